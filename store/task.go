@@ -1,0 +1,116 @@
+package store
+
+import "time"
+
+// Task kinds.
+const (
+	KindGenerate = "generate"
+	KindExtend   = "extend"
+	KindUpscale  = "upscale"
+	KindImport   = "import"
+)
+
+// Task statuses. "submitting" is the intent written before a create is sent;
+// "unknown" is a create whose answer never came: it may exist and be billed,
+// and it is never resent on its own.
+const (
+	StatusSubmitting = "submitting"
+	StatusRunning    = "running"
+	StatusSucceeded  = "succeeded"
+	StatusFailed     = "failed"
+	StatusUnknown    = "unknown"
+)
+
+// Terminal reports whether a status no longer changes by polling.
+func Terminal(status string) bool {
+	return status == StatusSucceeded || status == StatusFailed
+}
+
+// Request is what the user asked for. It never holds the API key.
+type Request struct {
+	Prompt         string   `json:"prompt"`
+	Model          string   `json:"model,omitempty"`
+	Seed           int      `json:"seed,omitempty"` // 0 = random
+	Watermark      string   `json:"watermark,omitempty"`
+	CallbackURL    string   `json:"callbackUrl,omitempty"`
+	GenerationType string   `json:"generationType,omitempty"`
+	ImageURLs      []string `json:"imageUrls,omitempty"`
+	AspectRatio    string   `json:"aspectRatio,omitempty"`
+	Resolution     string   `json:"resolution,omitempty"`
+	Duration       int      `json:"duration,omitempty"`
+	UpscaleTo      string   `json:"upscaleTo,omitempty"` // "1080p" | "4k" for upscale tasks
+	Index          int      `json:"index,omitempty"`
+}
+
+// Event is one status change with its time.
+type Event struct {
+	At     time.Time `json:"at"`
+	Status string    `json:"status"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// File is a downloaded result on disk.
+type File struct {
+	Path         string        `json:"path"` // absolute
+	URL          string        `json:"url"`  // the URL it came from, verbatim
+	Size         int64         `json:"size"`
+	SHA256       string        `json:"sha256"`
+	Duration     time.Duration `json:"duration,omitempty"` // from the MP4 mvhd box
+	DownloadedAt time.Time     `json:"downloadedAt"`
+}
+
+// TaskError is the service's error for a failed task or refused create.
+type TaskError struct {
+	Code    int    `json:"code"`
+	Kind    string `json:"kind,omitempty"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+// Task is one entry of the history. LocalID is ours and exists from the
+// moment the intent is written; TaskID is the service's and exists once the
+// create was accepted (or the user settled an unknown create).
+type Task struct {
+	LocalID  string  `json:"localId"`
+	TaskID   string  `json:"taskId"`
+	Kind     string  `json:"kind"`
+	ParentID string  `json:"parentTaskId,omitempty"` // the service id of the source (extend, upscale)
+	Request  Request `json:"request"`
+	Status   string  `json:"status"`
+	Events   []Event `json:"events"`
+
+	ResultURLs     []string  `json:"resultUrls,omitempty"`
+	FullResultURLs []string  `json:"fullResultUrls,omitempty"`
+	OriginURLs     []string  `json:"originUrls,omitempty"`
+	URLsAt         time.Time `json:"urlsAt,omitempty"` // when the URLs were last fetched
+	Resolution     string    `json:"resolution,omitempty"`
+	Seeds          []int     `json:"seeds,omitempty"`        // per video, as reported by the service
+	Upscaled1080   bool      `json:"upscaled1080,omitempty"` // a 1080p version was requested: no longer extendable
+
+	Files []File     `json:"files,omitempty"`
+	Error *TaskError `json:"error,omitempty"`
+
+	CreatedAt   time.Time `json:"createdAt"`             // when we wrote the intent (or imported)
+	SubmittedAt time.Time `json:"submittedAt,omitempty"` // when the service accepted it
+	CompletedAt time.Time `json:"completedAt,omitempty"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+	PolledAt    time.Time `json:"polledAt,omitempty"`
+}
+
+// BestURLs is what to download: the stitched video when present.
+func (t *Task) BestURLs() []string {
+	if len(t.FullResultURLs) > 0 {
+		return t.FullResultURLs
+	}
+	return t.ResultURLs
+}
+
+// SetStatus records a status change with its time (no event if unchanged).
+func (t *Task) SetStatus(status string, at time.Time, note string) {
+	if t.Status == status && note == "" {
+		return
+	}
+	t.Status = status
+	t.Events = append(t.Events, Event{At: at, Status: status, Note: note})
+	t.UpdatedAt = at
+}
