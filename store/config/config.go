@@ -1,0 +1,190 @@
+// Package config resolves veox's settings (flag, then environment, then the
+// config file, then defaults) and where its files live.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is the reseller's API.
+const DefaultBaseURL = "https://api.kie.ai"
+
+// File is what config.json holds. The API key lives here (0600) and nowhere
+// else on disk.
+type File struct {
+	APIKey       string `json:"apiKey,omitempty"`
+	BaseURL      string `json:"baseUrl,omitempty"`
+	DownloadDir  string `json:"downloadDir,omitempty"`
+	PollInterval string `json:"pollInterval,omitempty"`
+	AutoDownload *bool  `json:"autoDownload,omitempty"`
+	Bell         *bool  `json:"bell,omitempty"`
+}
+
+// Settings are the resolved values the program runs with.
+type Settings struct {
+	APIKey       string
+	BaseURL      string
+	PollInterval time.Duration // 0 = the built-in cadence
+	AutoDownload bool
+	Bell         bool
+	Paths        Paths
+	// KeySource says where the key came from ("flag", "env", "config", ""),
+	// so the first-run screen knows whether saving makes sense.
+	KeySource string
+}
+
+// Overrides are the command-line flags; empty strings mean "not given".
+type Overrides struct {
+	APIKey, BaseURL, Home, DownloadDir, PollInterval string
+}
+
+// Load resolves settings. getenv is os.Getenv in production, a map in tests.
+func Load(o Overrides, getenv func(string) string) (Settings, error) {
+	home := first(o.Home, getenv("VEOX_HOME"))
+	paths, err := ResolvePaths(home, getenv)
+	if err != nil {
+		return Settings{}, err
+	}
+	file, err := Read(paths.Config)
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Settings{Paths: paths, AutoDownload: true, Bell: true}
+	s.APIKey, s.KeySource = pick(o.APIKey, getenv("VEOX_API_KEY"), file.APIKey)
+	s.BaseURL, _ = pick(o.BaseURL, getenv("VEOX_BASE_URL"), file.BaseURL)
+	if s.BaseURL == "" {
+		s.BaseURL = DefaultBaseURL
+	}
+	if err := checkBaseURL(s.BaseURL); err != nil {
+		return Settings{}, err
+	}
+	if dir, _ := pick(o.DownloadDir, getenv("VEOX_DOWNLOAD_DIR"), file.DownloadDir); dir != "" {
+		s.Paths.Downloads = dir
+	}
+	if s.Paths.Downloads, err = filepath.Abs(s.Paths.Downloads); err != nil {
+		return Settings{}, err
+	}
+	poll, _ := pick(o.PollInterval, getenv("VEOX_POLL_INTERVAL"), file.PollInterval)
+	if s.PollInterval, err = parsePoll(poll); err != nil {
+		return Settings{}, err
+	}
+	if file.AutoDownload != nil {
+		s.AutoDownload = *file.AutoDownload
+	}
+	if file.Bell != nil {
+		s.Bell = *file.Bell
+	}
+	return s, nil
+}
+
+func pick(flag, env, file string) (string, string) {
+	switch {
+	case flag != "":
+		return flag, "flag"
+	case env != "":
+		return env, "env"
+	case file != "":
+		return file, "config"
+	}
+	return "", ""
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func parsePoll(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		// A bare number is read as seconds, the unit people usually mean.
+		if n, nerr := strconv.Atoi(s); nerr == nil {
+			d, err = time.Duration(n)*time.Second, nil
+		}
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("poll interval %q: give a positive Go duration such as 5s or 1m", s)
+	}
+	return d, nil
+}
+
+func checkBaseURL(u string) error {
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return fmt.Errorf("base URL %q: it must start with https:// (or http:// for a local simulator)", u)
+	}
+	return nil
+}
+
+// Read loads the config file; a missing file is an empty config.
+func Read(path string) (File, error) {
+	var f File
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, fmt.Errorf("config file %s is not valid JSON (%v): fix or remove it", path, err)
+	}
+	return f, nil
+}
+
+// Write saves the config file atomically with mode 0600, since it may hold
+// the API key.
+func Write(path string, f File) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// SaveAPIKey stores the key in the config file, keeping its other settings.
+func SaveAPIKey(path, key string) error {
+	f, err := Read(path)
+	if err != nil {
+		return err
+	}
+	f.APIKey = strings.TrimSpace(key)
+	return Write(path, f)
+}
