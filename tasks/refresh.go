@@ -1,0 +1,236 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+)
+
+// Refresh asks the service about one task and records what it says.
+func (s *Service) Refresh(ctx context.Context, id string) (*store.Task, error) {
+	t, err := s.store.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case t.Kind == store.KindUpscale:
+		return s.refreshUpscale(ctx, t)
+	case t.TaskID == "":
+		return t, nil // submitting or unknown: nothing to ask about
+	}
+	rec, err := s.api.RecordInfo(ctx, t.TaskID)
+	if err != nil {
+		return s.refreshFailed(t, err)
+	}
+	if s.store.ReadOnly() {
+		applyRecord(t, rec, s.now())
+		return t, nil
+	}
+	return s.store.Update(t.LocalID, func(t *store.Task) error {
+		applyRecord(t, rec, s.now())
+		return nil
+	})
+}
+
+// refreshFailed handles "record is null": a brand-new task may answer it
+// for a moment, so only after the grace period is a running task lost.
+func (s *Service) refreshFailed(t *store.Task, err error) (*store.Task, error) {
+	if api.KindOf(err) != api.KindNotFound || s.store.ReadOnly() {
+		return t, err
+	}
+	now := s.now()
+	if t.Status != store.StatusRunning {
+		return t, err // a finished task past 14 days: keep what we know
+	}
+	if now.Sub(t.SubmittedAt) < s.grace {
+		return t, nil
+	}
+	return s.store.Update(t.LocalID, func(t *store.Task) error {
+		t.Error = taskError(err)
+		t.Error.Hint = "the service has no record of this task; it was not charged if it never ran"
+		t.SetStatus(store.StatusFailed, now, "the service lost the record")
+		return nil
+	})
+}
+
+// applyRecord folds a record-info answer into a task.
+func applyRecord(t *store.Task, r *api.Record, now time.Time) {
+	t.PolledAt = now
+	fillRequest(t, r)
+	switch r.State {
+	case api.StateRunning:
+		if t.Status != store.StatusRunning {
+			t.SetStatus(store.StatusRunning, now, "")
+		}
+	case api.StateSucceeded:
+		t.ResultURLs, t.FullResultURLs, t.OriginURLs = r.ResultURLs, r.FullResultURLs, r.OriginURLs
+		t.URLsAt = now
+		t.Resolution, t.Seeds, t.Error = r.Resolution, r.Seeds, nil
+		t.CompletedAt = completed(r, now)
+		if t.Status != store.StatusSucceeded {
+			t.SetStatus(store.StatusSucceeded, now, "")
+		}
+	default:
+		t.Error = recordError(r)
+		t.CompletedAt = completed(r, now)
+		if t.Status != store.StatusFailed {
+			t.SetStatus(store.StatusFailed, now, "")
+		}
+	}
+}
+
+func completed(r *api.Record, now time.Time) time.Time {
+	if !r.CompleteTime.IsZero() {
+		return r.CompleteTime
+	}
+	return now
+}
+
+// fillRequest completes what we know of a task made elsewhere (an import)
+// from the request the service echoes in paramJson.
+func fillRequest(t *store.Task, r *api.Record) {
+	p := r.Params
+	str := func(k string) string {
+		if v, ok := p[k].(string); ok {
+			return api.Sanitize(v)
+		}
+		return ""
+	}
+	if t.Request.Prompt == "" {
+		t.Request.Prompt = str("prompt")
+	}
+	if t.Request.Model == "" {
+		t.Request.Model = str("model")
+	}
+	if t.Request.Watermark == "" {
+		t.Request.Watermark = str("waterMark")
+	}
+	if t.Request.AspectRatio == "" {
+		t.Request.AspectRatio = str("aspectRatio")
+	}
+	if t.Request.Seed == 0 {
+		if f, ok := p["seeds"].(float64); ok {
+			t.Request.Seed = int(f)
+		}
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = r.CreateTime
+	}
+}
+
+// Import adds a task made elsewhere to the history (or refreshes it if it is
+// already there).
+func (s *Service) Import(ctx context.Context, id string) (*store.Task, error) {
+	if err := CheckTaskID(id); err != nil {
+		return nil, err
+	}
+	if t, err := s.store.Get(id); err == nil {
+		return s.Refresh(ctx, t.LocalID)
+	}
+	rec, err := s.api.RecordInfo(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	t := &store.Task{TaskID: rec.TaskID, Kind: store.KindImport}
+	if t.TaskID == "" {
+		t.TaskID = id
+	}
+	applyRecord(t, rec, now)
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = now
+	}
+	t.SubmittedAt = t.CreatedAt
+	t.Events = append([]store.Event{{At: now, Status: "imported", Note: "added to the history by id"}}, t.Events...)
+	if s.store.ReadOnly() {
+		return t, nil
+	}
+	t.LocalID = s.store.NewLocalID()
+	if err := s.store.Put(t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// PollDelay is the cadence for a running task: every few seconds at first,
+// slower after a minute, as the service suggests (about 30 s) for long ones.
+func (s *Service) PollDelay(t *store.Task, now time.Time) time.Duration {
+	if s.poll > 0 {
+		return s.poll
+	}
+	since := t.SubmittedAt
+	if since.IsZero() {
+		since = t.CreatedAt
+	}
+	switch age := now.Sub(since); {
+	case age < time.Minute:
+		return 5 * time.Second
+	case age < 5*time.Minute:
+		return 15 * time.Second
+	default:
+		return 30 * time.Second
+	}
+}
+
+// Wait polls a task until it ends. onChange (may be nil) sees every status
+// change. Errors back off and carry on, except those no retry can mend.
+func (s *Service) Wait(ctx context.Context, id string, onChange func(*store.Task)) (*store.Task, error) {
+	t, err := s.store.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == store.StatusUnknown || t.Status == store.StatusSubmitting {
+		return t, fmt.Errorf("%w: task %s was never confirmed, so there is nothing to wait for", ErrUnknownOutcome, t.LocalID)
+	}
+	backoff := time.Duration(0)
+	last := t.Status
+	for !store.Terminal(t.Status) {
+		delay := s.PollDelay(t, s.now())
+		if backoff > delay {
+			delay = backoff
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return t, err
+		}
+		nt, err := s.Refresh(ctx, t.LocalID)
+		if err != nil {
+			if fatal(err) {
+				return t, err
+			}
+			backoff = min(max(2*backoff, 5*time.Second), 2*time.Minute)
+			s.log.Warn("poll failed; backing off", "task", t.TaskID, "delay", backoff, "err", err)
+			continue
+		}
+		t, backoff = nt, 0
+		if onChange != nil && t.Status != last {
+			onChange(t)
+		}
+		last = t.Status
+	}
+	return t, nil
+}
+
+// fatal errors stop a poller: retrying cannot help until the user acts.
+// Errors that are not the client's come from the history itself (a full
+// disk, a deleted task) and are fatal too.
+func fatal(err error) bool {
+	e, ok := api.AsError(err)
+	if !ok {
+		return true
+	}
+	return e.Kind == api.KindAuth || e.Kind == api.KindDisabled
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
+}

@@ -1,0 +1,134 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/log"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+)
+
+// Options wire a Service. Everything is built in main and passed in.
+type Options struct {
+	API          *api.Client
+	Downloader   *api.Downloader
+	Store        *store.Store
+	Now          func() time.Time
+	Logger       *log.Logger
+	DownloadDir  string
+	PollInterval time.Duration // fixed cadence; 0 = PollDelay's schedule
+	NullGrace    time.Duration // how long a new task may answer "record is null"; default 2 min
+}
+
+// Service runs the task lifecycle. It holds no state of its own beyond its
+// dependencies: the history in bbolt is the state.
+type Service struct {
+	api   *api.Client
+	dl    *api.Downloader
+	store *store.Store
+	now   func() time.Time
+	log   *log.Logger
+	dir   string
+	poll  time.Duration
+	grace time.Duration
+}
+
+// New builds a Service.
+func New(o Options) *Service {
+	s := &Service{api: o.API, dl: o.Downloader, store: o.Store, now: o.Now, log: o.Logger,
+		dir: o.DownloadDir, poll: o.PollInterval, grace: o.NullGrace}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.grace == 0 {
+		s.grace = 2 * time.Minute
+	}
+	if s.log == nil {
+		s.log = log.New(discard{})
+	}
+	return s
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Store gives read access to the history (the TUI pages it directly).
+func (s *Service) Store() *store.Store { return s.store }
+
+// DownloadDir is where result files go.
+func (s *Service) DownloadDir() string { return s.dir }
+
+// ErrReadOnly is returned by actions that need to write while another veox
+// holds the history.
+var ErrReadOnly = errors.New("this veox is read-only because another veox holds the history: close the other one to submit or change tasks")
+
+func (s *Service) writable() error {
+	if s.store.ReadOnly() {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+// Credits returns the balance.
+func (s *Service) Credits(ctx context.Context) (float64, error) {
+	return s.api.Credit(ctx)
+}
+
+// Recover runs at start-up: a task left "submitting" belongs to a veox that
+// stopped while sending, so its create may or may not have reached the
+// service. It becomes "unknown", never resent.
+func (s *Service) Recover() ([]store.Task, error) {
+	if s.store.ReadOnly() {
+		return nil, nil
+	}
+	active, err := s.store.Active()
+	if err != nil {
+		return nil, err
+	}
+	var changed []store.Task
+	for _, t := range active {
+		if t.Status != store.StatusSubmitting {
+			continue
+		}
+		u, err := s.store.Update(t.LocalID, func(t *store.Task) error {
+			t.SetStatus(store.StatusUnknown, s.now(), "veox stopped while sending this create; it may exist and be billed")
+			t.Error = unknownError()
+			return nil
+		})
+		if err != nil {
+			return changed, err
+		}
+		changed = append(changed, *u)
+	}
+	return changed, nil
+}
+
+func unknownError() *store.TaskError {
+	return &store.TaskError{Kind: "unknown", Message: "the answer to this create never arrived",
+		Hint: "it may have created a billed task: check 'veox credits' or the service's dashboard, then settle it with 'veox settle' (veox never resends it)"}
+}
+
+// taskError converts a client error for the history.
+func taskError(err error) *store.TaskError {
+	if e, ok := api.AsError(err); ok {
+		return &store.TaskError{Code: e.Code, Kind: e.Kind.String(), Message: e.Message, Hint: e.Hint}
+	}
+	return &store.TaskError{Kind: "transport", Message: api.Sanitize(err.Error())}
+}
+
+func recordError(r *api.Record) *store.TaskError {
+	k := api.KindForCode(r.ErrorCode)
+	if k == api.KindUnknown || k == api.KindServer {
+		k = api.KindFailed
+	}
+	msg := r.ErrorMessage
+	if msg == "" {
+		msg = fmt.Sprintf("the task failed (successFlag %d)", r.SuccessFlag)
+	}
+	return &store.TaskError{Code: r.ErrorCode, Kind: k.String(), Message: msg, Hint: api.HintFor(k)}
+}

@@ -1,0 +1,153 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+)
+
+// ErrUnknownOutcome is returned (wrapped) when a create may have reached the
+// service and its answer never came: the task is recorded "unknown".
+var ErrUnknownOutcome = errors.New("the outcome of this create is unknown")
+
+// Extend validates, checks the source with the service, records the intent,
+// then sends the create once.
+func (s *Service) Extend(ctx context.Context, in ExtendInput) (*store.Task, error) {
+	if err := ValidateExtend(&in); err != nil {
+		return nil, err
+	}
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
+	src, err := s.CheckSource(ctx, in.Source)
+	if err != nil {
+		return nil, err
+	}
+	t := &store.Task{Kind: store.KindExtend, ParentID: src.TaskID, Request: store.Request{
+		Prompt: in.Prompt, Model: in.Model, Seed: in.Seed, Watermark: in.Watermark, CallbackURL: in.CallbackURL,
+	}}
+	req := api.ExtendRequest{TaskID: src.TaskID, Prompt: in.Prompt, Seeds: in.Seed, Model: in.Model,
+		Watermark: in.Watermark, CallBackURL: in.CallbackURL}
+	return s.submit(ctx, t, func(ctx context.Context) (string, error) { return s.api.Extend(ctx, req) })
+}
+
+// Generate validates, records the intent, then sends the create once.
+func (s *Service) Generate(ctx context.Context, in GenerateInput) (*store.Task, error) {
+	if err := ValidateGenerate(&in); err != nil {
+		return nil, err
+	}
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
+	t := &store.Task{Kind: store.KindGenerate, Request: store.Request{
+		Prompt: in.Prompt, Model: in.Model, Seed: in.Seed, Watermark: in.Watermark, CallbackURL: in.CallbackURL,
+		GenerationType: in.Type, ImageURLs: in.ImageURLs, AspectRatio: in.Aspect, Resolution: in.Resolution,
+		Duration: in.Duration,
+	}}
+	req := api.GenerateRequest{Prompt: in.Prompt, Model: in.Model, GenerationType: in.Type, ImageURLs: in.ImageURLs,
+		AspectRatio: in.Aspect, Resolution: in.Resolution, Duration: in.Duration, Seeds: in.Seed,
+		Watermark: in.Watermark, EnableTranslation: in.Translate, CallBackURL: in.CallbackURL}
+	return s.submit(ctx, t, func(ctx context.Context) (string, error) { return s.api.Generate(ctx, req) })
+}
+
+// submit writes the intent, sends once and records what came back. The
+// intent is in bbolt (fsynced) before a byte leaves, so a crash at any point
+// leaves a trace that Recover turns into "unknown".
+func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.Context) (string, error)) (*store.Task, error) {
+	now := s.now()
+	t.LocalID = s.store.NewLocalID()
+	t.CreatedAt = now
+	t.SetStatus(store.StatusSubmitting, now, "intent recorded before sending")
+	if err := s.store.Put(t); err != nil {
+		return nil, fmt.Errorf("recording the intent failed, so nothing was sent: %w", err)
+	}
+	_ = s.store.PutPrompt(t.Request.Prompt)
+	id, sendErr := send(ctx)
+	return s.recordOutcome(t.LocalID, id, sendErr)
+}
+
+func (s *Service) recordOutcome(localID, taskID string, sendErr error) (*store.Task, error) {
+	now := s.now()
+	outcome := sendErr
+	t, err := s.store.Update(localID, func(t *store.Task) error {
+		switch {
+		case sendErr == nil:
+			t.TaskID, t.SubmittedAt = taskID, now
+			t.SetStatus(store.StatusRunning, now, "accepted by the service")
+		case maybeCreated(sendErr):
+			t.Error = unknownError()
+			t.Error.Message = api.Sanitize(sendErr.Error())
+			t.SetStatus(store.StatusUnknown, now, "no answer; it may exist and be billed")
+			outcome = fmt.Errorf("%w: %v", ErrUnknownOutcome, sendErr)
+		default:
+			t.Error = taskError(sendErr)
+			t.SetStatus(store.StatusFailed, now, "refused by the service; nothing was created")
+		}
+		return nil
+	})
+	if err != nil {
+		// The create happened (or not) but we could not record it: say so
+		// loudly, with the id, so the user can import it by hand.
+		return nil, fmt.Errorf("the service answered (task %q, error %v) but recording it failed: %w; run 'veox import %s' once the disk is fixed", taskID, sendErr, err, taskID)
+	}
+	return t, outcome
+}
+
+// maybeCreated: a client error that says so, or anything that is not a
+// client error at all (a cancelled context mid-request): both may have
+// reached the service.
+func maybeCreated(err error) bool {
+	if _, ok := api.AsError(err); ok {
+		return api.MaybeCreated(err)
+	}
+	return true
+}
+
+// CheckSource asks the service about a video to extend and records it in the
+// history. Anything that makes it unextendable is a ValidationError: nothing
+// was sent.
+func (s *Service) CheckSource(ctx context.Context, id string) (*store.Task, error) {
+	id = strings.TrimSpace(id)
+	if err := CheckTaskID(id); err != nil {
+		return nil, err
+	}
+	if local, err := s.store.Get(id); err == nil && local.TaskID != "" {
+		id = local.TaskID
+	}
+	t, err := s.Import(ctx, id)
+	if err != nil {
+		if api.KindOf(err) == api.KindNotFound {
+			return nil, &ValidationError{[]FieldError{{"source", fmt.Sprintf("the service has no task %q (unknown id, or older than 14 days)", id)}}}
+		}
+		return nil, err
+	}
+	if msg := notExtendable(t); msg != "" {
+		return nil, &ValidationError{[]FieldError{{"source", msg}}}
+	}
+	return t, nil
+}
+
+// Extendable says why a task cannot be extended ("" if it can).
+func Extendable(t *store.Task) string { return notExtendable(t) }
+
+func notExtendable(t *store.Task) string {
+	switch {
+	case t.TaskID == "":
+		return "this task has no service id yet, so it cannot be extended"
+	case t.Kind == store.KindUpscale:
+		return "upscaled versions cannot be extended: extend the original, upscale last"
+	case t.Upscaled1080:
+		return "its 1080p version was requested, and the service does not extend a video after that: extend first, upscale last"
+	case t.Status == store.StatusRunning:
+		return "it is still running: wait until it has finished"
+	case t.Status == store.StatusFailed:
+		return "it failed, so there is no video to extend"
+	case t.Status != store.StatusSucceeded:
+		return fmt.Sprintf("it is %s; only finished videos can be extended", t.Status)
+	}
+	return ""
+}

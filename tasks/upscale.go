@@ -1,0 +1,89 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+)
+
+// Upscale targets.
+const (
+	Upscale1080 = "1080p"
+	Upscale4K   = "4k"
+)
+
+// Upscale asks for a 1080p or 4K version of a finished video. It is recorded
+// as its own task whose parent is the source. A 1080p request makes the
+// source unextendable, so the source is marked before the request leaves.
+func (s *Service) Upscale(ctx context.Context, id, to string) (*store.Task, error) {
+	if to != Upscale1080 && to != Upscale4K {
+		return nil, &ValidationError{[]FieldError{{"to", fmt.Sprintf("%q: upscale to 1080p or 4k", to)}}}
+	}
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
+	src, err := s.Import(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if src.Status != store.StatusSucceeded || src.Kind == store.KindUpscale {
+		return nil, &ValidationError{[]FieldError{{"source", "only finished videos can be upscaled (this one is " + src.Status + ")"}}}
+	}
+	t := &store.Task{Kind: store.KindUpscale, ParentID: src.TaskID, Request: store.Request{
+		Prompt: src.Request.Prompt, Model: src.Request.Model, Seed: src.Request.Seed,
+		Watermark: src.Request.Watermark, UpscaleTo: to,
+	}}
+	if to == Upscale1080 {
+		if _, err := s.store.Update(src.LocalID, func(t *store.Task) error { t.Upscaled1080 = true; return nil }); err != nil {
+			return nil, err
+		}
+		return s.submit(ctx, t, func(ctx context.Context) (string, error) {
+			_, err := s.api.Get1080p(ctx, src.TaskID, 0)
+			return "", err
+		})
+	}
+	return s.submit(ctx, t, func(ctx context.Context) (string, error) {
+		up, err := s.api.Get4K(ctx, api.FourKRequest{TaskID: src.TaskID})
+		if err != nil {
+			return "", err
+		}
+		return up.TaskID, nil
+	})
+}
+
+// refreshUpscale polls an upscale through the endpoint that started it:
+// both answer "processing" until the file is ready.
+func (s *Service) refreshUpscale(ctx context.Context, t *store.Task) (*store.Task, error) {
+	if t.Status != store.StatusRunning && t.Status != store.StatusSucceeded {
+		return t, nil
+	}
+	var up *api.Upgrade
+	var err error
+	if t.Request.UpscaleTo == Upscale1080 {
+		up, err = s.api.Get1080p(ctx, t.ParentID, t.Request.Index)
+	} else {
+		up, err = s.api.Get4K(ctx, api.FourKRequest{TaskID: t.ParentID, Index: t.Request.Index})
+	}
+	if err != nil {
+		return t, err
+	}
+	now := s.now()
+	apply := func(t *store.Task) error {
+		t.PolledAt = now
+		if up.State == api.UpgradeReady && len(up.ResultURLs) > 0 {
+			t.ResultURLs, t.URLsAt, t.Resolution = up.ResultURLs, now, t.Request.UpscaleTo
+			if t.Status != store.StatusSucceeded {
+				t.CompletedAt = now
+				t.SetStatus(store.StatusSucceeded, now, "")
+			}
+		}
+		return nil
+	}
+	if s.store.ReadOnly() {
+		_ = apply(t)
+		return t, nil
+	}
+	return s.store.Update(t.LocalID, apply)
+}
