@@ -1,0 +1,196 @@
+package store
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Query selects a page of the history.
+type Query struct {
+	Statuses []string // empty = all
+	Kinds    []string // empty = all
+	Limit    int      // default 50
+	Cursor   string   // opaque; "" = newest; pages go newest -> oldest
+}
+
+const defaultLimit = 50
+
+// List returns one page of the history, newest first, and the cursor of the
+// next page ("" when there is none). It walks the time index backwards from
+// the cursor, so a page costs Limit task reads plus the index entries it
+// skips for filters, whatever the size of the history.
+func (s *Store) List(q Query) ([]Task, string, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	var from []byte
+	if q.Cursor != "" {
+		var err error
+		if from, err = base64.RawURLEncoding.DecodeString(q.Cursor); err != nil || len(from) < 8 {
+			return nil, "", errors.New("store: invalid history cursor")
+		}
+	}
+	var (
+		tasks []Task
+		last  []byte
+		more  bool
+	)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket([]byte(bTime)).Cursor()
+		for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
+			id, status, kind := parseTimeValue(v)
+			if !matches(q.Statuses, status) || !matches(q.Kinds, kind) {
+				continue
+			}
+			if len(tasks) == limit {
+				more = true // peeked one more match: there is a next page
+				return nil
+			}
+			t, err := loadTx(tx, string(id))
+			if errors.Is(err, ErrNotFound) {
+				continue // a dangling index entry; 'veox doctor' reports it
+			}
+			if err != nil {
+				return err
+			}
+			tasks = append(tasks, *t)
+			last = bytes.Clone(k)
+		}
+		return nil
+	})
+	if err != nil || !more {
+		return tasks, "", err
+	}
+	return tasks, base64.RawURLEncoding.EncodeToString(last), nil
+}
+
+// startBefore positions c on the newest key strictly older than from (the
+// newest key overall when from is nil). The cursor key need not still exist:
+// a task deleted between pages does not break paging.
+func startBefore(c *bolt.Cursor, from []byte) ([]byte, []byte) {
+	if from == nil {
+		return c.Last()
+	}
+	if k, _ := c.Seek(from); k == nil {
+		return c.Last()
+	}
+	return c.Prev()
+}
+
+func matches(want []string, got []byte) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, w := range want {
+		if w == string(got) {
+			return true
+		}
+	}
+	return false
+}
+
+// Active returns the tasks still submitting, running or of unknown fate,
+// oldest first. It reads the small active index, never the whole history.
+func (s *Store) Active() ([]Task, error) {
+	var tasks []Task
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bActive)).ForEach(func(k, _ []byte) error {
+			return appendTask(tx, &tasks, string(k))
+		})
+	})
+	sortByCreation(tasks)
+	return tasks, err
+}
+
+// Children returns the tasks made from the service task taskID (extensions,
+// upscales), oldest first.
+func (s *Store) Children(taskID string) ([]Task, error) {
+	var tasks []Task
+	if taskID == "" {
+		return nil, nil
+	}
+	prefix := []byte(taskID + "\x00")
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket([]byte(bChildren)).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if err := appendTask(tx, &tasks, string(k[len(prefix):])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sortByCreation(tasks)
+	return tasks, err
+}
+
+// Chain returns the ancestry of a task, root first, ending with the task
+// itself. It stops at a parent missing from the history (e.g. made in
+// another tool) and at a cycle, which only a damaged history could hold.
+func (s *Store) Chain(id string) ([]Task, error) {
+	var chain []Task
+	err := s.db.View(func(tx *bolt.Tx) error {
+		localID, err := resolveTx(tx, id)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for !seen[localID] {
+			seen[localID] = true
+			t, err := loadTx(tx, localID)
+			if err != nil {
+				return err
+			}
+			chain = append(chain, *t)
+			if t.ParentID == "" {
+				break
+			}
+			parent := tx.Bucket([]byte(bTaskID)).Get([]byte(t.ParentID))
+			if parent == nil {
+				break
+			}
+			localID = string(parent)
+		}
+		return nil
+	})
+	slices.Reverse(chain)
+	return chain, err
+}
+
+// Count returns the number of tasks, in total and per status, from the
+// counters kept in meta.
+func (s *Store) Count() (int, map[string]int, error) {
+	var c counts
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		c, err = readCounts(tx)
+		return err
+	})
+	return c.Total, c.ByStatus, err
+}
+
+func appendTask(tx *bolt.Tx, tasks *[]Task, localID string) error {
+	t, err := loadTx(tx, localID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // dangling index entry: skip, doctor reports it
+	}
+	if err != nil {
+		return err
+	}
+	*tasks = append(*tasks, *t)
+	return nil
+}
+
+func sortByCreation(tasks []Task) {
+	slices.SortStableFunc(tasks, func(a, b Task) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.LocalID, b.LocalID)
+	})
+}
