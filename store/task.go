@@ -55,7 +55,7 @@ type File struct {
 	URL          string        `json:"url"`  // the URL it came from, verbatim
 	Size         int64         `json:"size"`
 	SHA256       string        `json:"sha256"`
-	Duration     time.Duration `json:"duration,omitempty"` // from the MP4 mvhd box
+	Duration     time.Duration `json:"duration,omitzero"` // from the MP4 mvhd box
 	DownloadedAt time.Time     `json:"downloadedAt"`
 }
 
@@ -82,7 +82,7 @@ type Task struct {
 	ResultURLs     []string  `json:"resultUrls,omitempty"`
 	FullResultURLs []string  `json:"fullResultUrls,omitempty"`
 	OriginURLs     []string  `json:"originUrls,omitempty"`
-	URLsAt         time.Time `json:"urlsAt,omitempty"` // when the URLs were last fetched
+	URLsAt         time.Time `json:"urlsAt,omitzero"` // when the URLs were last fetched
 	Resolution     string    `json:"resolution,omitempty"`
 	Seeds          []int     `json:"seeds,omitempty"`        // per video, as reported by the service
 	Upscaled1080   bool      `json:"upscaled1080,omitempty"` // a 1080p version was requested: no longer extendable
@@ -91,10 +91,10 @@ type Task struct {
 	Error *TaskError `json:"error,omitempty"`
 
 	CreatedAt   time.Time `json:"createdAt"`             // when we wrote the intent (or imported)
-	SubmittedAt time.Time `json:"submittedAt,omitempty"` // when the service accepted it
-	CompletedAt time.Time `json:"completedAt,omitempty"`
+	SubmittedAt time.Time `json:"submittedAt,omitzero"` // when the service accepted it
+	CompletedAt time.Time `json:"completedAt,omitzero"`
 	UpdatedAt   time.Time `json:"updatedAt"`
-	PolledAt    time.Time `json:"polledAt,omitempty"`
+	PolledAt    time.Time `json:"polledAt,omitzero"`
 }
 
 // BestURLs is what to download: the stitched video when present.
