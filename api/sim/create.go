@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Prices in credits (veo-api.md's indicative table).
@@ -87,6 +88,10 @@ func (s *Sim) generate(c *call) {
 	}
 	if r := validateGenerate(&b); r != nil {
 		c.reply(r.code, r.msg, nil)
+		return
+	}
+	if b.EnableTranslation != nil && !*b.EnableTranslation && !hasASCIILetter(b.Prompt) {
+		c.reply(400, "Only English prompts are supported. Rephrase in English or enable translation.", nil)
 		return
 	}
 	t := &task{Kind: kindGenerate, Model: b.Model, Resolution: b.Resolution,
@@ -254,4 +259,15 @@ func extendParams(b *extendBody) string {
 		m["callBackUrl"] = b.CallBackURL
 	}
 	return paramJSON(m)
+}
+
+// hasASCIILetter approximates the service's English-only rule: without
+// translation, a prompt with no Latin letters at all is refused.
+func hasASCIILetter(s string) bool {
+	for _, r := range s {
+		if r < 128 && unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }

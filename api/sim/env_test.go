@@ -96,7 +96,7 @@ func (e *env) try(method, path string, body any) (answer, error) {
 	req, _ := http.NewRequest(method, e.api.URL+path, rd)
 	req.Header.Set("Authorization", "Bearer "+e.key)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client().Do(req)
 	if err != nil {
 		return answer{}, err
 	}
@@ -114,8 +114,14 @@ func (e *env) try(method, path string, body any) (answer, error) {
 	return a, nil
 }
 
+// client makes a fresh connection per request: Go's transport silently
+// retries a GET whose reused connection dies, which would hide faults.
+func (e *env) client() *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+}
+
 func (e *env) post(path string, body any) answer { e.t.Helper(); return e.do("POST", path, body) }
-func (e *env) get(path string) answer           { e.t.Helper(); return e.do("GET", path, nil) }
+func (e *env) get(path string) answer            { e.t.Helper(); return e.do("GET", path, nil) }
 
 // generate creates a task and returns its id, failing the test if refused.
 func (e *env) generate(body map[string]any) string {

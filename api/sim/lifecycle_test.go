@@ -178,11 +178,14 @@ func TestGenerateValidation(t *testing.T) {
 		{"reference four", map[string]any{"prompt": "x", "generationType": "REFERENCE_2_VIDEO", "imageUrls": []string{"https://a", "https://b", "https://c", "https://d"}}, 422},
 		{"image not public", map[string]any{"prompt": "x", "generationType": "FIRST_AND_LAST_FRAMES_2_VIDEO", "imageUrls": []string{"file:///etc/passwd"}}, 451},
 		{"content policy", map[string]any{"prompt": "a Forbidden scene"}, 400},
+		{"not English", map[string]any{"prompt": "一只猫在滑板上", "enableTranslation": false}, 400},
 		{"ok text", map[string]any{"prompt": "x", "model": "veo3_lite", "aspectRatio": "Auto", "duration": 4, "seeds": 99999, "enableTranslation": true}, 200},
 		{"ok frames", map[string]any{"prompt": "x", "generationType": "FIRST_AND_LAST_FRAMES_2_VIDEO", "imageUrls": img, "aspectRatio": "9:16"}, 200},
+		{"ok translated", map[string]any{"prompt": "一只猫在滑板上", "enableTranslation": true}, 200},
 		{"ok reference", map[string]any{"prompt": "x", "generationType": "REFERENCE_2_VIDEO", "imageUrls": []string{"https://a", "https://b", "https://c"}}, 200},
 	}
 	for _, c := range cases {
+		e.clock.Advance(time.Second) // every create request counts towards the rate limit
 		a := e.post(PathGenerate, c.body)
 		if a.status != 200 || a.Code != c.code {
 			t.Errorf("%s: HTTP %d code %d %q, want code %d", c.name, a.status, a.Code, a.Msg, c.code)
@@ -191,8 +194,8 @@ func TestGenerateValidation(t *testing.T) {
 	if a := e.post(PathGenerate, nil); a.Code != 422 {
 		t.Errorf("empty body: code %d, want 422", a.Code)
 	}
-	if e.sim.Creates() != 3 {
-		t.Errorf("Creates() = %d, want only the 3 valid ones", e.sim.Creates())
+	if e.sim.Creates() != 4 {
+		t.Errorf("Creates() = %d, want only the 4 valid ones", e.sim.Creates())
 	}
 }
 

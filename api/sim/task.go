@@ -40,7 +40,7 @@ type task struct {
 	SuccessFlag  int           `json:"successFlag,omitempty"` // when Fail: 2 or 3
 	ErrorCode    int           `json:"errorCode,omitempty"`
 	ErrorMessage string        `json:"errorMessage,omitempty"`
-	Quirks       Quirks        `json:"quirks"`
+	Quirks       Quirks        `json:"quirks,omitzero"`
 	Cost         float64       `json:"cost"`
 	Refunded     bool          `json:"refunded,omitempty"`
 	Settled      bool          `json:"settled,omitempty"`
