@@ -1,0 +1,186 @@
+package compose
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/sim"
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/theme"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// fixedNow is the fake clock of every test: views that say "expires in…"
+// must not change from one run to the next.
+var fixedNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+func asciiStyles() theme.Styles {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	return theme.New(r)
+}
+
+// env is a real Service over loopback HTTP against the simulator.
+type env struct {
+	srv *sim.Server
+	svc *tasks.Service
+	st  *store.Store
+}
+
+func newEnv(t *testing.T, o sim.Options) *env {
+	t.Helper()
+	srv, err := sim.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	st, err := store.Open(filepath.Join(t.TempDir(), "veox.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := tasks.New(tasks.Options{
+		API:         api.New(api.Options{BaseURL: srv.URL, APIKey: "k"}),
+		Downloader:  api.NewDownloader(api.DownloaderOptions{}),
+		Store:       st,
+		DownloadDir: t.TempDir(),
+	})
+	return &env{srv: srv, svc: svc, st: st}
+}
+
+func (e *env) deps() Deps {
+	return Deps{Service: e.svc, Styles: asciiStyles(), Now: func() time.Time { return fixedNow }}
+}
+
+// source imports a demo video the way the form's check does.
+func (e *env) source(t *testing.T, id string) *store.Task {
+	t.Helper()
+	src, err := e.svc.CheckSource(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// steady stops the cursors blinking, so no command of a test sleeps on a
+// blink timer.
+func steady(m Model) Model {
+	for i := range m.fields {
+		m.fields[i].line.Cursor.SetMode(cursor.CursorStatic)
+		m.fields[i].area.Cursor.SetMode(cursor.CursorStatic)
+	}
+	return m
+}
+
+// drive runs a command and every command that follows from feeding its
+// messages back, the way the program would. Messages the composer emits
+// for the root (SubmittedMsg, CancelledMsg, …) are returned instead.
+func drive(t *testing.T, m Model, cmd tea.Cmd) (Model, []tea.Msg) {
+	t.Helper()
+	var out []tea.Msg
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case nil, spinner.TickMsg:
+			// a spinner frame: the program would redraw; nothing to check
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case SubmittedMsg, CancelledMsg:
+			out = append(out, msg)
+		case creditsMsg, sourceCheckedMsg, pickerLoadedMsg, editorReadyMsg, editorDoneMsg, submitDoneMsg:
+			var next tea.Cmd
+			m, next = m.Update(msg)
+			queue = append(queue, next)
+		default:
+			out = append(out, msg)
+		}
+	}
+	return m, out
+}
+
+var keyTypes = map[string]tea.KeyType{
+	"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "enter": tea.KeyEnter, "esc": tea.KeyEsc,
+	"ctrl+s": tea.KeyCtrlS, "ctrl+r": tea.KeyCtrlR, "ctrl+p": tea.KeyCtrlP, "ctrl+e": tea.KeyCtrlE,
+	"left": tea.KeyLeft, "right": tea.KeyRight, "up": tea.KeyUp, "down": tea.KeyDown,
+	"backspace": tea.KeyBackspace,
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	if kt, ok := keyTypes[k]; ok {
+		return tea.KeyMsg{Type: kt}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// press sends keys and runs what they start.
+func press(t *testing.T, m Model, keys ...string) (Model, []tea.Msg) {
+	t.Helper()
+	var out []tea.Msg
+	for _, k := range keys {
+		var cmd tea.Cmd
+		m, cmd = m.Update(keyMsg(k))
+		var msgs []tea.Msg
+		m, msgs = drive(t, m, cmd)
+		out = append(out, msgs...)
+	}
+	return m, out
+}
+
+// typeText types a string one rune at a time, as a terminal would.
+func typeText(t *testing.T, m Model, s string) Model {
+	t.Helper()
+	for _, r := range s {
+		k := string(r)
+		if r == '\n' {
+			k = "enter"
+		}
+		m, _ = press(t, m, k)
+	}
+	return m
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
+	}
+}
+
+func mustContain(t *testing.T, view string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(view, p) {
+			t.Errorf("view lacks %q:\n%s", p, view)
+		}
+	}
+}
