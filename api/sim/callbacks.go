@@ -24,6 +24,7 @@ const (
 func (s *Sim) settle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.refreshLocked()
 	s.settleLocked(s.now())
 }
 

@@ -121,6 +121,7 @@ func (s *Sim) resolveFile(r *http.Request) (string, int) {
 	sig := r.URL.Query().Get("sig")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.refreshLocked()
 	now := s.now()
 	t, ok := s.tasks[id]
 	if !ok || t.expired(now) {

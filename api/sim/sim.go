@@ -53,8 +53,9 @@ type Sim struct {
 	rng       *rand.Rand
 	balance   float64
 	signKey   []byte
-	urlGen    int    // bumped by ExpireURLs: links of older generations are refused
-	seq       uint64 // feeds task ids, persisted so ids never repeat across processes
+	urlGen    int       // bumped by ExpireURLs: links of older generations are refused
+	seq       uint64    // feeds task ids, persisted so ids never repeat across processes
+	stamp     fileStamp // the state file as we last read or wrote it
 	tasks     map[string]*task
 	pending   map[string]bool // tasks whose end has not been settled (refund, callback)
 	filesBase string
@@ -166,6 +167,7 @@ func (s *Sim) Requests(path string) int {
 func (s *Sim) Balance() float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.refreshLocked()
 	s.settleLocked(s.now())
 	return s.balance
 }

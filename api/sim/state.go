@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 )
 
 // snapshot is the state file: everything a new process needs to answer
@@ -43,13 +44,39 @@ func (s *Sim) load() bool {
 		return false
 	}
 	s.balance, s.signKey, s.urlGen, s.seq = snap.Balance, key, snap.URLGen, snap.Seq
+	s.tasks, s.pending = map[string]*task{}, map[string]bool{}
 	for _, t := range snap.Tasks {
 		s.tasks[t.ID] = t
 		if !t.Settled {
 			s.pending[t.ID] = true
 		}
 	}
+	s.stamp = stampOf(s.o.StatePath)
 	return true
+}
+
+// fileStamp identifies a version of the state file.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{fi.ModTime(), fi.Size()}
+}
+
+// refreshLocked reloads the state file if another process (a second veox
+// command in demo mode) wrote it since we last did, so sequential commands
+// see each other's tasks instead of overwriting them.
+func (s *Sim) refreshLocked() {
+	if s.o.StatePath == "" || stampOf(s.o.StatePath) == s.stamp {
+		return
+	}
+	s.load()
 }
 
 // saveLocked writes the state atomically (temp file, fsync, rename) with
@@ -60,7 +87,9 @@ func (s *Sim) saveLocked() {
 	}
 	if err := writeAtomic(s.o.StatePath, s.snapshotLocked()); err != nil {
 		s.logf("sim: saving state: %v", err)
+		return
 	}
+	s.stamp = stampOf(s.o.StatePath)
 }
 
 func (s *Sim) snapshotLocked() snapshot {

@@ -60,3 +60,20 @@ func TestUnreadableStateStartsFresh(t *testing.T) {
 		t.Errorf("balance %v, logs %v", s.Balance(), logged)
 	}
 }
+
+func TestTwoProcessesShareTheStateFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sim.json")
+	o := Options{StatePath: path}
+	a, b := newEnv(t, o), newEnv(t, o)
+	fromA := a.generate(nil)
+	fromB := b.generate(map[string]any{"prompt": "y", "model": "veo3_lite"})
+	if r, _ := a.record(fromB); r.Code != 200 {
+		t.Errorf("A does not see B's task: %s", r.body)
+	}
+	if r, _ := b.record(fromA); r.Code != 200 {
+		t.Errorf("B does not see A's task: %s", r.body)
+	}
+	if a.sim.Balance() != 5000-100-30 || b.sim.Balance() != 5000-100-30 {
+		t.Errorf("balances %v and %v, want both 4870", a.sim.Balance(), b.sim.Balance())
+	}
+}
