@@ -97,6 +97,9 @@ func (s *Sim) randomFault(create, files bool) Fault {
 		pool := []Fault{FaultCutBody, Fault502HTML, FaultReset, FaultSlow}
 		return pool[s.rng.IntN(len(pool))]
 	}
+	if create && len(s.o.CreateFaults) > 0 {
+		return s.o.CreateFaults[s.rng.IntN(len(s.o.CreateFaults))]
+	}
 	pool := []Fault{Fault429, Fault455, Fault500, Fault502HTML, FaultSlow, FaultCutBody, FaultMalformed}
 	if create {
 		pool = append(pool, FaultAcceptThenDrop)

@@ -32,7 +32,12 @@ type Options struct {
 	StatePath                string           // if set, tasks and balance persist there as JSON
 	RateLimitAsHTTP          bool             // 429 as a real HTTP 429 instead of inside a 200 envelope
 	SlowDelay                time.Duration    // how long FaultSlow stalls; default 3s
-	Logf                     func(format string, args ...any)
+	// CreateFaults, if set, is the pool FaultRate draws from for creates.
+	// The demo sets it to the faults after which the service clearly
+	// created nothing (429, 455), so a faulty demo run still ends with its
+	// file; nil means every fault, including ambiguous ones.
+	CreateFaults []Fault
+	Logf         func(format string, args ...any)
 }
 
 // Sim is the simulated service. All methods are safe for concurrent use.
