@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Wiring is what main hands the command tree.
+type Wiring struct {
+	Version string
+	Getenv  func(string) string // os.Getenv
+	// RunTUI runs the Bubble Tea program; main passes it in so that this
+	// package never imports ui (the arrows point one way).
+	RunTUI func(ctx context.Context, o TUIRequest) error
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// TUIRequest is what the root command knows when no subcommand is given.
+type TUIRequest struct {
+	// Open builds the environment: demo runs on the built-in simulator;
+	// readOnly opens the history without writing (another veox holds it).
+	Open     func(ctx context.Context, demo, readOnly bool) (*Env, error)
+	Demo     bool
+	ReadOnly bool
+}
+
+// NewRoot builds the command tree.
+func NewRoot(w Wiring) *cobra.Command {
+	g := &globals{version: w.Version, getenv: w.Getenv}
+	if g.getenv == nil {
+		g.getenv = os.Getenv
+	}
+	root := &cobra.Command{
+		Use:   "veox",
+		Short: "Generate and extend Veo 3.1 videos from your terminal",
+		Long: "veox generates and, above all, extends videos with Google's Veo 3.1 through the kie.ai API.\n" +
+			"Run it without a command for the terminal UI; try everything offline with --demo.",
+		Version:       w.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return w.RunTUI(cmd.Context(), TUIRequest{
+				Open: func(ctx context.Context, demo, ro bool) (*Env, error) {
+					g2 := *g
+					g2.demo, g2.readOnly = g.demo || demo, g.readOnly || ro
+					return g2.openEnv(ctx, false)
+				},
+				Demo: g.demo, ReadOnly: g.readOnly,
+			})
+		},
+	}
+	root.SetOut(w.Stdout)
+	root.SetErr(w.Stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	f := root.PersistentFlags()
+	f.StringVar(&g.over.APIKey, "api-key", "", "API key (env VEOX_API_KEY; prefer the env or the config file: flags show up in ps)")
+	f.StringVar(&g.over.BaseURL, "base-url", "", "API base URL (env VEOX_BASE_URL; default https://api.kie.ai)")
+	f.StringVar(&g.over.Home, "home", "", "folder for config, history and logs (env VEOX_HOME; default XDG folders)")
+	f.StringVar(&g.over.DownloadDir, "download-dir", "", "where videos are saved (env VEOX_DOWNLOAD_DIR; default ~/Videos/veox)")
+	f.StringVar(&g.over.PollInterval, "poll-interval", "", "fixed polling cadence such as 10s (env VEOX_POLL_INTERVAL; default 5s, slower after a minute)")
+	f.BoolVar(&g.demo, "demo", false, "run against the built-in simulator: no key, no network, a history of its own")
+	f.BoolVar(&g.readOnly, "read-only", false, "open the history without writing (browse while another veox runs)")
+
+	root.AddCommand(
+		extendCmd(g), generateCmd(g), statusCmd(g), listCmd(g), downloadCmd(g), importCmd(g),
+		upscaleCmd(g), creditsCmd(g), pathsCmd(g), simCmd(g), seedHistoryCmd(g), settleCmd(g),
+		dismissCmd(g),
+	)
+	return root
+}
+
+// Execute runs the tree and returns the process exit code.
+func Execute(ctx context.Context, root *cobra.Command, args []string) int {
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == errQuiet {
+		return ee.code
+	}
+	report(root.ErrOrStderr(), err)
+	if isCobraUsage(err) {
+		fmt.Fprintln(root.ErrOrStderr(), "      see 'veox --help'")
+		return ExitUsage
+	}
+	return ExitCode(err)
+}
+
+// errQuiet marks an exit code whose story was already told on stdout.
+var errQuiet = errors.New("")
+
+func quietExit(code int) error { return &exitError{code, errQuiet} }
+
+// isCobraUsage recognises cobra's own argument errors (unknown command,
+// wrong number of arguments), which come back as plain errors.
+func isCobraUsage(err error) bool {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return false
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "unknown flag", "unknown shorthand", "invalid argument", "required flag"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// withEnv opens the environment for one command and closes it after.
+func withEnv(g *globals, needKey bool, fn func(cmd *cobra.Command, env *Env, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		env, err := g.openEnv(cmd.Context(), needKey)
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		if _, err := env.Service.Recover(); err != nil {
+			return err
+		}
+		return fn(cmd, env, args)
+	}
+}
