@@ -99,6 +99,7 @@ type Model struct {
 	resErr  error
 
 	editorGen int
+	recall    recall
 }
 
 func newModel(d Deps, md mode) Model {
@@ -107,7 +108,7 @@ func newModel(d Deps, md mode) Model {
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(d.Styles.Running))
 	return Model{d: d, keys: newKeyMap(), mode: md, inst: rand.Uint64(), errs: map[fieldID]string{},
-		spin: sp, width: 80, height: 24}
+		recall: recall{idx: -1}, spin: sp, width: 80, height: 24}
 }
 
 // NewExtend builds the extend form. With a nil source the user types or

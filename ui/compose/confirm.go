@@ -219,31 +219,43 @@ func orNone(s string) string {
 func (m Model) confirmView() string {
 	s := m.d.Styles
 	w := m.w()
-	cw := w - 4 // inside the panel's border and padding
-	vw := cw - labelW
-	head := []string{s.Title.Render("Review before spending credits"),
-		s.Faint.Render("Nothing has been sent yet. This is exactly what will be sent."), ""}
+	vw := w - 4 - labelW   // inside the panel's border and padding
+	tight := m.height < 20 // drop the spacing, keep every fact
+	head := []string{s.Title.Render("Review before spending credits")}
+	if !tight {
+		head = append(head, s.Faint.Render(wrap("Nothing has been sent yet. This is exactly what will be sent.", w)), "")
+	}
 	cost := m.pending.cost
 	bal, _ := m.balanceText()
 	if m.bal.loaded {
 		bal += " → about " + creditsText(m.bal.credits-float64(cost)) + " after"
 	}
-	money := []string{"", m.row(s.Label, "Cost", s.Bold.Render(wrap(costText(cost)+" (indicative; prices drift)", vw))),
-		m.row(s.Label, "Balance", wrap(bal, vw))}
-	if m.lowBalance(cost) {
-		money = append(money, s.Warning.Render("! the balance may not cover this; the service refuses with code 402 if so"))
+	var money []string
+	if !tight {
+		money = append(money, "")
 	}
-	foot := []string{"", m.confirmHint(cost)}
+	money = append(money, m.row(s.Label, "Cost", s.Bold.Render(wrap(costText(cost)+" (prices drift)", vw))),
+		m.row(s.Label, "Balance", wrap(bal, vw)))
+	if m.lowBalance(cost) {
+		money = append(money, s.Warning.Render(wrap("! the balance may not cover this; the service refuses with code 402 if so", vw+labelW)))
+	}
+	foot := []string{m.confirmHint(cost)}
+	if !tight {
+		foot = append([]string{""}, foot...)
+	}
 	// Rows other than the prompt take one line each (more when they wrap);
-	// the prompt gets what is left, at least two lines.
+	// the prompt gets what is left, at least one line.
 	rows := m.summaryRows()
-	used := len(head) + len(money) + len(foot) + 2 // panel border
+	used := len(head) + len(foot) + 2 // panel border
+	for _, l := range money {
+		used += strings.Count(l, "\n") + 1
+	}
 	for _, r := range rows {
 		if r[0] != "Prompt" {
 			used += strings.Count(wrap(r[1], vw), "\n") + 1
 		}
 	}
-	promptRoom := max(2, m.height-used)
+	promptRoom := max(1, m.height-used)
 	var lines []string
 	for _, r := range rows {
 		v := wrap(r[1], vw)

@@ -148,19 +148,29 @@ func plainChoices(values ...string) []choice {
 }
 
 // renderChoice shows every option with a radio glyph, so the selection reads
-// without colour.
-func renderChoice(s theme.Styles, f field, focused bool) string {
-	parts := make([]string, len(f.choices))
+// without colour, wrapping to width when the options do not fit one line.
+func renderChoice(s theme.Styles, f field, focused bool, width int) string {
+	var lines []string
+	line, lineW := "", 0
 	for i, c := range f.choices {
+		text, st := "( ) "+c.label, s.Faint
 		if i == f.sel {
-			st := s.Bold
+			text, st = "(•) "+c.label, s.Bold
 			if focused {
 				st = s.Cursor
 			}
-			parts[i] = st.Render("(•) " + c.label)
-		} else {
-			parts[i] = s.Faint.Render("( ) " + c.label)
 		}
+		w := lipgloss.Width(text)
+		if lineW > 0 && lineW+2+w > width {
+			lines = append(lines, line)
+			line, lineW = "", 0
+		}
+		if lineW > 0 {
+			line += "  "
+			lineW += 2
+		}
+		line += st.Render(text)
+		lineW += w
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(parts, "  "))
+	return strings.Join(append(lines, line), "\n")
 }

@@ -106,7 +106,7 @@ func drive(t *testing.T, m Model, cmd tea.Cmd) (Model, []tea.Msg) {
 			queue = append(queue, msg...)
 		case SubmittedMsg, CancelledMsg:
 			out = append(out, msg)
-		case creditsMsg, sourceCheckedMsg, pickerLoadedMsg, editorReadyMsg, editorDoneMsg, submitDoneMsg:
+		case creditsMsg, sourceCheckedMsg, pickerLoadedMsg, editorReadyMsg, editorDoneMsg, submitDoneMsg, recallLoadedMsg:
 			var next tea.Cmd
 			m, next = m.Update(msg)
 			queue = append(queue, next)
@@ -125,6 +125,11 @@ var keyTypes = map[string]tea.KeyType{
 }
 
 func keyMsg(k string) tea.KeyMsg {
+	if rest, ok := strings.CutPrefix(k, "alt+"); ok {
+		msg := keyMsg(rest)
+		msg.Alt = true
+		return msg
+	}
 	if kt, ok := keyTypes[k]; ok {
 		return tea.KeyMsg{Type: kt}
 	}

@@ -16,6 +16,7 @@ type keyMap struct {
 	Editor             key.Binding // prompt in $EDITOR
 	Roll               key.Binding // a random seed
 	Pick               key.Binding // picker of recent finished tasks
+	Older, Newer       key.Binding // earlier prompts from the history
 	Cancel             key.Binding // leave the composer
 	Confirm, Back      key.Binding // confirm step
 	PickUp, PickDown   key.Binding // inside the picker
@@ -34,6 +35,8 @@ func newKeyMap() keyMap {
 		Editor:    key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "prompt in $EDITOR")),
 		Roll:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "roll a seed")),
 		Pick:      key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "pick a finished task")),
+		Older:     key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+↑", "earlier prompt")),
+		Newer:     key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+↓", "later prompt")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Confirm:   key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "spend and submit")),
 		Back:      key.NewBinding(key.WithKeys("esc", "n"), key.WithHelp("esc", "back to the form")),
@@ -75,13 +78,13 @@ func (m Model) KeyMap() help.KeyMap {
 	case f.id == fSeed:
 		short = append(short, k.Roll)
 	case f.id == fPrompt:
-		short = append(short, k.Editor)
+		short = append(short, k.Editor, k.Older)
 	case f.id == fSource:
 		short = append(short, k.Pick)
 	}
 	short = append(short, k.Cancel)
 	nav := []key.Binding{k.Next, k.Prev, k.Up, k.Down, k.Left, k.Right}
-	acts := []key.Binding{k.Submit, k.Editor, k.Roll}
+	acts := []key.Binding{k.Submit, k.Editor, k.Roll, k.Older, k.Newer}
 	if m.hasField(fSource) {
 		acts = append(acts, k.Pick)
 	}

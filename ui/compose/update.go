@@ -20,6 +20,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onSourceChecked(msg), nil
 	case pickerLoadedMsg:
 		return m.onPickerLoaded(msg), nil
+	case recallLoadedMsg:
+		return m.onRecallLoaded(msg), nil
 	case editorReadyMsg:
 		return m.onEditorReady(msg)
 	case editorDoneMsg:
@@ -88,6 +90,11 @@ func (m Model) formKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.openPicker()
 	case f.kind == kindChoice:
 		return m.choiceKey(msg)
+	}
+	if m2, cmd, ok := m.recallKey(msg); ok {
+		return m2, cmd
+	}
+	switch {
 	case f.kind == kindLine && key.Matches(msg, k.Up):
 		return m.moveFocus(-1)
 	case f.kind == kindLine && key.Matches(msg, k.Down):

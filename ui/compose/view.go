@@ -104,13 +104,17 @@ func (m Model) fieldLines(avail int) []string {
 	if len(lines) <= avail || avail < 3 {
 		return lines
 	}
-	room := avail - 2 // one marker line above, one below
-	off := max(0, min(end-room, len(lines)-room))
-	off = min(off, start)
+	// Scroll only as far as the focused field needs; a marker line says
+	// where more lies.
+	room, off := avail-1, 0
+	if end > room {
+		room = avail - 2
+		off = min(max(0, end-room), start, len(lines)-room)
+	}
 	s := m.d.Styles
-	out := []string{""}
+	var out []string
 	if off > 0 {
-		out[0] = s.Faint.Render("  ↑ more above")
+		out = append(out, s.Faint.Render("  ↑ more above"))
 	}
 	out = append(out, lines[off:min(off+room, len(lines))]...)
 	if off+room < len(lines) {
@@ -142,11 +146,10 @@ func (m Model) valueView(f field, focused bool) string {
 	s := m.d.Styles
 	switch {
 	case f.kind == kindChoice:
-		v := renderChoice(s, f, focused)
 		if focused {
-			v += s.Faint.Render("  ←/→")
+			return renderChoice(s, f, true, m.valueWidth()-5) + s.Faint.Render("  ←/→")
 		}
-		return v
+		return renderChoice(s, f, false, m.valueWidth())
 	case f.id == fSeed:
 		return lipgloss.JoinHorizontal(lipgloss.Top, f.line.View(), " ", m.seedNote(f.value()))
 	case f.kind == kindLine:
@@ -188,7 +191,7 @@ func (m Model) notes(f field) []string {
 	case fImages:
 		out = append(out, s.Faint.Render(wrap(imagesHint(m.get(fType)), vw)))
 	case fResolution, fDuration, fModel:
-		if w := m.generateWarning(f.id); w != "" {
+		if w := m.generateWarning(f.id); w != "" && m.errs[f.id] == "" {
 			out = append(out, s.Warning.Render(wrap("! "+w, vw)))
 		}
 	}
