@@ -1,0 +1,175 @@
+// Package format turns times, sizes and ids into the short words the
+// screens show. Everything takes "now" as an argument so views stay pure and
+// golden tests can use a fake clock.
+package format
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/veox/veox/store"
+)
+
+// Duration is a compact, human duration: "45s", "4m12s", "3h05m", "2d4h".
+func Duration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// Rough is a duration rounded for estimates: "40s", "4m", "2h".
+func Rough(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", max(int(d.Seconds()+0.5), 1))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()+0.5))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()+0.5))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24+0.5))
+}
+
+// Ago says how long ago t was: "just now", "3m ago", "2d ago".
+func Ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	if d < 5*time.Second {
+		return "just now"
+	}
+	return Rough(d) + " ago"
+}
+
+// Clock is a time of day for the timeline and the status bar; older times
+// get their date so "10:04" never means yesterday.
+func Clock(t, now time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.In(now.Location())
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("Jan 2 15:04")
+}
+
+// Size is a byte count in the unit a person reads: "812 B", "4.2 MB".
+func Size(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// Speed is a transfer rate: "1.3 MB/s".
+func Speed(bytesPerSec float64) string {
+	if bytesPerSec <= 0 {
+		return "—"
+	}
+	return Size(int64(bytesPerSec)) + "/s"
+}
+
+// ID is the id a person recognises: the service's when there is one,
+// otherwise ours (a task not yet accepted).
+func ID(t *store.Task) string {
+	if t.TaskID != "" {
+		return t.TaskID
+	}
+	return t.LocalID
+}
+
+// ShortID keeps an id to n characters so rows line up; the full id is on
+// the Details screen and in search.
+func ShortID(id string, n int) string {
+	if len(id) <= n {
+		return id
+	}
+	return id[:n]
+}
+
+// Line flattens text to one line (prompts may hold newlines) and cuts it to
+// width cells with an ellipsis.
+func Line(s string, width int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if width <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// Pad cuts or pads s to exactly width cells, so columns line up whatever
+// the text.
+func Pad(s string, width int) string {
+	s = ansi.Truncate(s, width, "…")
+	if w := ansi.StringWidth(s); w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// Elapsed is how long a task has run (or ran): from acceptance (or the
+// intent) to completion (or now).
+func Elapsed(t *store.Task, now time.Time) time.Duration {
+	start := t.SubmittedAt
+	if start.IsZero() {
+		start = t.CreatedAt
+	}
+	end := t.CompletedAt
+	if end.IsZero() || !store.Terminal(t.Status) {
+		end = now
+	}
+	if start.IsZero() || end.Before(start) {
+		return 0
+	}
+	return end.Sub(start)
+}
+
+// Seed is the seed to show: what the service reports, else what was asked,
+// else "random".
+func Seed(t *store.Task) string {
+	if len(t.Seeds) > 0 && t.Seeds[0] != 0 {
+		return fmt.Sprint(t.Seeds[0])
+	}
+	if t.Request.Seed != 0 {
+		return fmt.Sprint(t.Request.Seed)
+	}
+	return "random"
+}
+
+// Kind is a task's kind as a short word, upscales with their target.
+func Kind(t *store.Task) string {
+	if t.Kind == store.KindUpscale && t.Request.UpscaleTo != "" {
+		return "up " + t.Request.UpscaleTo
+	}
+	return t.Kind
+}
+
+// Credits formats a balance: whole credits, with two decimals only when
+// the service gives fractions.
+func Credits(c float64) string {
+	if c == float64(int64(c)) {
+		return fmt.Sprintf("%d", int64(c))
+	}
+	return fmt.Sprintf("%.2f", c)
+}

@@ -1,0 +1,58 @@
+// Package nav holds the requests a screen makes of the root model. Screens
+// never call the service to create or change tasks themselves: they return a
+// command that yields one of these messages, and the root, which owns the
+// poller, the downloads and the modal stack, carries it out. That keeps every
+// money-spending action in one place and the screens free of side effects.
+package nav
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+)
+
+// OpenDetails asks for the Details screen of a task (by local id).
+type OpenDetails struct{ ID string }
+
+// Extend asks for the composer with a source; nil Source lets the user type
+// or pick the id. Again, if set, is an earlier task whose request fills the
+// form ("run again with a new seed").
+type Extend struct{ Source, Again *store.Task }
+
+// Generate asks for the composer for a new video, filled from Again if set.
+type Generate struct{ Again *store.Task }
+
+// Download asks for the files of a finished task, again if Force.
+type Download struct {
+	ID    string
+	Force bool
+}
+
+// Upscale asks the service for a 1080p or 4K version (the user confirmed
+// the cost on the Details screen).
+type Upscale struct{ ID, To string }
+
+// Settle attaches the service id the user found to an unknown create.
+type Settle struct{ ID, TaskID string }
+
+// Dismiss marks an unknown create as never having gone through.
+type Dismiss struct{ ID string }
+
+// Back pops the top screen.
+type Back struct{}
+
+// ShowDownloads opens the Downloads screen.
+type ShowDownloads struct{}
+
+// Flash shows a short message in the status bar (an error if Err).
+type Flash struct {
+	Text string
+	Err  bool
+}
+
+// TaskChanged tells every screen a task changed (poll, create, settle), so
+// lists patch the row in place instead of reloading the history.
+type TaskChanged struct{ Task store.Task }
+
+// Cmd wraps a message in a command; screens use it to hand requests up.
+func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

@@ -1,0 +1,175 @@
+// Package poller keeps running tasks up to date from the service. Each
+// running task has one chain of commands: a tick after the service's
+// cadence, then one refresh request, then the next tick. There is at most
+// one request in flight per task, errors back off, and when nothing runs
+// nothing ticks at all.
+package poller
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+)
+
+// RequestTimeout bounds one refresh, so a stalled connection cannot hold a
+// task's chain forever.
+const RequestTimeout = 30 * time.Second
+
+// Backoff bounds: the first error waits at least minBackoff, and each
+// further one doubles it up to maxBackoff.
+const (
+	minBackoff = 5 * time.Second
+	maxBackoff = 2 * time.Minute
+)
+
+// Poller is part of the root model. Its map is shared between copies of the
+// model, which is fine: Bubble Tea keeps only the latest one.
+type Poller struct {
+	svc    *tasks.Service
+	ctx    context.Context
+	now    func() time.Time
+	chains map[string]*chain // by local id
+	gen    int
+}
+
+type chain struct {
+	gen      int
+	inFlight bool
+	backoff  time.Duration
+}
+
+// tickMsg says it is time to ask about a task; gen drops ticks of a chain
+// that was stopped.
+type tickMsg struct {
+	id  string
+	gen int
+}
+
+// resultMsg is one refresh's answer.
+type resultMsg struct {
+	id   string
+	gen  int
+	task *store.Task
+	err  error
+	at   time.Time
+}
+
+// Event is what the root learns from a poll: the task as it now is, whether
+// its chain ended (and why), and the error of the moment, if any.
+type Event struct {
+	Task    *store.Task // nil if the refresh failed before reading the task
+	At      time.Time   // when the answer came
+	Ended   bool        // the chain stopped: the task finished, or an error no retry can mend
+	Err     error       // the refresh failed (the chain backs off unless Ended)
+	Backoff time.Duration
+}
+
+// New builds an idle poller.
+func New(ctx context.Context, svc *tasks.Service, now func() time.Time) Poller {
+	return Poller{svc: svc, ctx: ctx, now: now, chains: map[string]*chain{}}
+}
+
+// Running is how many tasks are being polled.
+func (p *Poller) Running() int { return len(p.chains) }
+
+// Watching reports whether a task has a chain.
+func (p *Poller) Watching(id string) bool { _, ok := p.chains[id]; return ok }
+
+// Watch starts a chain for a running task. A task that already has one
+// keeps it: starting a second would put two requests in flight.
+func (p *Poller) Watch(t *store.Task) tea.Cmd {
+	if t == nil || t.Status != store.StatusRunning || p.Watching(t.LocalID) {
+		return nil
+	}
+	p.gen++
+	c := &chain{gen: p.gen}
+	p.chains[t.LocalID] = c
+	return p.tick(t.LocalID, c, p.svc.PollDelay(t, p.now()))
+}
+
+func (p *Poller) tick(id string, c *chain, d time.Duration) tea.Cmd {
+	gen := c.gen
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{id: id, gen: gen} })
+}
+
+// Update handles the poller's own messages. ok is false for any other
+// message. A non-nil Event is news for the root.
+func (p *Poller) Update(msg tea.Msg) (cmd tea.Cmd, ev *Event, ok bool) {
+	switch msg := msg.(type) {
+	case tickMsg:
+		return p.onTick(msg), nil, true
+	case resultMsg:
+		cmd, ev := p.onResult(msg)
+		return cmd, ev, true
+	}
+	return nil, nil, false
+}
+
+func (p *Poller) onTick(msg tickMsg) tea.Cmd {
+	c, ok := p.chains[msg.id]
+	if !ok || c.gen != msg.gen || c.inFlight {
+		return nil
+	}
+	c.inFlight = true
+	return p.refresh(msg.id, c.gen)
+}
+
+// refresh is the command that asks the service; it captures only values.
+func (p *Poller) refresh(id string, gen int) tea.Cmd {
+	svc, parent, now := p.svc, p.ctx, p.now
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, RequestTimeout)
+		defer cancel()
+		t, err := svc.Refresh(ctx, id)
+		return resultMsg{id: id, gen: gen, task: t, err: err, at: now()}
+	}
+}
+
+func (p *Poller) onResult(msg resultMsg) (tea.Cmd, *Event) {
+	c, ok := p.chains[msg.id]
+	if !ok || c.gen != msg.gen {
+		return nil, nil
+	}
+	c.inFlight = false
+	ev := &Event{Task: msg.task, At: msg.at, Err: msg.err}
+	if msg.err != nil {
+		if stops(msg.err) {
+			delete(p.chains, msg.id)
+			ev.Ended = true
+			return nil, ev
+		}
+		c.backoff = min(max(2*c.backoff, minBackoff), maxBackoff)
+		ev.Backoff = c.backoff
+		return p.tick(msg.id, c, max(c.backoff, p.delay(msg.task))), ev
+	}
+	c.backoff = 0
+	if msg.task == nil || msg.task.Status != store.StatusRunning {
+		delete(p.chains, msg.id)
+		ev.Ended = true
+		return nil, ev
+	}
+	return p.tick(msg.id, c, p.delay(msg.task)), ev
+}
+
+func (p *Poller) delay(t *store.Task) time.Duration {
+	if t == nil {
+		return minBackoff
+	}
+	return p.svc.PollDelay(t, p.now())
+}
+
+// stops: errors no retry can mend until the user acts (a wrong key, a
+// disabled feature, a task gone from the history, a program shutting down).
+func stops(err error) bool {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	k := api.KindOf(err)
+	return k == api.KindAuth || k == api.KindDisabled
+}
