@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+)
+
+// The root's own results. Each carries what it needs to be applied; none
+// of the commands touches the model.
+type (
+	recoveredMsg struct {
+		changed []store.Task // submitting → unknown at this start
+		active  []store.Task // to pick up again
+		err     error
+	}
+	creditsMsg struct {
+		credits float64
+		err     error
+	}
+	// actionMsg is the outcome of an upscale, a settle or a dismiss.
+	actionMsg struct {
+		what   string // "upscale", "settle", "dismiss"
+		task   *store.Task
+		source *store.Task // upscale: the source as it now is (1080p marks it)
+		err    error
+	}
+	flashClearMsg struct{ gen int }
+	bellDoneMsg   struct{}
+)
+
+// apiTimeout bounds the short calls the root makes (balance, settle).
+const apiTimeout = 30 * time.Second
+
+// flashFor is how long news stays in the status bar; errors stay until the
+// next news.
+const flashFor = 8 * time.Second
+
+func recoverCmd(svc *tasks.Service) tea.Cmd {
+	return func() tea.Msg {
+		changed, err := svc.Recover()
+		if err != nil {
+			return recoveredMsg{changed: changed, err: err}
+		}
+		active, err := svc.Store().Active()
+		return recoveredMsg{changed: changed, active: active, err: err}
+	}
+}
+
+func creditsCmd(ctx context.Context, svc *tasks.Service) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+		c, err := svc.Credits(ctx)
+		return creditsMsg{credits: c, err: err}
+	}
+}
+
+// upscaleCmd sends the create once; no timeout of ours may cut it short
+// (the client bounds it), since a cut create becomes "unknown".
+func upscaleCmd(ctx context.Context, svc *tasks.Service, id, to string) tea.Cmd {
+	return func() tea.Msg {
+		t, err := svc.Upscale(ctx, id, to)
+		var src *store.Task
+		if s, gerr := svc.Store().Get(id); gerr == nil {
+			src = s
+		}
+		return actionMsg{what: "upscale", task: t, source: src, err: err}
+	}
+}
+
+func settleCmd(ctx context.Context, svc *tasks.Service, id, taskID string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+		t, err := svc.Settle(ctx, id, taskID)
+		if t == nil && err != nil {
+			t, _ = svc.Store().Get(id)
+		}
+		return actionMsg{what: "settle", task: t, err: err}
+	}
+}
+
+func dismissCmd(svc *tasks.Service, id string) tea.Cmd {
+	return func() tea.Msg {
+		t, err := svc.Dismiss(id)
+		return actionMsg{what: "dismiss", task: t, err: err}
+	}
+}
+
+// bellCmd rings the terminal bell: a plain BEL on the program's output,
+// which the terminal treats as a bell even in the alternate screen.
+func bellCmd(w io.Writer) tea.Cmd {
+	return func() tea.Msg {
+		_, _ = fmt.Fprint(w, "\a")
+		return bellDoneMsg{}
+	}
+}
+
+func clearFlashAfter(gen int) tea.Cmd {
+	return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashClearMsg{gen} })
+}

@@ -1,0 +1,180 @@
+package details
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/nav"
+)
+
+// Update handles the screen's keys and its own results.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.id != m.id {
+			return m, nil
+		}
+		m.task, m.chain, m.children, m.err = msg.task, msg.chain, msg.children, msg.err
+		m.vp.SetContent(m.content())
+		return m, nil
+	case noteMsg:
+		if msg.id == m.id {
+			m.note = msg.text
+		}
+		return m, nil
+	case nav.TaskChanged:
+		if m.concerns(msg.Task) {
+			return m, m.Reload()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	}
+	if m.mode == modeSettle {
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// concerns: the task itself, one of its children, or a new child.
+func (m Model) concerns(t store.Task) bool {
+	if m.task == nil {
+		return false
+	}
+	return t.LocalID == m.task.LocalID || (m.task.TaskID != "" && t.ParentID == m.task.TaskID)
+}
+
+func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch m.mode {
+	case modeChoose:
+		return m.onChooseKey(msg)
+	case modeConfirmUpscale, modeConfirmDismiss:
+		return m.onConfirmKey(msg)
+	case modeSettle:
+		return m.onSettleKey(msg)
+	}
+	if key.Matches(msg, m.keys.Back) {
+		return m, nav.Cmd(nav.Back{})
+	}
+	if m.task == nil {
+		return m, nil
+	}
+	if m2, cmd, ok := m.onAction(msg); ok {
+		return m2, cmd
+	}
+	var cmd tea.Cmd
+	m.vp, cmd = m.vp.Update(msg) // scrolling keys
+	return m, cmd
+}
+
+func (m Model) onAction(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
+	t := m.task
+	done := t.Status == store.StatusSucceeded
+	switch {
+	case key.Matches(msg, m.keys.Extend) && done:
+		if why := tasks.Extendable(t); why != "" {
+			return m, nav.Cmd(nav.Flash{Text: "cannot extend: " + why, Err: true}), true
+		}
+		return m, nav.Cmd(nav.Extend{Source: t}), true
+	case key.Matches(msg, m.keys.Download) && done:
+		return m, nav.Cmd(nav.Download{ID: t.LocalID, Force: true}), true
+	case key.Matches(msg, m.keys.Open) && done:
+		return m, m.open(), true
+	case key.Matches(msg, m.keys.Copy) && done:
+		return m, m.copyURL(), true
+	case key.Matches(msg, m.keys.Upscale) && done:
+		if t.Kind == store.KindUpscale {
+			return m, nav.Cmd(nav.Flash{Text: "this is already an upscaled version", Err: true}), true
+		}
+		m.mode = modeChoose
+		return m, nil, true
+	case key.Matches(msg, m.keys.Again) && t.Status != store.StatusUnknown:
+		return m, m.again(), true
+	case key.Matches(msg, m.keys.Parent) && t.ParentID != "":
+		return m, nav.Cmd(nav.OpenDetails{ID: t.ParentID}), true
+	case key.Matches(msg, m.keys.Settle) && t.Status == store.StatusUnknown:
+		m.mode = modeSettle
+		m.input.SetValue("")
+		return m, m.input.Focus(), true
+	case key.Matches(msg, m.keys.Dismiss) && t.Status == store.StatusUnknown:
+		m.mode = modeConfirmDismiss
+		return m, nil, true
+	}
+	return m, nil, false
+}
+
+// again opens the composer on the same source with a new seed: an extension
+// is run again from its parent, anything else is generated anew.
+func (m Model) again() tea.Cmd {
+	t := m.task
+	if t.Kind == store.KindExtend {
+		if p := m.parent(); p != nil {
+			return nav.Cmd(nav.Extend{Source: p, Again: t})
+		}
+		return nav.Cmd(nav.Flash{Text: "the source of this extension is not in the history; extend it by id with N", Err: true})
+	}
+	return nav.Cmd(nav.Generate{Again: t})
+}
+
+// parent is the task this one was made from, from the chain.
+func (m Model) parent() *store.Task {
+	if len(m.chain) < 2 {
+		return nil
+	}
+	p := m.chain[len(m.chain)-2]
+	return &p
+}
+
+func (m Model) onChooseKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Choose1080):
+		m.mode, m.upTo = modeConfirmUpscale, tasks.Upscale1080
+	case key.Matches(msg, m.keys.Choose4K):
+		m.mode, m.upTo = modeConfirmUpscale, tasks.Upscale4K
+	case key.Matches(msg, m.keys.Cancel):
+		m.mode = modeView
+	}
+	return m, nil
+}
+
+func (m Model) onConfirmKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Confirm):
+		was := m.mode
+		m.mode = modeView
+		if was == modeConfirmDismiss {
+			return m, nav.Cmd(nav.Dismiss{ID: m.task.LocalID})
+		}
+		return m, nav.Cmd(nav.Upscale{ID: m.task.LocalID, To: m.upTo})
+	case key.Matches(msg, m.keys.Cancel):
+		m.mode = modeView
+	}
+	return m, nil
+}
+
+func (m Model) onSettleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.mode = modeView
+		m.input.Blur()
+		return m, nil
+	case key.Matches(msg, m.keys.SubmitID):
+		id := strings.TrimSpace(m.input.Value())
+		if err := tasks.CheckTaskID(id); err != nil {
+			m.note = err.Error()
+			return m, nil
+		}
+		m.mode = modeView
+		m.input.Blur()
+		return m, nav.Cmd(nav.Settle{ID: m.task.LocalID, TaskID: id})
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}

@@ -1,0 +1,30 @@
+package ui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// globalKeys act on every screen unless a text field has focus (ctrl+c
+// acts even then: it always offers a way out).
+type globalKeys struct {
+	Quit, ForceQuit, Help, CloseHelp key.Binding
+	Yes, No                          key.Binding
+}
+
+func newGlobalKeys() globalKeys {
+	return globalKeys{
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		CloseHelp: key.NewBinding(key.WithKeys("?", "esc", "q"), key.WithHelp("esc", "close help")),
+		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit anyway")),
+		No:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "stay")),
+	}
+}
+
+// keyMap adds the global keys to a screen's help.
+type keyMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (k keyMap) ShortHelp() []key.Binding  { return k.short }
+func (k keyMap) FullHelp() [][]key.Binding { return k.full }

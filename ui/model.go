@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/ui/compose"
+	"github.com/veox/veox/ui/details"
+	"github.com/veox/veox/ui/downloads"
+	"github.com/veox/veox/ui/poller"
+	"github.com/veox/veox/ui/statusbar"
+	"github.com/veox/veox/ui/tasklist"
+)
+
+// screen is what the root shows; the stack holds the way back.
+type screen int
+
+const (
+	scrTasks screen = iota
+	scrDetails
+	scrDownloads
+	scrCompose
+	scrHelp
+	scrQuit // "a create is in flight: quit anyway?"
+)
+
+// Minimum size: below it only a "too small" note is drawn.
+const (
+	minWidth  = 60
+	minHeight = 16
+)
+
+// Model is the root: a stack of screens plus what outlives them (the
+// poller, the downloads, the status bar).
+type Model struct {
+	o    Options
+	ctx  context.Context
+	out  io.Writer
+	keys globalKeys
+	help help.Model
+
+	stack []screen // never empty: scrTasks at the bottom
+
+	list      tasklist.Model
+	details   details.Model
+	hasDet    bool
+	downloads downloads.Model
+	compose   compose.Model
+	composing bool
+
+	poller   poller.Poller
+	bar      statusbar.State
+	pollErr  bool // bar.Error came from polling: a good poll clears it
+	creating int  // creates in flight outside the composer (upscale)
+	flashGen int
+
+	width, height int
+}
+
+// New builds the root model (main uses Run; tests drive New directly).
+func New(o Options) Model { return newModel(context.Background(), o) }
+
+func newModel(ctx context.Context, o Options) Model {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	out := o.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	m := Model{o: o, ctx: ctx, out: out, keys: newGlobalKeys(), help: help.New(), stack: []screen{scrTasks}}
+	m.help.Styles.ShortKey = o.Styles.HelpKey
+	m.help.Styles.ShortDesc = o.Styles.HelpDesc
+	m.help.Styles.FullKey = o.Styles.HelpKey
+	m.help.Styles.FullDesc = o.Styles.HelpDesc
+	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx})
+	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now})
+	m.poller = poller.New(ctx, o.Service, o.Now)
+	m.bar = statusbar.State{Demo: o.Demo, ReadOnly: o.ReadOnly}
+	return m
+}
+
+// Init reads the first page, recovers interrupted creates, picks up what
+// runs, and asks for the balance.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.list.Init(), recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service))
+}
+
+func (m Model) top() screen { return m.stack[len(m.stack)-1] }
+
+func (m *Model) push(s screen) {
+	if m.top() != s {
+		m.stack = append(m.stack, s)
+	}
+}
+
+// pop leaves the top screen; the Tasks screen is never popped.
+func (m *Model) pop() {
+	if len(m.stack) > 1 {
+		if m.top() == scrCompose {
+			m.composing = false
+		}
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+	if !m.onStack(scrDetails) {
+		m.hasDet = false
+	}
+}
+
+func (m Model) onStack(s screen) bool {
+	for _, x := range m.stack {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyHeight is what a screen gets: all but the footer help and the bar.
+func (m Model) bodyHeight() int { return max(1, m.height-2) }
+
+func (m Model) composeDeps() compose.Deps {
+	return compose.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now}
+}
+
+func (m Model) detailsDeps() details.Deps {
+	return details.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now, Ctx: m.ctx, Output: m.out}
+}

@@ -1,0 +1,69 @@
+// Package ui is veox's Bubble Tea program: the root model that routes
+// messages between the screens, runs the poller and the downloads, and
+// keeps the status bar.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/log"
+
+	"github.com/veox/veox/store/config"
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/theme"
+)
+
+// Options are built in main and passed in; the UI keeps no global state.
+type Options struct {
+	Service  *tasks.Service
+	Settings config.Settings // AutoDownload, Bell, PollInterval, Paths…
+	Demo     bool            // show a DEMO badge
+	ReadOnly bool            // another veox holds the history: browse and re-download only
+	Now      func() time.Time
+	Logger   *log.Logger // to a file, never the terminal
+	Styles   theme.Styles
+	Input    io.Reader // nil = the terminal
+	Output   io.Writer // nil = the terminal
+}
+
+// Run runs the program until the user quits or ctx ends. Downloads and
+// polls still under way are cancelled on the way out; a .part file resumes
+// next time.
+func Run(ctx context.Context, o Options) (err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("veox's screen stopped on an internal error: %v", r)
+		}
+	}()
+	_, err = tea.NewProgram(newModel(ctx, o), programOptions(ctx, o)...).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // interrupted by a signal: a normal way out
+	}
+	return err
+}
+
+func programOptions(ctx context.Context, o Options) []tea.ProgramOption {
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	if o.Input != nil {
+		opts = append(opts, tea.WithInput(o.Input))
+	}
+	if o.Output != nil {
+		opts = append(opts, tea.WithOutput(o.Output))
+	}
+	return opts
+}
+
+// logger is the file logger, or one that discards.
+func (o Options) logger() *log.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return log.New(io.Discard)
+}

@@ -1,0 +1,120 @@
+package ui
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/compose"
+	"github.com/veox/veox/ui/details"
+	"github.com/veox/veox/ui/nav"
+)
+
+// onRequest carries out what a screen asked for.
+func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case nav.Back:
+		m.pop()
+		return m, nil, true
+	case nav.Flash:
+		m2, cmd := m.flash(msg.Text, msg.Err)
+		return m2, cmd, true
+	case nav.TaskChanged:
+		m2, cmd := m.changed(msg)
+		return m2, cmd, true
+	case nav.OpenDetails:
+		m2, cmd := m.openDetails(msg.ID)
+		return m2, cmd, true
+	case nav.ShowDownloads:
+		m.push(scrDownloads)
+		return m, nil, true
+	case nav.Download:
+		m2, cmd := m.download(msg.ID, msg.Force)
+		return m2, cmd, true
+	}
+	return m.onChangeRequest(msg)
+}
+
+// onChangeRequest handles the requests that create or change tasks; a
+// read-only veox refuses them with the reason.
+func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
+	switch msg.(type) {
+	case nav.Extend, nav.Generate, nav.Upscale, nav.Settle, nav.Dismiss:
+		if m.o.ReadOnly {
+			m2, cmd := m.flash(tasks.ErrReadOnly.Error(), true)
+			return m2, cmd, true
+		}
+	default:
+		return m, nil, false
+	}
+	switch msg := msg.(type) {
+	case nav.Extend:
+		c := compose.NewExtend(m.composeDeps(), msg.Source)
+		if msg.Again != nil {
+			c = c.WithPrefill(compose.PrefillFrom(msg.Again))
+		}
+		m2, cmd := m.openCompose(c)
+		return m2, cmd, true
+	case nav.Generate:
+		c := compose.NewGenerate(m.composeDeps())
+		if msg.Again != nil {
+			c = c.WithPrefill(compose.PrefillFrom(msg.Again))
+		}
+		m2, cmd := m.openCompose(c)
+		return m2, cmd, true
+	case nav.Upscale:
+		m.creating++
+		m2, flash := m.flash("asking the service for a "+msg.To+" version…", false)
+		return m2, tea.Batch(flash, upscaleCmd(m.ctx, m.o.Service, msg.ID, msg.To)), true
+	case nav.Settle:
+		return m, settleCmd(m.ctx, m.o.Service, msg.ID, msg.TaskID), true
+	case nav.Dismiss:
+		return m, dismissCmd(m.o.Service, msg.ID), true
+	}
+	return m, nil, false
+}
+
+func (m Model) openCompose(c compose.Model) (Model, tea.Cmd) {
+	if m.composing && m.compose.Busy() {
+		m2, cmd := m.flash("a create is being sent; wait for its answer", true)
+		return m2, cmd
+	}
+	if m.top() == scrCompose {
+		m.pop()
+	}
+	m.compose, m.composing = c.SetSize(m.width, m.bodyHeight()), true
+	m.push(scrCompose)
+	return m, m.compose.Init()
+}
+
+func (m Model) openDetails(id string) (Model, tea.Cmd) {
+	m.details = details.New(m.detailsDeps(), id).SetSize(m.width, m.bodyHeight())
+	m.hasDet = true
+	if m.top() != scrDetails {
+		m.push(scrDetails)
+	}
+	return m, m.details.Init()
+}
+
+func (m Model) download(id string, force bool) (Model, tea.Cmd) {
+	d, cmd, ok := m.downloads.Start(id, force)
+	m.downloads = d
+	if !ok {
+		return m.flash("already downloading this task: f shows the progress", false)
+	}
+	m.bar.Downloading = m.downloads.Active()
+	m2, flash := m.flash("downloading… f shows the progress", false)
+	return m2, tea.Batch(cmd, flash)
+}
+
+// flash shows news in the status bar; news clears itself after a while,
+// an error stays until the next news.
+func (m Model) flash(text string, isErr bool) (Model, tea.Cmd) {
+	m.flashGen++
+	m.pollErr = false
+	if isErr {
+		m.bar.Error, m.bar.Message = text, ""
+		return m, nil
+	}
+	m.bar.Error, m.bar.Message = "", text
+	return m, clearFlashAfter(m.flashGen)
+}

@@ -1,0 +1,266 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/compose"
+	"github.com/veox/veox/ui/downloads"
+	"github.com/veox/veox/ui/format"
+	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/poller"
+	"github.com/veox/veox/ui/tasklist"
+)
+
+// onResult applies the root's own results.
+func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
+	if cmd, ev, ok := m.poller.Update(msg); ok {
+		if ev == nil {
+			return m, cmd, true
+		}
+		m2, c := m.onPoll(ev)
+		return m2, tea.Batch(cmd, c), true
+	}
+	switch msg := msg.(type) {
+	case recoveredMsg:
+		m2, cmd := m.onRecovered(msg)
+		return m2, cmd, true
+	case creditsMsg:
+		m.bar.CreditsKnown = msg.err == nil
+		m.bar.Credits = msg.credits
+		m.bar.CreditsErr = ""
+		if msg.err != nil {
+			m.bar.CreditsErr = msg.err.Error()
+			m2, cmd := m.flash("cannot read the balance: "+errText(msg.err), true)
+			return m2, cmd, true
+		}
+		return m, nil, true
+	case actionMsg:
+		m2, cmd := m.onAction(msg)
+		return m2, cmd, true
+	case flashClearMsg:
+		if msg.gen == m.flashGen {
+			m.bar.Message = ""
+		}
+		return m, nil, true
+	case bellDoneMsg:
+		return m, nil, true
+	}
+	return m, nil, false
+}
+
+// onRecovered picks up every running task and says what needs the user.
+func (m Model) onRecovered(msg recoveredMsg) (Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	for _, t := range msg.changed {
+		var c tea.Cmd
+		m, c = m.changed(nav.TaskChanged{Task: t})
+		cmds = append(cmds, c)
+	}
+	unknown := 0
+	for i := range msg.active {
+		cmds = append(cmds, m.poller.Watch(&msg.active[i]))
+		if msg.active[i].Status == store.StatusUnknown {
+			unknown++
+		}
+	}
+	m.bar.Running = m.poller.Running()
+	switch {
+	case msg.err != nil:
+		m2, c := m.flash("cannot pick up running tasks: "+msg.err.Error(), true)
+		m, cmds = m2, append(cmds, c)
+	case unknown > 0:
+		m2, c := m.flash(fmt.Sprintf("%d create(s) never got an answer and may be billed: open them (view 1) to settle or dismiss", unknown), true)
+		m, cmds = m2, append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// onPoll shows a poll's news and, when a task ends, rings, refreshes the
+// balance and fetches the files.
+func (m Model) onPoll(ev *poller.Event) (Model, tea.Cmd) {
+	m.bar.LastPoll = ev.At
+	m.bar.Running = m.poller.Running()
+	var cmds []tea.Cmd
+	if ev.Task != nil {
+		var c tea.Cmd
+		m, c = m.changed(nav.TaskChanged{Task: *ev.Task})
+		cmds = append(cmds, c)
+	}
+	switch {
+	case ev.Err != nil:
+		m.o.logger().Warn("poll failed", "err", ev.Err)
+		text := "polling failed: " + errText(ev.Err)
+		if !ev.Ended {
+			text += fmt.Sprintf(" (retrying in %s)", format.Rough(ev.Backoff))
+		}
+		m2, c := m.flash(text, true)
+		m, cmds = m2, append(cmds, c)
+		m.pollErr = true
+	case m.pollErr:
+		m.bar.Error, m.pollErr = "", false
+	}
+	if ev.Ended && ev.Task != nil && store.Terminal(ev.Task.Status) {
+		m2, c := m.onEnded(ev.Task)
+		m, cmds = m2, append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) onEnded(t *store.Task) (Model, tea.Cmd) {
+	cmds := []tea.Cmd{creditsCmd(m.ctx, m.o.Service)}
+	if m.o.Settings.Bell {
+		cmds = append(cmds, bellCmd(m.out))
+	}
+	label := format.Kind(t) + " " + format.ShortID(format.ID(t), 12)
+	var text string
+	var isErr bool
+	if t.Status == store.StatusFailed {
+		text, isErr = label+" failed: "+taskErrText(t), true
+	} else {
+		text = label + " finished in " + format.Duration(format.Elapsed(t, m.o.Now()))
+		if m.o.Settings.AutoDownload && tasks.NeedsDownload(t) {
+			var c tea.Cmd
+			if m.downloads, c, _ = m.downloads.Start(t.LocalID, false); c != nil {
+				cmds = append(cmds, c)
+				text += "; downloading"
+			}
+			m.bar.Downloading = m.downloads.Active()
+		}
+	}
+	m2, c := m.flash(text, isErr)
+	return m2, tea.Batch(append(cmds, c)...)
+}
+
+// onSubmitted: the composer's create came back. Accepted or unknown closes
+// the composer and selects the task; refused leaves the form for a
+// rephrase (the composer shows why).
+func (m Model) onSubmitted(msg compose.SubmittedMsg) (tea.Model, tea.Cmd) {
+	t := msg.Task
+	if t == nil {
+		return m, nil
+	}
+	cmds := []tea.Cmd{creditsCmd(m.ctx, m.o.Service)}
+	var c tea.Cmd
+	m, c = m.changed(nav.TaskChanged{Task: *t})
+	cmds = append(cmds, c)
+	var text string
+	isErr := true
+	switch {
+	case t.Status == store.StatusFailed:
+		text = "refused, nothing was created or charged: " + errText(msg.Err)
+	case errors.Is(msg.Err, tasks.ErrUnknownOutcome) || t.Status == store.StatusUnknown:
+		text = "the answer never came: the task may exist and be billed. veox will not resend it; open it to settle or dismiss"
+	default:
+		text, isErr = fmt.Sprintf("accepted: %s %s is running", t.Kind, format.ID(t)), false
+		cmds = append(cmds, m.poller.Watch(t))
+		m.bar.Running = m.poller.Running()
+	}
+	if t.Status != store.StatusFailed && m.top() == scrCompose {
+		m.pop()
+		m, c = m.selectTask(t)
+		cmds = append(cmds, c)
+	}
+	m2, c := m.flash(text, isErr)
+	return m2, tea.Batch(append(cmds, c)...)
+}
+
+// selectTask puts the cursor on a task, switching to All when the current
+// view would not show it.
+func (m Model) selectTask(t *store.Task) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	if m.list.Selected() == nil || m.list.Selected().LocalID != t.LocalID {
+		m.list, cmd = m.list.Select(t.LocalID)
+		if m.list.Selected() == nil || m.list.Selected().LocalID != t.LocalID {
+			m.list, cmd = m.list.SetView(tasklist.All)
+		}
+	}
+	return m, cmd
+}
+
+func (m Model) onAction(msg actionMsg) (Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	if msg.what == "upscale" {
+		m.creating--
+		cmds = append(cmds, creditsCmd(m.ctx, m.o.Service))
+		if msg.source != nil {
+			var c tea.Cmd
+			m, c = m.changed(nav.TaskChanged{Task: *msg.source})
+			cmds = append(cmds, c)
+		}
+	}
+	if msg.task != nil {
+		var c tea.Cmd
+		m, c = m.changed(nav.TaskChanged{Task: *msg.task})
+		cmds = append(cmds, c, m.poller.Watch(msg.task))
+		m.bar.Running = m.poller.Running()
+	}
+	text, isErr := actionText(msg)
+	m2, c := m.flash(text, isErr)
+	return m2, tea.Batch(append(cmds, c)...)
+}
+
+func actionText(msg actionMsg) (string, bool) {
+	switch {
+	case msg.err != nil && errors.Is(msg.err, tasks.ErrUnknownOutcome):
+		return msg.what + ": the answer never came; the request may have been billed. veox will not resend it", true
+	case msg.err != nil:
+		return msg.what + " failed: " + errText(msg.err), true
+	case msg.what == "upscale":
+		return "upscale requested: " + format.ID(msg.task) + " is running", false
+	case msg.what == "settle":
+		return "settled: veox follows task " + format.ID(msg.task) + " again", false
+	}
+	return "dismissed: kept in the history as failed", false
+}
+
+// onDownloaded reports a finished download run.
+func (m Model) onDownloaded(f *downloads.Finished) (Model, tea.Cmd) {
+	m.bar.Downloading = m.downloads.Active()
+	var cmds []tea.Cmd
+	if f.Task != nil && !m.o.ReadOnly {
+		var c tea.Cmd
+		m, c = m.changed(nav.TaskChanged{Task: *f.Task})
+		cmds = append(cmds, c)
+	}
+	var text string
+	switch {
+	case f.Err != nil && m.o.ReadOnly:
+		text = "download: " + errText(f.Err) + " (read-only: files may be on disk but are not recorded in the history)"
+	case f.Err != nil:
+		text = "download failed: " + errText(f.Err) + " (d tries again; it resumes)"
+	case f.Task != nil && len(f.Task.Files) > 0:
+		text = "saved " + f.Task.Files[len(f.Task.Files)-1].Path
+	default:
+		text = "download finished"
+	}
+	m2, c := m.flash(text, f.Err != nil)
+	return m2, tea.Batch(append(cmds, c)...)
+}
+
+// errText is an error with the service's hint when there is one.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e, ok := api.AsError(err); ok && e.Hint != "" {
+		return e.Error() + " — " + e.Hint
+	}
+	return err.Error()
+}
+
+func taskErrText(t *store.Task) string {
+	if t.Error == nil {
+		return "no reason given"
+	}
+	s := t.Error.Message
+	if t.Error.Hint != "" {
+		s += " — " + t.Error.Hint
+	}
+	return s
+}

@@ -1,0 +1,65 @@
+package tasklist
+
+import "github.com/charmbracelet/bubbles/key"
+
+// keyMap is every binding of the Tasks screen. Update matches on these
+// values and the help is built from them, so help never drifts.
+type keyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom  key.Binding
+	NextView, PrevView, Running, All, Failed key.Binding
+	Search, ClearSearch, EndSearch           key.Binding
+	Details, Extend, ExtendByID, Generate    key.Binding
+	Download, Downloads                      key.Binding
+}
+
+func newKeys() keyMap {
+	b := key.NewBinding
+	k, h := key.WithKeys, key.WithHelp
+	return keyMap{
+		Up:          b(k("up", "k"), h("↑/k", "up")),
+		Down:        b(k("down", "j"), h("↓/j", "down")),
+		PageUp:      b(k("pgup", "ctrl+u"), h("pgup", "page up")),
+		PageDown:    b(k("pgdown", "ctrl+d"), h("pgdn", "page down")),
+		Top:         b(k("home"), h("home", "newest")),
+		Bottom:      b(k("end"), h("end", "oldest loaded")),
+		NextView:    b(k("tab"), h("tab", "next view")),
+		PrevView:    b(k("shift+tab"), h("shift+tab", "previous view")),
+		Running:     b(k("1"), h("1", "running")),
+		All:         b(k("2"), h("2", "all")),
+		Failed:      b(k("3"), h("3", "failed")),
+		Search:      b(k("/"), h("/", "search")),
+		ClearSearch: b(k("esc"), h("esc", "clear search")),
+		EndSearch:   b(k("enter", "down"), h("enter", "browse results")),
+		Details:     b(k("enter"), h("enter", "details")),
+		Extend:      b(k("n"), h("n", "extend")),
+		ExtendByID:  b(k("N", "x"), h("N/x", "extend by id")),
+		Generate:    b(k("g"), h("g", "generate")),
+		Download:    b(k("d"), h("d", "download again")),
+		Downloads:   b(k("f"), h("f", "downloads")),
+	}
+}
+
+// helpMap is the help of the screen's current state.
+type helpMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (h helpMap) ShortHelp() []key.Binding  { return h.short }
+func (h helpMap) FullHelp() [][]key.Binding { return h.full }
+
+func (k keyMap) help(searching, results bool) helpMap {
+	if searching {
+		b := []key.Binding{k.EndSearch, k.ClearSearch}
+		return helpMap{short: b, full: [][]key.Binding{b}}
+	}
+	short := []key.Binding{k.Extend, k.Generate, k.Details, k.Search, k.NextView}
+	if results {
+		short = append(short, k.ClearSearch)
+	}
+	return helpMap{short: short, full: [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.NextView, k.PrevView, k.Running, k.All, k.Failed, k.Search, k.ClearSearch},
+		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads},
+	}}
+}

@@ -1,0 +1,129 @@
+package tasklist
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+)
+
+// PageSize is how many tasks one read of the history brings; more pages
+// come as the cursor nears the end, so a history of any size opens at once.
+const PageSize = 100
+
+// SearchLimit caps search results; the list says when it was reached.
+const SearchLimit = 200
+
+// searchDelay is the debounce: a search runs once typing pauses.
+const searchDelay = 250 * time.Millisecond
+
+// pageMsg is one page of the history for a view; gen drops pages of a view
+// the user has already left.
+type pageMsg struct {
+	gen    int
+	tasks  []store.Task
+	next   string
+	append bool
+	err    error
+}
+
+type searchTickMsg struct{ gen int }
+
+type searchMsg struct {
+	gen   int
+	tasks []store.Task
+	err   error
+}
+
+// chainMsg is the selected task's ancestry and children; id drops answers
+// for a row the cursor has left.
+type chainMsg struct {
+	id       string
+	chain    []store.Task
+	children []store.Task
+	err      error
+}
+
+// estimatesMsg is the mean duration of recent successes per kind.
+type estimatesMsg map[string]time.Duration
+
+type countsMsg struct {
+	total int
+	by    map[string]int
+}
+
+func loadPage(s *store.Store, gen int, statuses []string, cursor string) tea.Cmd {
+	return func() tea.Msg {
+		ts, next, err := s.List(store.Query{Statuses: statuses, Limit: PageSize, Cursor: cursor})
+		return pageMsg{gen: gen, tasks: ts, next: next, append: cursor != "", err: err}
+	}
+}
+
+func debounce(gen int) tea.Cmd {
+	return tea.Tick(searchDelay, func(time.Time) tea.Msg { return searchTickMsg{gen} })
+}
+
+func search(ctx context.Context, s *store.Store, gen int, q string) tea.Cmd {
+	return func() tea.Msg {
+		ts, err := s.Search(ctx, q, SearchLimit)
+		return searchMsg{gen: gen, tasks: ts, err: err}
+	}
+}
+
+func loadChain(s *store.Store, t store.Task) tea.Cmd {
+	return func() tea.Msg {
+		chain, err := s.Chain(t.LocalID)
+		if err != nil {
+			return chainMsg{id: t.LocalID, err: err}
+		}
+		kids, err := s.Children(t.TaskID)
+		return chainMsg{id: t.LocalID, chain: chain, children: kids, err: err}
+	}
+}
+
+// estimateSample is how many recent successes of a kind make the mean.
+const estimateSample = 20
+
+func loadEstimates(s *store.Store) tea.Cmd {
+	return func() tea.Msg {
+		out := estimatesMsg{}
+		for _, kind := range []string{store.KindGenerate, store.KindExtend, store.KindUpscale} {
+			ts, _, err := s.List(store.Query{Statuses: []string{store.StatusSucceeded}, Kinds: []string{kind}, Limit: estimateSample})
+			if err != nil {
+				continue
+			}
+			if d := meanDuration(ts); d > 0 {
+				out[kind] = d
+			}
+		}
+		return out
+	}
+}
+
+func meanDuration(ts []store.Task) time.Duration {
+	var sum time.Duration
+	n := 0
+	for _, t := range ts {
+		if t.SubmittedAt.IsZero() || t.CompletedAt.Before(t.SubmittedAt) {
+			continue
+		}
+		sum += t.CompletedAt.Sub(t.SubmittedAt)
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / time.Duration(n)
+}
+
+func loadCounts(s *store.Store) tea.Cmd {
+	return func() tea.Msg {
+		total, by, err := s.Count()
+		if err != nil {
+			return nil
+		}
+		return countsMsg{total: total, by: by}
+	}
+}

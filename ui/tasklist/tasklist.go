@@ -1,0 +1,184 @@
+// Package tasklist is the Tasks screen, the home of the TUI: the history
+// newest first, paged out of bbolt, with live statuses, estimates, views,
+// search over the whole history and the selected task's chain.
+package tasklist
+
+import (
+	"context"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/theme"
+)
+
+// Deps wire the screen.
+type Deps struct {
+	Service *tasks.Service
+	Styles  theme.Styles
+	Now     func() time.Time
+	Ctx     context.Context
+}
+
+// View is one of the list's filters.
+type View int
+
+// The views, in tab order.
+const (
+	Running View = iota
+	All
+	Failed
+)
+
+func (v View) statuses() []string {
+	switch v {
+	case Running:
+		return []string{store.StatusSubmitting, store.StatusRunning, store.StatusUnknown}
+	case Failed:
+		return []string{store.StatusFailed}
+	}
+	return nil
+}
+
+func (v View) has(status string) bool {
+	ss := v.statuses()
+	if ss == nil {
+		return true
+	}
+	for _, s := range ss {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
+// Model is the Tasks screen.
+type Model struct {
+	deps Deps
+	keys keyMap
+
+	view    View
+	rows    []store.Task
+	next    string // cursor of the next page; "" when the last is loaded
+	gen     int    // bumps when the view or search changes: stale pages drop
+	loading bool
+	err     error
+
+	cursor, offset int
+
+	input     textinput.Model
+	searching bool   // the search field has focus
+	query     string // the search whose results are shown ("" = the view)
+
+	spin     spinner.Model
+	spinning bool
+
+	estimates map[string]time.Duration
+	total     int
+	byStatus  map[string]int
+
+	chainFor string
+	chain    []store.Task
+	children []store.Task
+
+	width, height int
+}
+
+// New builds the screen on the All view.
+func New(d Deps) Model {
+	in := textinput.New()
+	in.Prompt = "/ "
+	in.Placeholder = "search prompts and ids"
+	in.CharLimit = 200
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	return Model{deps: d, keys: newKeys(), view: All, input: in, spin: sp,
+		estimates: map[string]time.Duration{}, byStatus: map[string]int{}}
+}
+
+// Init loads the first page, the estimates and the counts.
+func (m Model) Init() tea.Cmd {
+	s := m.deps.Service.Store()
+	return tea.Batch(loadPage(s, m.gen, m.view.statuses(), ""), loadEstimates(s), loadCounts(s))
+}
+
+// SetSize fits the screen.
+func (m Model) SetSize(w, h int) Model {
+	m.width, m.height = w, h
+	m.input.Width = max(10, w-20)
+	m.clamp()
+	return m
+}
+
+// Capturing reports whether the search field has focus: the root then sends
+// every key here.
+func (m Model) Capturing() bool { return m.searching }
+
+// KeyMap is the help of the screen's current state.
+func (m Model) KeyMap() help.KeyMap { return m.keys.help(m.searching, m.query != "") }
+
+// Selected is the task under the cursor, nil if the list is empty.
+func (m Model) Selected() *store.Task {
+	if m.cursor < 0 || m.cursor >= len(m.rows) {
+		return nil
+	}
+	t := m.rows[m.cursor]
+	return &t
+}
+
+// CurrentView is the filter shown.
+func (m Model) CurrentView() View { return m.view }
+
+// Select moves the cursor to a task if it is loaded.
+func (m Model) Select(localID string) (Model, tea.Cmd) {
+	for i := range m.rows {
+		if m.rows[i].LocalID == localID {
+			m.cursor = i
+			m.clamp()
+			return m, m.selectionChanged()
+		}
+	}
+	return m, nil
+}
+
+// rowsVisible is how many task rows fit: the screen less the header, the
+// column titles and the chain line.
+func (m Model) rowsVisible() int { return max(1, m.height-5) }
+
+// clamp keeps the cursor in the list and on screen.
+func (m *Model) clamp() {
+	m.cursor = max(0, min(m.cursor, len(m.rows)-1))
+	n := m.rowsVisible()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+n {
+		m.offset = m.cursor - n + 1
+	}
+	m.offset = max(0, min(m.offset, max(0, len(m.rows)-n)))
+}
+
+// anyRunning decides whether the spinner turns: no timer fires when idle.
+func (m Model) anyRunning() bool {
+	for i := range m.rows {
+		if s := m.rows[i].Status; s == store.StatusRunning || s == store.StatusSubmitting {
+			return true
+		}
+	}
+	return false
+}
+
+// spinIfNeeded starts the spinner's tick chain when something runs and it
+// is not turning yet; the chain stops itself in Update when all is idle.
+func (m *Model) spinIfNeeded() tea.Cmd {
+	if m.spinning || !m.anyRunning() {
+		return nil
+	}
+	m.spinning = true
+	return m.spin.Tick
+}

@@ -1,0 +1,255 @@
+package tasklist
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/nav"
+)
+
+// Update handles keys (when the screen is active) and the screen's own
+// results (always, even when hidden).
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case pageMsg:
+		return m.onPage(msg)
+	case searchTickMsg:
+		if msg.gen != m.gen || m.query == "" {
+			return m, nil
+		}
+		return m, search(m.deps.Ctx, m.deps.Service.Store(), m.gen, m.query)
+	case searchMsg:
+		return m.onSearch(msg)
+	case chainMsg:
+		if msg.id == m.chainFor && msg.err == nil {
+			m.chain, m.children = msg.chain, msg.children
+		}
+		return m, nil
+	case estimatesMsg:
+		m.estimates = msg
+		return m, nil
+	case countsMsg:
+		m.total, m.byStatus = msg.total, msg.by
+		return m, nil
+	case nav.TaskChanged:
+		return m.onTaskChanged(msg.Task)
+	case spinner.TickMsg:
+		if !m.anyRunning() {
+			m.spinning = false // let the chain end: nothing to animate
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyMsg:
+		if m.searching {
+			return m.onSearchKey(msg)
+		}
+		return m.onKey(msg)
+	}
+	if m.searching {
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg) // cursor blink
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen || m.query != "" {
+		return m, nil
+	}
+	m.loading, m.err = false, msg.err
+	if msg.err != nil {
+		return m, nil
+	}
+	if msg.append {
+		m.rows = append(m.rows, msg.tasks...)
+	} else {
+		m.rows = msg.tasks
+	}
+	m.next = msg.next
+	m.clamp()
+	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
+}
+
+func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen || m.query == "" {
+		return m, nil
+	}
+	m.loading, m.err = false, msg.err
+	m.rows, m.next, m.cursor, m.offset = msg.tasks, "", 0, 0
+	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
+}
+
+// onTaskChanged patches a row in place, or puts a new task on top when it
+// belongs to the view, so a poll never reloads the history.
+func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
+	cmds := []tea.Cmd{loadCounts(m.deps.Service.Store())}
+	if store.Terminal(t.Status) {
+		cmds = append(cmds, loadEstimates(m.deps.Service.Store()))
+	}
+	found := false
+	for i := range m.rows {
+		if m.rows[i].LocalID == t.LocalID {
+			m.rows[i], found = t, true
+		}
+	}
+	if !found && m.query == "" && m.view.has(t.Status) && m.newest(t) {
+		m.rows = append([]store.Task{t}, m.rows...)
+		if len(m.rows) > 1 {
+			m.cursor++ // keep the cursor on the task the user was looking at
+		}
+		m.clamp()
+	}
+	if sel := m.Selected(); sel != nil && (sel.LocalID == t.LocalID || sel.TaskID == t.ParentID) {
+		m.chainFor = "" // its chain or children changed: read again
+		cmds = append(cmds, m.selectionChanged())
+	}
+	cmds = append(cmds, m.spinIfNeeded())
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) newest(t store.Task) bool {
+	return len(m.rows) == 0 || !t.CreatedAt.Before(m.rows[0].CreatedAt)
+}
+
+// selectionChanged reads the chain of the row under the cursor, and the
+// next page when the cursor nears the end of what is loaded.
+func (m *Model) selectionChanged() tea.Cmd {
+	var cmds []tea.Cmd
+	if sel := m.Selected(); sel != nil && sel.LocalID != m.chainFor {
+		m.chainFor, m.chain, m.children = sel.LocalID, nil, nil
+		cmds = append(cmds, loadChain(m.deps.Service.Store(), *sel))
+	}
+	if m.next != "" && !m.loading && m.cursor >= len(m.rows)-m.rowsVisible() {
+		m.loading = true
+		cmds = append(cmds, loadPage(m.deps.Service.Store(), m.gen, m.view.statuses(), m.next))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if m2, cmd, ok := m.onMoveKey(msg); ok {
+		return m2, cmd
+	}
+	if m2, cmd, ok := m.onViewKey(msg); ok {
+		return m2, cmd
+	}
+	return m.onActionKey(msg)
+}
+
+func (m Model) onMoveKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
+	page := m.rowsVisible()
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.cursor--
+	case key.Matches(msg, m.keys.Down):
+		m.cursor++
+	case key.Matches(msg, m.keys.PageUp):
+		m.cursor -= page
+	case key.Matches(msg, m.keys.PageDown):
+		m.cursor += page
+	case key.Matches(msg, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(msg, m.keys.Bottom):
+		m.cursor = len(m.rows) - 1
+	default:
+		return m, nil, false
+	}
+	m.clamp()
+	return m, m.selectionChanged(), true
+}
+
+func (m Model) onViewKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
+	v := m.view
+	switch {
+	case key.Matches(msg, m.keys.NextView):
+		v = (v + 1) % 3
+	case key.Matches(msg, m.keys.PrevView):
+		v = (v + 2) % 3
+	case key.Matches(msg, m.keys.Running):
+		v = Running
+	case key.Matches(msg, m.keys.All):
+		v = All
+	case key.Matches(msg, m.keys.Failed):
+		v = Failed
+	case key.Matches(msg, m.keys.Search):
+		m.searching = true
+		m.input.SetValue(m.query)
+		return m, m.input.Focus(), true
+	case key.Matches(msg, m.keys.ClearSearch) && m.query != "":
+		m2, cmd := m.SetView(m.view)
+		return m2, cmd, true
+	default:
+		return m, nil, false
+	}
+	m2, cmd := m.SetView(v)
+	return m2, cmd, true
+}
+
+// SetView shows a view from its newest task, leaving any search.
+func (m Model) SetView(v View) (Model, tea.Cmd) {
+	m.view, m.query, m.gen = v, "", m.gen+1
+	m.input.SetValue("")
+	m.rows, m.next, m.cursor, m.offset, m.loading = nil, "", 0, 0, true
+	m.chainFor = ""
+	return m, loadPage(m.deps.Service.Store(), m.gen, v.statuses(), "")
+}
+
+func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	sel := m.Selected()
+	switch {
+	case key.Matches(msg, m.keys.Generate):
+		return m, nav.Cmd(nav.Generate{})
+	case key.Matches(msg, m.keys.ExtendByID):
+		return m, nav.Cmd(nav.Extend{})
+	case key.Matches(msg, m.keys.Downloads):
+		return m, nav.Cmd(nav.ShowDownloads{})
+	case sel == nil:
+		return m, nil
+	case key.Matches(msg, m.keys.Details):
+		return m, nav.Cmd(nav.OpenDetails{ID: sel.LocalID})
+	case key.Matches(msg, m.keys.Extend):
+		if why := tasks.Extendable(sel); why != "" {
+			return m, nav.Cmd(nav.Flash{Text: "cannot extend this task: " + why, Err: true})
+		}
+		return m, nav.Cmd(nav.Extend{Source: sel})
+	case key.Matches(msg, m.keys.Download):
+		return m, nav.Cmd(nav.Download{ID: sel.LocalID, Force: true})
+	}
+	return m, nil
+}
+
+// onSearchKey: while the field has focus every key is typed, except the
+// two that leave it.
+func (m Model) onSearchKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.ClearSearch):
+		m.searching = false
+		m.input.Blur()
+		return m.SetView(m.view)
+	case key.Matches(msg, m.keys.EndSearch):
+		m.searching = false
+		m.input.Blur()
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	q := strings.TrimSpace(m.input.Value())
+	if q == m.query {
+		return m, cmd
+	}
+	m.query, m.gen = q, m.gen+1
+	if q == "" {
+		m2, load := m.SetView(m.view)
+		return m2, tea.Batch(cmd, load)
+	}
+	m.loading = true
+	return m, tea.Batch(cmd, debounce(m.gen))
+}

@@ -1,0 +1,228 @@
+package tasklist
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/format"
+	"github.com/veox/veox/ui/theme"
+)
+
+// Column widths; the prompt takes what is left.
+const (
+	wMark   = 2
+	wStatus = 10
+	wKind   = 9
+	wID     = 11
+	wSeed   = 7
+	wTime   = 17
+	wAge    = 9
+)
+
+// wide decides whether the id and age columns fit.
+func (m Model) wide() bool { return m.width >= 110 }
+
+// View renders the tabs, the visible rows only, and the chain line.
+func (m Model) View() string {
+	lines := []string{m.header(), m.columns()}
+	lines = append(lines, m.body()...)
+	for len(lines) < m.height-2 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, m.chainLine())
+	return strings.Join(lines, "\n")
+}
+
+// header is the views as tabs (the active one bracketed, so it reads
+// without colour) or the search field and what it found.
+func (m Model) header() string {
+	st := m.deps.Styles
+	if m.searching || m.query != "" {
+		return m.searchHeader()
+	}
+	run := m.byStatus[store.StatusRunning] + m.byStatus[store.StatusSubmitting] + m.byStatus[store.StatusUnknown]
+	tabs := []struct {
+		v     View
+		label string
+	}{{Running, fmt.Sprintf("Running %d", run)}, {All, fmt.Sprintf("All %d", m.total)}, {Failed, fmt.Sprintf("Failed %d", m.byStatus[store.StatusFailed])}}
+	parts := make([]string, len(tabs))
+	for i, t := range tabs {
+		if t.v == m.view {
+			parts[i] = st.Title.Render("[" + t.label + "]")
+		} else {
+			parts[i] = st.Faint.Render(" " + t.label + " ")
+		}
+	}
+	return st.Title.Render("veox") + "  " + strings.Join(parts, " ")
+}
+
+func (m Model) searchHeader() string {
+	st := m.deps.Styles
+	if m.searching {
+		return m.input.View() + "  " + st.Faint.Render(m.searchNote())
+	}
+	return st.Title.Render("search") + " " + st.Bold.Render(format.Line(m.query, 30)) + "  " + st.Faint.Render(m.searchNote()+" · esc clears")
+}
+
+func (m Model) searchNote() string {
+	switch {
+	case m.query == "":
+		return "type to search the whole history"
+	case m.loading:
+		return "searching…"
+	case m.err != nil:
+		return "search failed: " + m.err.Error()
+	case len(m.rows) >= SearchLimit:
+		return fmt.Sprintf("first %d matches", SearchLimit)
+	}
+	return fmt.Sprintf("%d found", len(m.rows))
+}
+
+func (m Model) promptWidth() int {
+	w := m.width - wMark - wStatus - wKind - wSeed - wTime
+	if m.wide() {
+		w -= wID + wAge
+	}
+	return max(8, w)
+}
+
+func (m Model) columns() string {
+	cols := format.Pad("", wMark) + format.Pad("STATUS", wStatus) + format.Pad("KIND", wKind)
+	if m.wide() {
+		cols += format.Pad("ID", wID)
+	}
+	cols += format.Pad("PROMPT", m.promptWidth()) + format.Pad("SEED", wSeed)
+	if m.wide() {
+		cols += format.Pad("CREATED", wAge)
+	}
+	return m.deps.Styles.Faint.Render(cols + "TIME")
+}
+
+// body renders only the rows on screen, whatever is loaded.
+func (m Model) body() []string {
+	st := m.deps.Styles
+	if len(m.rows) == 0 {
+		return []string{"", st.Faint.Render("  " + m.emptyNote())}
+	}
+	n := m.rowsVisible()
+	out := make([]string, 0, n)
+	for i := m.offset; i < len(m.rows) && i < m.offset+n; i++ {
+		out = append(out, m.row(&m.rows[i], i == m.cursor))
+	}
+	return out
+}
+
+func (m Model) emptyNote() string {
+	switch {
+	case m.err != nil:
+		return "cannot read the history: " + m.err.Error()
+	case m.loading:
+		return "loading…"
+	case m.query != "":
+		return "no task matches; esc clears the search"
+	case m.view == Running:
+		return "nothing is running. n extends the selected video, g generates a new one."
+	case m.view == Failed:
+		return "no failed tasks."
+	}
+	return "no tasks yet: g generates a video, N extends one by its task id."
+}
+
+func (m Model) row(t *store.Task, selected bool) string {
+	st := m.deps.Styles
+	mark := "  "
+	if selected {
+		mark = st.Cursor.Render("> ")
+	}
+	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+theme.StatusWord(t.Status), wStatus))
+	line := format.Pad(format.Kind(t), wKind)
+	if m.wide() {
+		line += format.Pad(format.ShortID(format.ID(t), 10), wID)
+	}
+	line += format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()) + format.Pad(format.Seed(t), wSeed)
+	if m.wide() {
+		line += format.Pad(format.Rough(m.deps.Now().Sub(t.CreatedAt)), wAge)
+	}
+	line += format.Pad(m.timing(t), wTime)
+	if selected {
+		return mark + status + st.Selected.Render(line)
+	}
+	return mark + status + line
+}
+
+// glyph is the spinner's frame while a task runs, its status glyph after.
+func (m Model) glyph(t *store.Task) string {
+	if t.Status == store.StatusRunning && m.spinning {
+		return m.spin.View()
+	}
+	return theme.Glyph(t.Status)
+}
+
+// timing is the elapsed time and, while running, the estimate from past
+// durations of the same kind: "~4m left", or "est. 6m" once past it.
+func (m Model) timing(t *store.Task) string {
+	now := m.deps.Now()
+	switch t.Status {
+	case store.StatusRunning:
+		el := format.Elapsed(t, now)
+		est, ok := m.estimates[t.Kind]
+		if !ok {
+			return format.Duration(el)
+		}
+		if left := est - el; left > 0 {
+			return format.Duration(el) + " ~" + format.Rough(left) + " left"
+		}
+		return format.Duration(el) + " est. " + format.Rough(est)
+	case store.StatusSucceeded, store.StatusFailed:
+		if t.CompletedAt.IsZero() {
+			return ""
+		}
+		return "took " + format.Duration(format.Elapsed(t, now))
+	case store.StatusUnknown:
+		return "needs you"
+	}
+	return format.Rough(now.Sub(t.CreatedAt))
+}
+
+// Estimate is the expected total duration of a kind, 0 if unknown.
+func (m Model) Estimate(kind string) time.Duration { return m.estimates[kind] }
+
+// chainLine shows the selected task's ancestry and children at a glance.
+func (m Model) chainLine() string {
+	st := m.deps.Styles
+	sel := m.Selected()
+	if sel == nil {
+		return ""
+	}
+	var parts []string
+	for i := range m.chain {
+		t := &m.chain[i]
+		p := format.Kind(t) + " " + format.ShortID(format.ID(t), 8) + " " + theme.Glyph(t.Status)
+		if t.LocalID == sel.LocalID {
+			p = st.Bold.Render("[" + p + "]")
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		parts = []string{st.Bold.Render("[" + format.Kind(sel) + " " + format.ShortID(format.ID(sel), 8) + "]")}
+	}
+	if sel.ParentID != "" && (len(m.chain) == 0 || m.chain[0].ParentID != "") {
+		parts = append([]string{"… " + format.ShortID(chainRootParent(m.chain, sel), 8)}, parts...)
+	}
+	line := "chain: " + strings.Join(parts, " → ")
+	if n := len(m.children); n > 0 {
+		line += fmt.Sprintf("  ⇢ %d made from it", n)
+	}
+	return st.Faint.Render(format.Line(line, m.width))
+}
+
+// chainRootParent is the parent id the chain stops at: a source made
+// outside veox (or no longer in the history).
+func chainRootParent(chain []store.Task, sel *store.Task) string {
+	if len(chain) > 0 {
+		return chain[0].ParentID
+	}
+	return sel.ParentID
+}

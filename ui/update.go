@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/ui/compose"
+	"github.com/veox/veox/ui/downloads"
+	"github.com/veox/veox/ui/nav"
+)
+
+// Update only routes: sizes to every screen, keys to whoever has focus,
+// requests to their handlers, results to their owners even when hidden.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		return m.resize(msg.Width, msg.Height), nil
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	case compose.SubmittedMsg:
+		return m.onSubmitted(msg)
+	case compose.CancelledMsg:
+		if m.top() == scrCompose {
+			m.pop()
+		}
+		return m, nil
+	}
+	if m2, cmd, ok := m.onRequest(msg); ok {
+		return m2, cmd
+	}
+	if m2, cmd, ok := m.onResult(msg); ok {
+		return m2, cmd
+	}
+	return m.broadcast(msg)
+}
+
+func (m Model) resize(w, h int) Model {
+	m.width, m.height = w, h
+	m.help.Width = w
+	bh := m.bodyHeight()
+	m.list = m.list.SetSize(w, bh)
+	m.downloads = m.downloads.SetSize(w, bh)
+	if m.hasDet {
+		m.details = m.details.SetSize(w, bh)
+	}
+	if m.composing {
+		m.compose = m.compose.SetSize(w, bh)
+	}
+	return m
+}
+
+// capturing: a text field has focus on the top screen, so keys are typed.
+func (m Model) capturing() bool {
+	switch m.top() {
+	case scrCompose:
+		return m.compose.Capturing()
+	case scrDetails:
+		return m.details.Capturing()
+	case scrTasks:
+		return m.list.Capturing()
+	}
+	return false
+}
+
+func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch top := m.top(); {
+	case top == scrQuit:
+		return m.onQuitKey(msg)
+	case key.Matches(msg, m.keys.ForceQuit):
+		return m.quit()
+	case m.capturing():
+		return m.toTop(msg)
+	case top == scrHelp:
+		if key.Matches(msg, m.keys.CloseHelp) {
+			m.pop()
+		}
+		return m, nil
+	case key.Matches(msg, m.keys.Quit):
+		return m.quit()
+	case key.Matches(msg, m.keys.Help):
+		m.push(scrHelp)
+		return m, nil
+	}
+	return m.toTop(msg)
+}
+
+// quit asks first while a create is in flight: leaving then would make its
+// outcome unknown.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.busy() {
+		m.push(scrQuit)
+		return m, nil
+	}
+	return m, tea.Quit
+}
+
+func (m Model) busy() bool { return m.creating > 0 || (m.composing && m.compose.Busy()) }
+
+func (m Model) onQuitKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Yes):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.No), key.Matches(msg, m.keys.ForceQuit):
+		m.pop()
+	}
+	return m, nil
+}
+
+// toTop sends a key to the active screen only.
+func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.top() {
+	case scrTasks:
+		m.list, cmd = m.list.Update(msg)
+	case scrDetails:
+		m.details, cmd = m.details.Update(msg)
+	case scrDownloads:
+		m.downloads, cmd, _ = m.downloads.Update(msg)
+	case scrCompose:
+		m.compose, cmd = m.compose.Update(msg)
+	}
+	return m, cmd
+}
+
+// broadcast hands any other message to every live screen: each drops what
+// is not its own (results carry ids and generation tags).
+func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	var cmd tea.Cmd
+	m.list, cmd = m.list.Update(msg)
+	cmds = append(cmds, cmd)
+	if m.hasDet {
+		m.details, cmd = m.details.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	if m.composing {
+		m.compose, cmd = m.compose.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	var fin *downloads.Finished
+	m.downloads, cmd, fin = m.downloads.Update(msg)
+	cmds = append(cmds, cmd)
+	if fin != nil {
+		m2, c := m.onDownloaded(fin)
+		m, cmds = m2, append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// changed tells the screens that show tasks about a new state of one.
+func (m Model) changed(msg nav.TaskChanged) (Model, tea.Cmd) {
+	var c1, c2 tea.Cmd
+	m.list, c1 = m.list.Update(msg)
+	if m.hasDet {
+		m.details, c2 = m.details.Update(msg)
+	}
+	return m, tea.Batch(c1, c2)
+}

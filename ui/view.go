@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/veox/veox/ui/statusbar"
+)
+
+// View draws the top screen, its help line and the status bar, each cut to
+// its place so nothing scrolls the terminal.
+func (m Model) View() string {
+	if m.width == 0 {
+		return ""
+	}
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
+	}
+	body := lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).MaxWidth(m.width).Render(m.body())
+	foot := lipgloss.NewStyle().MaxWidth(m.width).Render(m.help.ShortHelpView(m.activeKeys().ShortHelp()))
+	return body + "\n" + foot + "\n" + statusbar.View(m.bar, m.o.Styles, m.width, m.o.Now())
+}
+
+func (m Model) tooSmall() string {
+	msg := fmt.Sprintf("The terminal is %d×%d; veox needs at least %d×%d.\nMake the window larger (q quits).", m.width, m.height, minWidth, minHeight)
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+}
+
+func (m Model) body() string {
+	return m.screenView(m.top())
+}
+
+func (m Model) screenView(s screen) string {
+	switch s {
+	case scrDetails:
+		return m.details.View()
+	case scrDownloads:
+		return m.downloads.View()
+	case scrCompose:
+		return m.compose.View()
+	case scrHelp:
+		return m.helpView()
+	case scrQuit:
+		return m.quitView()
+	}
+	return m.list.View()
+}
+
+// below is the screen under a modal (help, quit question).
+func (m Model) below() screen {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if s := m.stack[i]; s != scrHelp && s != scrQuit {
+			return s
+		}
+	}
+	return scrTasks
+}
+
+// screenKeys is a screen's own help.KeyMap, from its bindings.
+func (m Model) screenKeys(s screen) help.KeyMap {
+	switch s {
+	case scrDetails:
+		return m.details.KeyMap()
+	case scrDownloads:
+		return m.downloads.KeyMap()
+	case scrCompose:
+		return m.compose.KeyMap()
+	}
+	return m.list.KeyMap()
+}
+
+// activeKeys is the footer: the active screen's keys plus the global ones
+// that act there.
+func (m Model) activeKeys() help.KeyMap {
+	switch m.top() {
+	case scrHelp:
+		return keyMap{short: []key.Binding{m.keys.CloseHelp}}
+	case scrQuit:
+		return keyMap{short: []key.Binding{m.keys.Yes, m.keys.No}}
+	}
+	k := m.screenKeys(m.top())
+	short := k.ShortHelp()
+	if !m.capturing() {
+		short = append(append([]key.Binding{}, short...), m.keys.Help, m.keys.Quit)
+	}
+	return keyMap{short: short, full: k.FullHelp()}
+}
+
+func (m Model) helpView() string {
+	st := m.o.Styles
+	s := m.below()
+	h := m.help
+	h.ShowAll = true
+	full := append(append([][]key.Binding{}, m.screenKeys(s).FullHelp()...),
+		[]key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQuit})
+	intro := st.Faint.Render("Keys of this screen, then the ones that work everywhere (except while typing in a field).")
+	return st.Title.Render("Help — "+screenName(s)) + "\n" + intro + "\n\n" + h.FullHelpView(full)
+}
+
+func screenName(s screen) string {
+	switch s {
+	case scrDetails:
+		return "Details"
+	case scrDownloads:
+		return "Downloads"
+	case scrCompose:
+		return "Composer"
+	}
+	return "Tasks"
+}
+
+func (m Model) quitView() string {
+	st := m.o.Styles
+	lines := []string{
+		st.Warning.Render("A create is being sent right now."),
+		"",
+		"If you quit before its answer arrives, veox cannot know whether the task was made",
+		"(and billed). It will show as " + st.Bold.Render("unknown") + " next time, for you to settle or dismiss;",
+		"it is never resent on its own.",
+		"",
+		"Quit anyway? y quits · n or esc stays",
+	}
+	return strings.Join(lines, "\n")
+}
