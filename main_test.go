@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veox/veox/api/mp4"
+)
+
+// These tests drive the built binary's headless commands against the
+// built-in simulator (--demo), as a script would: exit codes, JSON on
+// stdout, messages on stderr, real files on disk.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "veox-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "veox")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building veox: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type run struct {
+	code           int
+	stdout, stderr string
+}
+
+// veox runs the binary with a private home and download folder, fast demo
+// tasks and a fast poll.
+func veox(t *testing.T, home string, extraEnv []string, args ...string) run {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "VEOX_HOME="+home, "VEOX_DOWNLOAD_DIR="+filepath.Join(home, "videos"),
+		"VEOX_DEMO_DURATION=1s", "VEOX_POLL_INTERVAL=100ms", "VEOX_API_KEY=", "NO_COLOR=1")
+	cmd.Env = append(cmd.Env, extraEnv...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := run{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running veox %v: %v", args, err)
+	}
+	return r
+}
+
+type taskOut struct {
+	TaskID       string   `json:"taskId"`
+	LocalID      string   `json:"localId"`
+	Kind         string   `json:"kind"`
+	ParentTaskID *string  `json:"parentTaskId"`
+	Prompt       string   `json:"prompt"`
+	Seed         *int     `json:"seed"`
+	Watermark    string   `json:"watermark"`
+	Status       string   `json:"status"`
+	Files        []string `json:"files"`
+	ResultURLs   []string `json:"resultUrls"`
+	Error        *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Hint    string `json:"hint"`
+	} `json:"error"`
+}
+
+func decode[T any](t *testing.T, r run) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+		t.Fatalf("stdout is not the JSON promised: %v\nstdout: %s\nstderr: %s", err, r.stdout, r.stderr)
+	}
+	return v
+}
+
+const demoSource = "veo_task_demo_lighthouse"
+
+func TestExtendWaitDownloadGivesARealMP4(t *testing.T) {
+	home := t.TempDir()
+	r := veox(t, home, nil, "--demo", "extend", "--task", demoSource, "--prompt", "a storm rolls in over the sea",
+		"--seed", "12345", "--watermark", "MyBrand", "--wait", "--download", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	task := decode[taskOut](t, r)
+	if task.Status != "succeeded" || task.Kind != "extend" || task.TaskID == "" {
+		t.Fatalf("task not finished as an extension: %+v", task)
+	}
+	if task.ParentTaskID == nil || *task.ParentTaskID != demoSource || task.Seed == nil || *task.Seed != 12345 || task.Watermark != "MyBrand" {
+		t.Fatalf("request not recorded: %+v", task)
+	}
+	if len(task.Files) == 0 {
+		t.Fatal("no file downloaded")
+	}
+	checkMP4(t, task.Files[0])
+
+	list := decode[[]taskOut](t, veox(t, home, nil, "--demo", "list", "--json"))
+	if len(list) == 0 || list[0].TaskID != task.TaskID || *list[0].ParentTaskID != demoSource {
+		t.Fatalf("list does not show the extension first with its parent: %+v", list)
+	}
+
+	// Extensions chain: extend the extension.
+	r = veox(t, home, nil, "--demo", "extend", "--task", task.TaskID, "--prompt", "the sun breaks through", "--wait", "--json")
+	if r.code != 0 {
+		t.Fatalf("extending the extension: exit %d: %s", r.code, r.stderr)
+	}
+	if next := decode[taskOut](t, r); *next.ParentTaskID != task.TaskID || next.Status != "succeeded" {
+		t.Fatalf("chain broken: %+v", next)
+	}
+}
+
+func checkMP4(t *testing.T, path string) {
+	t.Helper()
+	if !filepath.IsAbs(path) {
+		t.Fatalf("file path %q is not absolute", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	info, err := mp4.Inspect(f, st.Size())
+	if err != nil {
+		t.Fatalf("%s is not a complete MP4: %v", path, err)
+	}
+	if info.Duration.Seconds() < 5 {
+		t.Fatalf("%s lasts %v; a result clip lasts several seconds", path, info.Duration)
+	}
+}
+
+func TestBadInputExitsTwoAndSendsNothing(t *testing.T) {
+	home := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"seed below range", []string{"extend", "--task", demoSource, "--prompt", "x", "--seed", "123"}, "10000"},
+		{"blank prompt", []string{"extend", "--task", demoSource, "--prompt", "   "}, "prompt"},
+		{"generate model name on extend", []string{"extend", "--task", demoSource, "--prompt", "x", "--model", "veo3"}, "fast, quality or lite"},
+		{"unknown source", []string{"extend", "--task", "no_such_task", "--prompt", "x"}, "no task"},
+		{"square video", []string{"generate", "--prompt", "x", "--aspect", "1:1"}, "1:1"},
+		{"reference without images", []string{"generate", "--prompt", "x", "--type", "reference"}, "1 to 3"},
+		{"seed not a number", []string{"extend", "--task", demoSource, "--prompt", "x", "--seed", "abc"}, "seed"},
+		{"download without wait", []string{"extend", "--task", demoSource, "--prompt", "x", "--download"}, "--wait"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := veox(t, home, nil, append([]string{"--demo"}, c.args...)...)
+			if r.code != 2 || !strings.Contains(r.stderr, c.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 naming %q", r.code, r.stderr, c.want)
+			}
+		})
+	}
+	list := decode[[]taskOut](t, veox(t, home, nil, "--demo", "list", "--json", "--status", "submitting"))
+	for _, st := range []string{"submitting", "unknown", "running", "failed"} {
+		l := decode[[]taskOut](t, veox(t, home, nil, "--demo", "list", "--json", "--status", st))
+		list = append(list, l...)
+	}
+	if len(list) != 0 {
+		t.Fatalf("refused input left tasks in the history: %+v", list)
+	}
+}
+
+func TestFailedTaskExitsOneWithHint(t *testing.T) {
+	home := t.TempDir()
+	r := veox(t, home, nil, "--demo", "extend", "--task", demoSource, "--prompt", "[fail] the bridge collapses", "--wait", "--json")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	task := decode[taskOut](t, r)
+	if task.Status != "failed" || task.Error == nil || task.Error.Hint == "" {
+		t.Fatalf("failure not explained: %+v", task)
+	}
+}
+
+func TestUpscaledSourceCannotBeExtended(t *testing.T) {
+	home := t.TempDir()
+	r := veox(t, home, nil, "--demo", "upscale", demoSource, "--to", "1080p", "--wait", "--json")
+	if r.code != 0 {
+		t.Fatalf("upscale: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = veox(t, home, nil, "--demo", "extend", "--task", demoSource, "--prompt", "more")
+	if r.code != 2 || !strings.Contains(r.stderr, "1080p") {
+		t.Fatalf("extend after 1080p: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestFaultsStillGiveTheFileAndOneCreate(t *testing.T) {
+	home := t.TempDir()
+	faults := []string{"VEOX_DEMO_FAULTS=0.3"}
+	r := veox(t, home, faults, "--demo", "extend", "--task", demoSource, "--prompt", "waves crash on the rocks",
+		"--seed", "22222", "--wait", "--download", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	task := decode[taskOut](t, r)
+	checkMP4(t, task.Files[0])
+	if n := simCreates(t, home); n != 1 {
+		t.Fatalf("the simulator accepted %d creates, want exactly 1", n)
+	}
+}
+
+func TestPathsCreditsStatusImport(t *testing.T) {
+	home := t.TempDir()
+	r := veox(t, home, nil, "--demo", "credits", "--json")
+	if c := decode[map[string]float64](t, r); r.code != 0 || c["credits"] <= 0 {
+		t.Fatalf("credits: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = veox(t, home, nil, "--demo", "status", "veo_task_demo_forest", "--json")
+	if s := decode[taskOut](t, r); r.code != 0 || s.Status != "succeeded" {
+		t.Fatalf("status: %d %+v %s", r.code, s, r.stderr)
+	}
+	r = veox(t, home, nil, "paths", "--json")
+	if p := decode[map[string]string](t, r); p["database"] != filepath.Join(home, "history.db") {
+		t.Fatalf("paths: %+v", p)
+	}
+	r = veox(t, home, nil, "credits")
+	if r.code != 2 || !strings.Contains(r.stderr, "VEOX_API_KEY") {
+		t.Fatalf("no key: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// simCreates counts the tasks the demo's simulator holds beyond its
+// built-in sources: the creates it accepted and billed.
+func simCreates(t *testing.T, home string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(home, "demo", "sim.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Tasks []struct {
+			ID string `json:"id"`
+		} `json:"tasks"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tk := range st.Tasks {
+		if !strings.HasPrefix(tk.ID, "veo_task_demo_") {
+			n++
+		}
+	}
+	return n
+}
