@@ -135,6 +135,11 @@ func (m Model) onSubmitted(msg submitDoneMsg) (Model, tea.Cmd) {
 			for _, f := range ve.Fields {
 				bad[fieldID(f.Field)] = f.Message
 			}
+			if r := ve.For("source"); r != "" {
+				// the service's word on the source: keep it with the summary
+				// so the next ctrl+s is refused before anything is sent
+				m.src.refused, m.src.checkedID = r, strings.TrimSpace(m.pending.extend.Source)
+			}
 			return m.showProblems(bad), nil
 		}
 		m.formErr = errText(msg.err)

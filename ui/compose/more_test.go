@@ -166,3 +166,28 @@ func TestEarlierPromptsCanBeRecalled(t *testing.T) {
 		t.Error("↑ in a prompt with text moves the cursor; it must not replace the text")
 	}
 }
+
+// A source the service does not know creates no task: no SubmittedMsg, the
+// reason beside the source field, and the next ctrl+s refused at once.
+func TestUnknownSourceStaysOnTheForm(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	m := steady(NewExtend(e.deps(), nil).SetSize(80, 24))
+	m = typeText(t, m, "veo_task_nope")
+	m.set(fPrompt, "the fox runs")
+	m, _ = press(t, m, "ctrl+s") // still in the source field: not checked yet
+	if m.stage != stageConfirm {
+		t.Fatalf("stage %v: %v", m.stage, m.errs)
+	}
+	m, msgs := press(t, m, "y")
+	if len(submitted(t, msgs)) != 0 || m.stage != stageForm || m.focused().id != fSource {
+		t.Fatalf("msgs %v stage %v focus %s", msgs, m.stage, m.focused().id)
+	}
+	mustContain(t, flat(m.View()), "✗ the service has no task")
+	m, _ = press(t, m, "ctrl+s")
+	if m.stage != stageForm {
+		t.Error("the known-bad source must be refused before the confirm step")
+	}
+	if n := e.srv.Sim.Creates(); n != 0 {
+		t.Errorf("%d creates", n)
+	}
+}

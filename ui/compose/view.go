@@ -215,7 +215,11 @@ func (m Model) sourceLines() []string {
 		}
 		meta := durationLine(t)
 		if e := expiryLine(t, m.d.Now()); e != "" {
-			meta += " · " + e
+			if lipgloss.Width(meta+" · "+e) <= vw {
+				meta += " · " + e
+			} else {
+				meta += "\n" + e // whole phrases on their own lines read better than a wrap mid-date
+			}
 		}
 		out = append(out, s.Faint.Render(wrap(meta, vw)))
 	}
