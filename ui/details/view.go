@@ -19,7 +19,11 @@ const Retention = 14 * 24 * time.Hour
 
 // View is the scrolling content and the line of the current step.
 func (m Model) View() string {
-	return m.vp.View() + "\n" + m.actionLine()
+	// The content is rebuilt per frame so running times stay current; it is
+	// one task, cheap to render.
+	vp := m.vp
+	vp.SetContent(m.content())
+	return vp.View() + "\n" + m.actionLine()
 }
 
 func (m Model) actionLine() string {
@@ -83,7 +87,7 @@ func (m Model) params() string {
 	t, st := m.task, m.deps.Styles
 	r := t.Request
 	kv := []string{"model " + orDash(r.Model), "seed " + format.Seed(t)}
-	if r.Seed == 0 {
+	if r.Seed == 0 && len(t.Seeds) > 0 {
 		kv[1] += " (asked: random)"
 	}
 	add := func(label, v string) {

@@ -102,6 +102,10 @@ func ID(t *store.Task) string {
 // ShortID keeps an id to n characters so rows line up; the full id is on
 // the Details screen and in search.
 func ShortID(id string, n int) string {
+	// Ids like veo_task_abcdef share their prefix: the tail tells them apart.
+	if i := strings.LastIndexByte(id, '_'); i >= 0 && len(id)-i-1 >= 6 {
+		id = id[i+1:]
+	}
 	if len(id) <= n {
 		return id
 	}

@@ -176,6 +176,9 @@ func (m Model) timing(t *store.Task) string {
 		}
 		return format.Duration(el) + " est. " + format.Rough(est)
 	case store.StatusSucceeded, store.StatusFailed:
+		if t.SubmittedAt.IsZero() {
+			return "refused" // never accepted: nothing ran, nothing was charged
+		}
 		if t.CompletedAt.IsZero() {
 			return ""
 		}

@@ -1,0 +1,164 @@
+package tasklist
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/internal/uitest"
+	"github.com/veox/veox/ui/nav"
+)
+
+// seeded is the screen over 300 seeded tasks, first page loaded.
+func seeded(t *testing.T, w, h int) (*Model, *uitest.Env) {
+	t.Helper()
+	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
+	if err := store.SeedHistory(e.Store, 300, uitest.Now); err != nil {
+		t.Fatal(err)
+	}
+	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}).SetSize(w, h)
+	p := &m
+	uitest.Run(p.update, m.Init(), time.Second)
+	return p, e
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.Update(msg)
+	return cmd
+}
+
+func (m *Model) press(keys ...string) []tea.Msg {
+	var seen []tea.Msg
+	for _, k := range keys {
+		seen = append(seen, uitest.Run(m.update, func() tea.Msg { return uitest.Key(k) }, 500*time.Millisecond)...)
+	}
+	return seen
+}
+
+func TestGoldenTasks(t *testing.T) {
+	for _, size := range [][2]int{{80, 22}, {120, 34}} {
+		m, _ := seeded(t, size[0], size[1])
+		uitest.Golden(t, "tasks_"+itoa(size[0]), m.View())
+	}
+}
+
+// itoa names a golden after the terminal it stands for (the screen gets
+// two lines less: the root keeps the help line and the status bar).
+func itoa(w int) string { return map[int]string{80: "80x24", 120: "120x36"}[w] }
+
+func TestPagesLoadAsTheCursorMoves(t *testing.T) {
+	m, _ := seeded(t, 80, 22)
+	if len(m.rows) != PageSize || m.next == "" {
+		t.Fatalf("first page: %d rows, next %q; want %d and a cursor", len(m.rows), m.next, PageSize)
+	}
+	m.press("end", "end", "end", "end")
+	if len(m.rows) != 300 {
+		t.Errorf("after paging to the end: %d rows, want all 300", len(m.rows))
+	}
+	if !strings.Contains(m.View(), "> ") {
+		t.Error("the cursor row is not on screen")
+	}
+}
+
+func TestFailedViewShowsOnlyFailures(t *testing.T) {
+	m, _ := seeded(t, 80, 22)
+	m.press("3")
+	if m.view != Failed || len(m.rows) == 0 {
+		t.Fatalf("view %v with %d rows", m.view, len(m.rows))
+	}
+	for _, r := range m.rows {
+		if r.Status != store.StatusFailed {
+			t.Fatalf("row %s is %s in the Failed view", r.LocalID, r.Status)
+		}
+	}
+	if !strings.Contains(m.View(), "[Failed") {
+		t.Error("the Failed tab is not marked without colour")
+	}
+}
+
+func TestSearchReplacesTheListAndEscClears(t *testing.T) {
+	m, _ := seeded(t, 80, 22)
+	word := strings.Fields(m.rows[5].Request.Prompt)[1]
+	m.press("/")
+	if !m.Capturing() {
+		t.Fatal("/ did not focus the search field")
+	}
+	// Typing runs the search after the debounce, once per pause.
+	for _, r := range word {
+		m.update(uitest.Key(string(r)))
+	}
+	time.Sleep(searchDelay)
+	uitest.Run(m.update, search(context.Background(), m.deps.Service.Store(), m.gen, m.query), time.Second)
+	if len(m.rows) == 0 {
+		t.Fatalf("no results for %q", word)
+	}
+	for _, r := range m.rows {
+		if !strings.Contains(strings.ToLower(r.Request.Prompt+r.TaskID+r.LocalID+r.Request.Watermark), strings.ToLower(word)) {
+			t.Fatalf("result %q does not contain %q", r.Request.Prompt, word)
+		}
+	}
+	m.press("esc")
+	if m.Capturing() || m.query != "" || len(m.rows) != PageSize {
+		t.Errorf("esc left search: capturing %v, query %q, %d rows", m.Capturing(), m.query, len(m.rows))
+	}
+}
+
+func TestStaleSearchResultsAreDropped(t *testing.T) {
+	m, _ := seeded(t, 80, 22)
+	m.press("/", "a")
+	old := m.gen
+	m.press("b")
+	m.update(searchMsg{gen: old, tasks: nil})
+	if len(m.rows) == 0 {
+		t.Error("an answer for an older query replaced the list")
+	}
+}
+
+func TestKeysAskTheRoot(t *testing.T) {
+	m, _ := seeded(t, 80, 22)
+	cases := map[string]any{"g": nav.Generate{}, "x": nav.Extend{}, "f": nav.ShowDownloads{}}
+	for k, want := range cases {
+		got := m.press(k)
+		if len(got) < 2 || got[1] != want {
+			t.Errorf("%s: got %v, want %#v", k, got, want)
+		}
+	}
+	sel := m.Selected()
+	if got := m.press("enter"); len(got) < 2 || got[1] != (nav.OpenDetails{ID: sel.LocalID}) {
+		t.Errorf("enter: got %v", got)
+	}
+}
+
+func TestTaskChangedPatchesAndPrepends(t *testing.T) {
+	m, _ := seeded(t, 80, 22)
+	first := m.rows[0]
+	first.Status = store.StatusFailed
+	m.update(nav.TaskChanged{Task: first})
+	if m.rows[0].Status != store.StatusFailed || len(m.rows) != PageSize {
+		t.Fatal("the row was not patched in place")
+	}
+	fresh := store.Task{LocalID: "new", TaskID: "t-new", Kind: store.KindExtend, Status: store.StatusRunning,
+		CreatedAt: uitest.Now.Add(time.Minute), SubmittedAt: uitest.Now}
+	m.update(nav.TaskChanged{Task: fresh})
+	if m.rows[0].LocalID != "new" || m.Selected().LocalID == "new" {
+		t.Errorf("a new task goes on top without moving the cursor: top %s, selected %s", m.rows[0].LocalID, m.Selected().LocalID)
+	}
+}
+
+func TestEstimateSaysTimeLeft(t *testing.T) {
+	m := New(Deps{Now: uitest.Clock, Styles: uitest.Styles()})
+	m.estimates = map[string]time.Duration{store.KindExtend: 6 * time.Minute}
+	run := &store.Task{Kind: store.KindExtend, Status: store.StatusRunning, SubmittedAt: uitest.Now.Add(-2 * time.Minute)}
+	if got := m.timing(run); !strings.Contains(got, "~4m left") {
+		t.Errorf("timing = %q, want ~4m left", got)
+	}
+	run.SubmittedAt = uitest.Now.Add(-9 * time.Minute)
+	if got := m.timing(run); !strings.Contains(got, "est. 6m") {
+		t.Errorf("past the estimate: %q", got)
+	}
+}
