@@ -85,10 +85,10 @@ func newModel(ctx context.Context, o Options) Model {
 	return m
 }
 
-// Init reads the first page, recovers interrupted creates, picks up what
-// runs, and asks for the balance.
+// Init recovers interrupted creates first (the list then shows them as
+// they now are), picks up what runs, and asks for the balance.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.list.Init(), recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service))
+	return tea.Batch(recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service))
 }
 
 func (m Model) top() screen { return m.stack[len(m.stack)-1] }

@@ -56,12 +56,7 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 
 // onRecovered picks up every running task and says what needs the user.
 func (m Model) onRecovered(msg recoveredMsg) (Model, tea.Cmd) {
-	var cmds []tea.Cmd
-	for _, t := range msg.changed {
-		var c tea.Cmd
-		m, c = m.changed(nav.TaskChanged{Task: t})
-		cmds = append(cmds, c)
-	}
+	cmds := []tea.Cmd{m.list.Init()}
 	unknown := 0
 	for i := range msg.active {
 		cmds = append(cmds, m.poller.Watch(&msg.active[i]))

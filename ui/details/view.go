@@ -109,7 +109,8 @@ func (m Model) params() string {
 	if t.Upscaled1080 {
 		kv = append(kv, st.Warning.Render("1080p requested: no longer extendable"))
 	}
-	lines := []string{m.section("Parameters"), "  " + strings.Join(kv, " · ")}
+	wrap := lipgloss.NewStyle().Width(max(20, m.width-4))
+	lines := []string{m.section("Parameters"), indent(wrap.Render(strings.Join(kv, " · ")))}
 	for _, u := range r.ImageURLs {
 		lines = append(lines, "  image "+u)
 	}

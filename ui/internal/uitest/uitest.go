@@ -149,6 +149,7 @@ func skip(m tea.Msg) bool {
 // Golden compares got with testdata/name.golden (rewritten with -update).
 func Golden(t testing.TB, name, got string) {
 	t.Helper()
+	got = trimLines(got)
 	path := filepath.Join("testdata", name+".golden")
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
@@ -189,4 +190,14 @@ func Key(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlC}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// trimLines drops trailing spaces: padding is not what a golden checks, and
+// paths of different lengths (temp dirs) would change it.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n") + "\n"
 }

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/store/config"
+	"github.com/veox/veox/ui/internal/uitest"
+	"github.com/veox/veox/ui/nav"
+)
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	next, cmd := m.Update(msg)
+	*m = next.(Model)
+	return cmd
+}
+
+func (m *Model) press(keys ...string) {
+	for _, k := range keys {
+		uitest.Run(m.update, func() tea.Msg { return uitest.Key(k) }, 500*time.Millisecond)
+	}
+}
+
+func (m *Model) send(msg tea.Msg) {
+	uitest.Run(m.update, func() tea.Msg { return msg }, 500*time.Millisecond)
+}
+
+// seededRoot is the root over 300 seeded tasks at a size, Init done.
+func seededRoot(t *testing.T, w, h int, readOnly bool) (*Model, *uitest.Env) {
+	t.Helper()
+	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
+	if err := store.SeedHistory(e.Store, 300, uitest.Now); err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Service: e.Svc, Demo: true, ReadOnly: readOnly, Now: uitest.Clock, Styles: uitest.Styles(),
+		Output: &bytes.Buffer{}, Settings: config.Settings{Bell: true}})
+	p := &m
+	p.update(tea.WindowSizeMsg{Width: w, Height: h})
+	uitest.Run(p.update, m.Init(), time.Second)
+	return p, e
+}
+
+var sizes = []struct {
+	name string
+	w, h int
+}{{"80x24", 80, 24}, {"120x36", 120, 36}}
+
+func TestGoldenScreens(t *testing.T) {
+	for _, sz := range sizes {
+		m, e := seededRoot(t, sz.w, sz.h, false)
+		uitest.Golden(t, "home_"+sz.name, m.View())
+		m.press("?")
+		uitest.Golden(t, "help_"+sz.name, m.View())
+		m.press("esc", "3", "enter")
+		uitest.Golden(t, "details_failed_"+sz.name, m.View())
+		m.press("esc", "f")
+		uitest.Golden(t, "downloads_empty_"+sz.name, strings.ReplaceAll(m.View(), e.Dir, "$DIR"))
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	m, _ := seededRoot(t, 59, 16, false)
+	if v := m.View(); !strings.Contains(v, "needs at least 60×16") {
+		t.Errorf("59×16 shows:\n%s", v)
+	}
+}
+
+func TestReadOnlyRefusesChangesAndSaysWhy(t *testing.T) {
+	m, e := seededRoot(t, 80, 24, true)
+	before := e.Srv.Sim.Creates()
+	m.press("g")
+	if m.top() != scrTasks {
+		t.Fatalf("the composer opened on a read-only history")
+	}
+	if !strings.Contains(m.bar.Error, "read-only") {
+		t.Errorf("status bar error = %q", m.bar.Error)
+	}
+	if !strings.Contains(m.View(), "READ-ONLY") {
+		t.Error("no READ-ONLY badge")
+	}
+	if e.Srv.Sim.Creates() != before {
+		t.Error("something was created")
+	}
+}
+
+func TestQuitAsksWhileACreateIsInFlight(t *testing.T) {
+	m, _ := seededRoot(t, 80, 24, false)
+	m.creating = 1
+	cmd := m.update(uitest.Key("q"))
+	if cmd != nil || m.top() != scrQuit {
+		t.Fatalf("q with a create in flight: top %v", m.top())
+	}
+	if !strings.Contains(m.View(), "Quit anyway?") {
+		t.Error("the question is not shown")
+	}
+	m.update(uitest.Key("esc"))
+	if m.top() != scrTasks {
+		t.Error("esc did not stay")
+	}
+	m.creating = 0
+	if cmd := m.update(uitest.Key("q")); cmd == nil {
+		t.Error("q with nothing in flight does not quit")
+	}
+}
+
+func TestRecoverTurnsSubmittingIntoUnknownAndSaysSo(t *testing.T) {
+	m, e := seededRoot(t, 120, 36, false)
+	active, err := e.Store.Active()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range active {
+		if a.Status == store.StatusSubmitting {
+			t.Errorf("task %s still submitting after start", a.LocalID)
+		}
+	}
+	if !strings.Contains(m.bar.Error, "never got an answer") {
+		t.Errorf("status bar = %q", m.bar.Error)
+	}
+}
+
+func TestFocusRuleSendsKeysToTheSearchField(t *testing.T) {
+	m, _ := seededRoot(t, 80, 24, false)
+	m.press("/", "q", "?")
+	if m.top() != scrTasks || !m.list.Capturing() {
+		t.Fatalf("q or ? escaped the search field: top %v", m.top())
+	}
+	if !strings.Contains(m.View(), "/ q?") {
+		t.Errorf("typed text not in the field:\n%s", m.View())
+	}
+}
+
+func TestFlashClearsOnlyItsOwnNews(t *testing.T) {
+	m, _ := seededRoot(t, 80, 24, false)
+	m.send(nav.Flash{Text: "one"})
+	gen := m.flashGen
+	m.send(nav.Flash{Text: "two"})
+	m.update(flashClearMsg{gen: gen})
+	if m.bar.Message != "two" {
+		t.Errorf("an old timer cleared newer news: %q", m.bar.Message)
+	}
+}
