@@ -25,7 +25,18 @@ import (
 	"github.com/veox/veox/ui/theme"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+// The -update flag is teatest's golden package's when it is linked in
+// (it registers the same name); otherwise ours.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // Now is the fake clock of views: goldens must not change between runs.
 var Now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -151,7 +162,7 @@ func Golden(t testing.TB, name, got string) {
 	t.Helper()
 	got = trimLines(got)
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
