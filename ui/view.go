@@ -95,10 +95,11 @@ func (m Model) helpView() string {
 	s := m.below()
 	h := m.help
 	h.ShowAll = true
-	full := append(append([][]key.Binding{}, m.screenKeys(s).FullHelp()...),
-		[]key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQuit})
-	intro := st.Faint.Render("Keys of this screen, then the ones that work everywhere (except while typing in a field).")
-	return st.Title.Render("Help — "+screenName(s)) + "\n" + intro + "\n\n" + h.FullHelpView(full)
+	global := [][]key.Binding{{m.keys.Help, m.keys.Quit, m.keys.ForceQuit}}
+	intro := st.Faint.Render("Keys of this screen; below, the ones that work everywhere (not while typing in a field).")
+	// The global keys get their own block so a narrow terminal never cuts them.
+	return st.Title.Render("Help — "+screenName(s)) + "\n" + intro + "\n\n" +
+		h.FullHelpView(m.screenKeys(s).FullHelp()) + "\n\n" + st.Bold.Render("Everywhere") + "\n" + h.FullHelpView(global)
 }
 
 func screenName(s screen) string {

@@ -125,7 +125,7 @@ func (m Model) timeline() string {
 		if e.Note != "" {
 			line += "  " + e.Note
 		}
-		lines = append(lines, line)
+		lines = append(lines, format.Line(line, max(20, m.width-1)))
 	}
 	if t := m.task; t.Status == store.StatusRunning {
 		lines = append(lines, "  "+m.deps.Styles.Running.Render("running for "+format.Duration(format.Elapsed(t, now))))
