@@ -1,0 +1,343 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+)
+
+// checkHistory opens the history the way every command does, so a lock,
+// damage or a newer schema shows here with what to do about it; then, on a
+// file that opened, it checks pages and indexes and reports the tasks.
+func (d *doctor) checkHistory() {
+	path := d.paths.DB
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		d.rep.add(doctorCheck{Name: "history", Status: checkNote,
+			Summary: fmt.Sprintf("no history yet at %s: it is created on first use", path)})
+		return
+	}
+	st, err := store.Open(path, store.Options{Timeout: time.Second})
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		d.rep.add(lockedCheck(path))
+		st, err = store.Open(path, store.Options{ReadOnly: true, Timeout: time.Second})
+		if err != nil {
+			return
+		}
+	case errors.Is(err, store.ErrCorrupt):
+		d.damaged(path, err)
+		return
+	case err != nil:
+		d.rep.add(doctorCheck{Name: "history", Status: checkAction, Summary: api.Sanitize(err.Error()),
+			Fix: tooNewFix(err)})
+		return
+	}
+	defer st.Close()
+	if d.checkIntegrity(st) {
+		d.reportTasks(st)
+	}
+}
+
+func tooNewFix(err error) []string {
+	if errors.Is(err, store.ErrTooNew) {
+		return []string{"upgrade veox; this one leaves the file untouched"}
+	}
+	return nil
+}
+
+// lockedCheck names the processes that hold the file, so the user knows
+// which window to close.
+func lockedCheck(path string) doctorCheck {
+	c := doctorCheck{Name: "lock", Status: checkAction,
+		Summary: "another veox is using " + path + ": it holds the only write lock",
+		Fix: []string{"close the other veox (quit its terminal UI or let its command finish), then run 'veox doctor' again",
+			"meanwhile 'veox --read-only' browses and re-downloads without writing"}}
+	holders := lockHolders(path)
+	for _, h := range holders {
+		c.Details = append(c.Details, "held by "+h)
+	}
+	if len(holders) == 0 {
+		c.Details = append(c.Details, "the holder could not be named (another user, or a system without /proc)")
+	}
+	c.Details = append(c.Details, "the checks below ran on a read-only copy")
+	return c
+}
+
+// lockHolders lists "pid N (name)" for processes with the file open. Only
+// the program name is shown: a command line could carry --api-key.
+func lockHolders(path string) []string {
+	if runtime.GOOS != "linux" {
+		return nil
+	}
+	abs, _ := filepath.Abs(path)
+	procs, _ := filepath.Glob("/proc/[0-9]*/fd")
+	var out []string
+	for _, fdDir := range procs {
+		if holds(fdDir, abs) {
+			pid := filepath.Base(filepath.Dir(fdDir))
+			out = append(out, "pid "+pid+" ("+procName(pid)+")")
+		}
+	}
+	return out
+}
+
+func holds(fdDir, path string) bool {
+	fds, err := os.ReadDir(fdDir)
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join(fdDir, fd.Name())); err == nil && target == path {
+			return true
+		}
+	}
+	return false
+}
+
+func procName(pid string) string {
+	b, err := os.ReadFile("/proc/" + pid + "/comm")
+	if err != nil {
+		return "unknown"
+	}
+	return api.Sanitize(strings.TrimSpace(string(b)))
+}
+
+// checkIntegrity runs bbolt's page check and the index check. It reports
+// whether the history can be trusted enough to list its tasks.
+func (d *doctor) checkIntegrity(st *store.Store) bool {
+	err := safeCheck(st)
+	if err == nil {
+		d.rep.add(historyOK(st))
+		return true
+	}
+	if !d.repair || st.ReadOnly() {
+		d.rep.add(damagedCheck(st.Path(), err, st.ReadOnly()))
+		return false
+	}
+	if rerr := safeReindex(st); rerr == nil {
+		if err2 := safeCheck(st); err2 == nil {
+			d.rep.add(doctorCheck{Name: "history", Status: checkOK,
+				Summary: "the indexes were out of step with the tasks and have been rebuilt from them",
+				Details: problemLines(err, 5)})
+			d.rep.add(historyOK(st))
+			return true
+		}
+	}
+	st.Close()
+	d.damaged(st.Path(), err)
+	return false
+}
+
+func historyOK(st *store.Store) doctorCheck {
+	v, _ := st.SchemaVersion()
+	total, by, _ := st.Count()
+	c := doctorCheck{Name: "history", Status: checkOK,
+		Summary: fmt.Sprintf("%s opens and checks clean: schema v%d, %d task(s)%s", st.Path(), v, total, countsLine(by)),
+		Data:    map[string]any{"path": st.Path(), "schema": v, "total": total, "byStatus": by}}
+	if st.Snapshot() {
+		c.Details = []string{"checked a copy taken while the other veox runs"}
+	}
+	return c
+}
+
+func countsLine(by map[string]int) string {
+	var parts []string
+	for _, s := range []string{store.StatusSucceeded, store.StatusRunning, store.StatusFailed, store.StatusUnknown, store.StatusSubmitting} {
+		if by[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", by[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// safeCheck and safeReindex turn a panic on a damaged page into an error:
+// doctor is the one command that must survive the file it diagnoses.
+func safeCheck(st *store.Store) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: reading the file panicked: %v", store.ErrCorrupt, r)
+		}
+	}()
+	return st.Check()
+}
+
+func safeReindex(st *store.Store) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("rebuilding the indexes panicked: %v", r)
+		}
+	}()
+	return st.Reindex()
+}
+
+func problemLines(err error, n int) []string {
+	lines := strings.Split(api.Sanitize(err.Error()), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], fmt.Sprintf("and %d more", len(lines)-n))
+	}
+	return lines
+}
+
+// damagedCheck explains the way out without touching anything: a copy
+// first, then --repair.
+func damagedCheck(path string, err error, readOnly bool) doctorCheck {
+	c := doctorCheck{Name: "history", Status: checkAction,
+		Summary: path + " is damaged: " + oneLine(problemLines(err, 1)[0]),
+		Details: problemLines(err, 5),
+		Fix: []string{"keep a copy first: cp " + shellQuote(path) + " " + shellQuote(path+".broken"),
+			"then run 'veox doctor --repair': it rebuilds the indexes if only they are wrong; a file that cannot be read is moved aside and a fresh history started (tasks are re-imported by id with 'veox import ID' within 14 days)"}}
+	if readOnly {
+		c.Fix = append(c.Fix, "the other veox must be closed before --repair can write")
+	}
+	return c
+}
+
+// damaged reports a history that cannot be used as it is, and with
+// --repair moves it aside and starts a fresh one.
+func (d *doctor) damaged(path string, cause error) {
+	if !d.repair {
+		d.rep.add(damagedCheck(path, cause, false))
+		return
+	}
+	d.rep.add(moveAside(path, cause, time.Now()))
+}
+
+// moveAside renames the damaged file to history.db.broken-<time>, starts a
+// fresh history, and lists the task ids still legible in the old bytes so
+// they can be imported again.
+func moveAside(path string, cause error, now time.Time) doctorCheck {
+	ids := salvageIDs(path)
+	aside := path + ".broken-" + now.Format("20060102-150405")
+	c := doctorCheck{Name: "repair", Status: checkAction}
+	if err := os.Rename(path, aside); err != nil {
+		c.Summary = fmt.Sprintf("could not move %s aside: %v", path, err)
+		return c
+	}
+	syncDir(filepath.Dir(path))
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		c.Summary = fmt.Sprintf("moved the damaged file to %s, but a fresh history could not be started: %v", aside, err)
+		return c
+	}
+	st.Close()
+	c.Summary = fmt.Sprintf("the damaged history (%s) was moved to %s and a fresh one started", oneLine(problemLines(cause, 1)[0]), aside)
+	c.Fix = importFixes(ids)
+	c.Data = map[string]any{"movedTo": aside, "taskIds": ids}
+	return c
+}
+
+func importFixes(ids []string) []string {
+	if len(ids) == 0 {
+		return []string{"no task ids could be read from the old file; re-import tasks you know of with 'veox import ID' (the service keeps them 14 days)"}
+	}
+	fix := []string{fmt.Sprintf("%d task id(s) were legible in the old file; re-import them within 14 days of their creation:", len(ids))}
+	for _, id := range ids {
+		fix = append(fix, "veox import "+id)
+	}
+	return fix
+}
+
+// salvageIDs finds service task ids in the raw bytes of a damaged file:
+// tasks are stored as JSON, so "taskId":"…" survives most damage.
+func salvageIDs(path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	re := regexp.MustCompile(`"taskId":"([0-9A-Za-z_\-]{1,100})"`)
+	seen := map[string]bool{}
+	var ids []string
+	for _, m := range re.FindAllSubmatch(b, -1) {
+		id := string(m[1])
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		_ = f.Sync()
+		f.Close()
+	}
+}
+
+// reportTasks lists what needs the user: creates whose fate is unknown,
+// and intents left "submitting" by a veox that stopped mid-send.
+func (d *doctor) reportTasks(st *store.Store) {
+	active, err := st.Active()
+	if err != nil {
+		d.rep.add(doctorCheck{Name: "tasks", Status: checkAction, Summary: "reading the active tasks failed: " + api.Sanitize(err.Error())})
+		return
+	}
+	var unknown, submitting []store.Task
+	for _, t := range active {
+		switch t.Status {
+		case store.StatusUnknown:
+			unknown = append(unknown, t)
+		case store.StatusSubmitting:
+			submitting = append(submitting, t)
+		}
+	}
+	d.rep.add(unknownCheck(unknown))
+	if len(submitting) > 0 {
+		d.rep.add(submittingCheck(submitting, st.ReadOnly()))
+	}
+}
+
+type unknownJSON struct {
+	LocalID   string    `json:"localId"`
+	Kind      string    `json:"kind"`
+	CreatedAt time.Time `json:"createdAt"`
+	Prompt    string    `json:"prompt"`
+}
+
+func unknownCheck(list []store.Task) doctorCheck {
+	c := doctorCheck{Name: "unknown", Status: checkOK, Summary: "no create of unknown outcome"}
+	if len(list) == 0 {
+		return c
+	}
+	c.Status = checkAction
+	c.Summary = fmt.Sprintf("%d create(s) never got an answer: each may exist and be billed; veox never resends them", len(list))
+	rows := []unknownJSON{}
+	for _, t := range list {
+		rows = append(rows, unknownJSON{t.LocalID, t.Kind, t.CreatedAt, api.Sanitize(t.Request.Prompt)})
+		c.Details = append(c.Details, fmt.Sprintf("%s  %s  %s  %q", t.LocalID, t.Kind,
+			t.CreatedAt.Local().Format("2006-01-02 15:04"), clip(t.Request.Prompt, 40)))
+	}
+	c.Fix = []string{"look for each on the service (dashboard, callback, 'veox credits' before and after)",
+		"found it: veox settle LOCAL_ID TASK_ID   (veox follows it from there)",
+		"it did not go through: veox dismiss LOCAL_ID"}
+	c.Data = rows
+	return c
+}
+
+func submittingCheck(list []store.Task, otherRuns bool) doctorCheck {
+	c := doctorCheck{Name: "sending", Status: checkAction,
+		Summary: fmt.Sprintf("%d create(s) were being sent when a veox stopped", len(list)),
+		Fix:     []string{"run any veox command (e.g. 'veox list'): it marks them unknown, never resends them; then settle or dismiss each"}}
+	if otherRuns {
+		c.Status = checkNote
+		c.Summary = fmt.Sprintf("%d create(s) are being sent by the other veox", len(list))
+		c.Fix = nil
+	}
+	for _, t := range list {
+		c.Details = append(c.Details, t.LocalID+"  "+strconv.Quote(clip(t.Request.Prompt, 40)))
+	}
+	return c
+}
