@@ -197,7 +197,7 @@ func (s *Service) Wait(ctx context.Context, id string, onChange func(*store.Task
 		}
 		nt, err := s.Refresh(ctx, t.LocalID)
 		if err != nil {
-			if fatal(err) {
+			if Fatal(err) {
 				return t, err
 			}
 			backoff = min(max(2*backoff, 5*time.Second), 2*time.Minute)
@@ -213,10 +213,11 @@ func (s *Service) Wait(ctx context.Context, id string, onChange func(*store.Task
 	return t, nil
 }
 
-// fatal errors stop a poller: retrying cannot help until the user acts.
-// Errors that are not the client's come from the history itself (a full
-// disk, a deleted task) and are fatal too.
-func fatal(err error) bool {
+// Fatal reports whether an error must stop a poller (the TUI's and Wait's
+// alike): retrying cannot help until the user acts. Errors that are not the
+// client's come from the history itself (a full disk, a deleted task) and
+// are fatal too.
+func Fatal(err error) bool {
 	e, ok := api.AsError(err)
 	if !ok {
 		return true

@@ -12,7 +12,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 )
@@ -165,11 +164,8 @@ func (p *Poller) delay(t *store.Task) time.Duration {
 }
 
 // stops: errors no retry can mend until the user acts (a wrong key, a
-// disabled feature, a task gone from the history, a program shutting down).
+// disabled feature, a broken history), or a program shutting down. The rule
+// is tasks.Fatal, shared with the headless --wait.
 func stops(err error) bool {
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, context.Canceled) {
-		return true
-	}
-	k := api.KindOf(err)
-	return k == api.KindAuth || k == api.KindDisabled
+	return errors.Is(err, context.Canceled) || tasks.Fatal(err)
 }
