@@ -87,10 +87,15 @@ type Task struct {
 	Seeds          []int     `json:"seeds,omitempty"`        // per video, as reported by the service
 	Upscaled1080   bool      `json:"upscaled1080,omitempty"` // a 1080p version was requested: no longer extendable
 
+	// The credit balance just before the create was sent and, for a create
+	// whose answer never came, just after: evidence for settling it.
+	CreditsBefore float64 `json:"creditsBefore,omitzero"`
+	CreditsAfter  float64 `json:"creditsAfter,omitzero"`
+
 	Files []File     `json:"files,omitempty"`
 	Error *TaskError `json:"error,omitempty"`
 
-	CreatedAt   time.Time `json:"createdAt"`             // when we wrote the intent (or imported)
+	CreatedAt   time.Time `json:"createdAt"`            // when we wrote the intent (or imported)
 	SubmittedAt time.Time `json:"submittedAt,omitzero"` // when the service accepted it
 	CompletedAt time.Time `json:"completedAt,omitzero"`
 	UpdatedAt   time.Time `json:"updatedAt"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
@@ -66,8 +67,53 @@ func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.C
 		return nil, fmt.Errorf("recording the intent failed, so nothing was sent: %w", err)
 	}
 	_ = s.store.PutPrompt(t.Request.Prompt)
+	before := s.balance(ctx)
 	id, sendErr := send(ctx)
-	return s.recordOutcome(t.LocalID, id, sendErr)
+	t, err := s.recordOutcome(t.LocalID, id, sendErr)
+	if t != nil {
+		t = s.recordBalances(t, before, errors.Is(err, ErrUnknownOutcome))
+	}
+	return t, err
+}
+
+// balance reads the credit balance for evidence, briefly and without
+// failing anything: a create must not wait on it.
+func (s *Service) balance(ctx context.Context) float64 {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	c, err := s.api.Credit(ctx)
+	if err != nil {
+		return 0
+	}
+	return c
+}
+
+// recordBalances keeps the balance before a create and, when its answer
+// never came, after it: the drop is the user's best evidence of whether the
+// task exists. The advice says what the figures suggest.
+func (s *Service) recordBalances(t *store.Task, before float64, unknown bool) *store.Task {
+	after := 0.0
+	if unknown && before > 0 {
+		after = s.balance(context.Background())
+	}
+	u, err := s.store.Update(t.LocalID, func(t *store.Task) error {
+		t.CreditsBefore, t.CreditsAfter = before, after
+		if unknown && after > 0 && t.Error != nil {
+			t.Error.Hint = balanceAdvice(before, after, t.LocalID)
+		}
+		return nil
+	})
+	if err != nil {
+		return t
+	}
+	return u
+}
+
+func balanceAdvice(before, after float64, localID string) string {
+	if after >= before {
+		return fmt.Sprintf("the balance did not change (%.2f credits before and after), so it was most likely not created: check the dashboard, then 'veox dismiss %s'", before, localID)
+	}
+	return fmt.Sprintf("the balance dropped by %.2f credits, so it was probably created and billed: a callback settles it, or find its id and run 'veox settle %s TASK_ID'", before-after, localID)
 }
 
 func (s *Service) recordOutcome(localID, taskID string, sendErr error) (*store.Task, error) {
