@@ -31,6 +31,8 @@ type taskJSON struct {
 	Files          []string   `json:"files"`
 	Downloads      []fileJSON `json:"downloads"`
 	UpscaleTo      string     `json:"upscaleTo,omitempty"`
+	CreditsBefore  *float64   `json:"creditsBefore"`
+	CreditsAfter   *float64   `json:"creditsAfter"`
 	CreatedAt      time.Time  `json:"createdAt"`
 	SubmittedAt    *time.Time `json:"submittedAt"`
 	CompletedAt    *time.Time `json:"completedAt"`
@@ -68,6 +70,7 @@ func toJSON(t *store.Task) taskJSON {
 	if t.ParentID != "" {
 		j.ParentTaskID = &t.ParentID
 	}
+	j.CreditsBefore, j.CreditsAfter = floatPtr(t.CreditsBefore), floatPtr(t.CreditsAfter)
 	if seed := seedOf(t); seed != 0 {
 		j.Seed = &seed
 	}
@@ -101,6 +104,13 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+func floatPtr(f float64) *float64 {
+	if f == 0 {
+		return nil
+	}
+	return &f
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -143,6 +153,9 @@ func printTask(w io.Writer, t *store.Task) {
 		}
 		fmt.Fprintln(w)
 		row(w, "what now", e.Hint)
+	}
+	if t.CreditsAfter != 0 {
+		fmt.Fprintf(w, "  balance   %.2f before, %.2f after\n", t.CreditsBefore, t.CreditsAfter)
 	}
 	for _, u := range t.BestURLs() {
 		fmt.Fprintf(w, "  result    %s\n", u)

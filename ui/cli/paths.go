@@ -46,7 +46,7 @@ func pathsCmd(g *globals) *cobra.Command {
 }
 
 func simCmd(g *globals) *cobra.Command {
-	var addr, filesAddr, key, state string
+	var addr, filesAddr, key, state, hookSecret string
 	var dur time.Duration
 	var faults, quirks float64
 	cmd := &cobra.Command{
@@ -57,7 +57,7 @@ func simCmd(g *globals) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o := sim.Options{APIKey: key, MinDuration: dur, MaxDuration: dur * 2, FaultRate: faults,
-				QuirkRate: quirks, StatePath: state, Seed: time.Now().UnixNano()}
+				QuirkRate: quirks, StatePath: state, Seed: time.Now().UnixNano(), CallbackSecret: hookSecret}
 			srv, err := sim.Listen(o, addr, filesAddr)
 			if err != nil {
 				return fmt.Errorf("starting the simulator on %s: %w", addr, err)
@@ -83,5 +83,6 @@ func simCmd(g *globals) *cobra.Command {
 	f.Float64Var(&faults, "faults", 0, "rate of injected faults, 0–1")
 	f.Float64Var(&quirks, "quirks", 0.3, "rate of quirky answer shapes, 0–1")
 	f.StringVar(&state, "state", "", "persist tasks to this JSON file")
+	f.StringVar(&hookSecret, "callback-secret", "", "sign callbacks with this key, as the service does when one is set")
 	return cmd
 }

@@ -72,7 +72,7 @@ func NewRoot(w Wiring) *cobra.Command {
 	root.AddCommand(
 		extendCmd(g), generateCmd(g), statusCmd(g), listCmd(g), downloadCmd(g), importCmd(g),
 		upscaleCmd(g), creditsCmd(g), pathsCmd(g), simCmd(g), seedHistoryCmd(g), settleCmd(g),
-		dismissCmd(g), doctorCmd(g),
+		dismissCmd(g), doctorCmd(g), receiveCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store"
+)
+
+// receiveCmd runs the callback receiver: point --callback (or a tunnel to
+// it) at this address and tasks settle and finish as the service reports.
+func receiveCmd(g *globals) *cobra.Command {
+	var addr, secret string
+	cmd := &cobra.Command{
+		Use:   "receive",
+		Short: "Receive the service's callbacks: confirm finished tasks, settle lost creates",
+		Long: "Runs an HTTP receiver for callBackUrl. Each callback is confirmed with the service before\n" +
+			"anything is recorded; a create whose answer was lost is settled when exactly one matches.\n" +
+			"It holds the history while it runs (a veox opened meanwhile is read-only).",
+		Example: "  VEOX_CALLBACK_SECRET=… veox receive --addr 127.0.0.1:8790\n" +
+			"  veox extend --task ID --prompt … --callback https://your-tunnel.example/",
+		Args: cobra.NoArgs,
+		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, _ []string) error {
+			if secret == "" {
+				secret = g.getenv("VEOX_CALLBACK_SECRET")
+			}
+			return serveCallbacks(cmd, env, addr, secret)
+		}),
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8790", "address to listen on")
+	cmd.Flags().StringVar(&secret, "secret", "", "signing key: refuse unsigned or badly signed callbacks (env VEOX_CALLBACK_SECRET)")
+	return cmd
+}
+
+func serveCallbacks(cmd *cobra.Command, env *Env, addr, secret string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return usageErr(fmt.Errorf("cannot listen on %s: %w", addr, err))
+	}
+	out := cmd.OutOrStdout()
+	report := func(t *store.Task, cb *api.Callback, err error) {
+		if err != nil {
+			fmt.Fprintf(out, "%s  callback for %s not applied: %s\n", time.Now().Format("15:04:05"), cb.TaskID, api.Sanitize(err.Error()))
+			return
+		}
+		fmt.Fprintf(out, "%s  %s is %s\n", time.Now().Format("15:04:05"), t.TaskID, t.Status)
+	}
+	srv := &http.Server{Handler: env.Service.Receiver(secret, report), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second}
+	signed := "unsigned callbacks accepted (set --secret to require signatures)"
+	if secret != "" {
+		signed = "signatures required"
+	}
+	fmt.Fprintf(out, "receiving callbacks on http://%s (%s); Ctrl+C stops\n", ln.Addr(), signed)
+	go func() {
+		<-cmd.Context().Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
