@@ -101,6 +101,9 @@ func ID(t *store.Task) string {
 
 // ShortID keeps an id to n characters so rows line up; the full id is on
 // the Details screen and in search.
+//
+// Deprecated: use Short, which shortens every kind of id the same way
+// wherever it appears; kept until the task list and the root switch.
 func ShortID(id string, n int) string {
 	// Ids like veo_task_abcdef share their prefix: the tail tells them apart.
 	if i := strings.LastIndexByte(id, '_'); i >= 0 && len(id)-i-1 >= 6 {
@@ -110,6 +113,61 @@ func ShortID(id string, n int) string {
 		return id
 	}
 	return id[:n]
+}
+
+// Short is the one short form of an id, the same on every screen so a
+// task is recognised wherever it appears:
+//   - a service id of 32 hex digits: its first 8 ("31b43470");
+//   - an id made of words ("veo_task_demo_lighthouse"): the last word
+//     ("lighthouse"), since the prefix is shared by every task;
+//   - a local id ("l1hqmd7lmkn9usrd3d"): its last 8, since the leading
+//     characters encode the time and are shared by tasks made together;
+//   - anything else: whole up to 12 characters, else its first 8.
+func Short(id string) string {
+	if i := strings.LastIndexByte(id, '_'); i >= 0 && i < len(id)-1 {
+		return Short(id[i+1:])
+	}
+	switch {
+	case len(id) >= 16 && isHex(id):
+		return id[:8]
+	case isLocalID(id):
+		return id[len(id)-8:]
+	case len(id) <= 12:
+		return id
+	}
+	return id[:8]
+}
+
+func isHex(s string) bool {
+	return strings.Trim(strings.ToLower(s), "0123456789abcdef") == ""
+}
+
+// isLocalID matches store.NewLocalID: "l" and 17 base32 characters.
+func isLocalID(s string) bool {
+	return len(s) == 18 && s[0] == 'l' && strings.Trim(s[1:], "0123456789abcdefghijklmnopqrstuv") == ""
+}
+
+// Wrap breaks prose into lines of at most width cells at spaces (a word
+// longer than the width is cut), so nothing is lost at the screen's edge.
+func Wrap(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	return ansi.Wrap(s, width, "")
+}
+
+// Break shows a URL or a path whole when it fits, else across lines, cut
+// after a separator when one is near so the pieces read; nothing is
+// dropped or added, so the full text can still be read and copied.
+func Break(s string, width int) []string {
+	if width <= 0 || ansi.StringWidth(s) <= width {
+		return []string{s}
+	}
+	if strings.ContainsAny(s, " \t") {
+		// Word wrapping would eat the spaces that are part of the path.
+		return strings.Split(ansi.Hardwrap(s, width, true), "\n")
+	}
+	return strings.Split(ansi.Wrap(s, width, "/_-?&=."), "\n")
 }
 
 // Line flattens text to one line (prompts may hold newlines) and cuts it to
