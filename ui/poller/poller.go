@@ -1,7 +1,8 @@
 // Package poller keeps running tasks up to date from the service. Each
 // running task has one chain of commands: a tick after the service's
 // cadence, then one refresh request, then the next tick. There is at most
-// one request in flight per task, errors back off, and when nothing runs
+// one request in flight per task and MaxInFlight overall (a tick that finds
+// every slot taken waits its turn), errors back off, and when nothing runs
 // nothing ticks at all.
 package poller
 
@@ -27,19 +28,34 @@ const (
 	maxBackoff = 2 * time.Minute
 )
 
-// Poller is part of the root model. Its map is shared between copies of the
-// model, which is fine: Bubble Tea keeps only the latest one.
+// MaxInFlight caps the refreshes in flight across all tasks. The service
+// allows about 100 running tasks; their ticks would otherwise line up into
+// bursts of 100 requests. Reads are not rate-limited, but a few
+// connections are polite and keep the program light.
+const MaxInFlight = 8
+
+// Poller is part of the root model. Its map and slots are shared between
+// copies of the model, which is fine: Bubble Tea keeps only the latest one.
 type Poller struct {
 	svc    *tasks.Service
 	ctx    context.Context
 	now    func() time.Time
 	chains map[string]*chain // by local id
+	slots  *slots
 	gen    int
+}
+
+// slots count the refreshes in flight and hold the ticks that came due
+// while all were taken, oldest first.
+type slots struct {
+	inFlight int
+	waiting  []tickMsg
 }
 
 type chain struct {
 	gen      int
 	inFlight bool
+	queued   bool // its tick came due while every slot was taken
 	backoff  time.Duration
 }
 
@@ -71,8 +87,11 @@ type Event struct {
 
 // New builds an idle poller.
 func New(ctx context.Context, svc *tasks.Service, now func() time.Time) Poller {
-	return Poller{svc: svc, ctx: ctx, now: now, chains: map[string]*chain{}}
+	return Poller{svc: svc, ctx: ctx, now: now, chains: map[string]*chain{}, slots: &slots{}}
 }
+
+// InFlight is how many refreshes are under way.
+func (p *Poller) InFlight() int { return p.slots.inFlight }
 
 // Running is how many tasks are being polled.
 func (p *Poller) Running() int { return len(p.chains) }
@@ -112,11 +131,35 @@ func (p *Poller) Update(msg tea.Msg) (cmd tea.Cmd, ev *Event, ok bool) {
 
 func (p *Poller) onTick(msg tickMsg) tea.Cmd {
 	c, ok := p.chains[msg.id]
-	if !ok || c.gen != msg.gen || c.inFlight {
+	if !ok || c.gen != msg.gen || c.inFlight || c.queued {
 		return nil
 	}
-	c.inFlight = true
-	return p.refresh(msg.id, c.gen)
+	if p.slots.inFlight >= MaxInFlight {
+		c.queued = true
+		p.slots.waiting = append(p.slots.waiting, msg)
+		return nil
+	}
+	return p.start(msg.id, c)
+}
+
+func (p *Poller) start(id string, c *chain) tea.Cmd {
+	c.inFlight, c.queued = true, false
+	p.slots.inFlight++
+	return p.refresh(id, c.gen)
+}
+
+// release frees the slot of a finished refresh and hands it to the oldest
+// waiting tick whose chain still stands.
+func (p *Poller) release() tea.Cmd {
+	p.slots.inFlight = max(0, p.slots.inFlight-1)
+	for len(p.slots.waiting) > 0 {
+		next := p.slots.waiting[0]
+		p.slots.waiting = p.slots.waiting[1:]
+		if c, ok := p.chains[next.id]; ok && c.gen == next.gen && c.queued {
+			return p.start(next.id, c)
+		}
+	}
+	return nil
 }
 
 // refresh is the command that asks the service; it captures only values.
@@ -130,7 +173,15 @@ func (p *Poller) refresh(id string, gen int) tea.Cmd {
 	}
 }
 
+// onResult frees the request's slot whatever the answer, then carries the
+// task's chain on.
 func (p *Poller) onResult(msg resultMsg) (tea.Cmd, *Event) {
+	next := p.release()
+	cmd, ev := p.onAnswer(msg)
+	return tea.Batch(cmd, next), ev
+}
+
+func (p *Poller) onAnswer(msg resultMsg) (tea.Cmd, *Event) {
 	c, ok := p.chains[msg.id]
 	if !ok || c.gen != msg.gen {
 		return nil, nil

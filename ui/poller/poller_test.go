@@ -1,0 +1,125 @@
+package poller
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+)
+
+// idle is a poller whose service is never called: the tests only count the
+// commands it returns.
+func idle() Poller {
+	svc := tasks.New(tasks.Options{PollInterval: time.Second})
+	return New(context.Background(), svc, time.Now)
+}
+
+// refreshes counts the refresh requests among cmd's commands, without
+// running any of them. Closures are told apart by name; the compiler
+// prefixes the name of the function they were inlined into.
+func refreshes(t *testing.T, cmd tea.Cmd) int {
+	t.Helper()
+	if cmd == nil {
+		return 0
+	}
+	name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
+	switch {
+	case strings.Contains(name, ".refresh."):
+		return 1
+	case strings.Contains(name, ".compactCmds["): // a batch, maybe inlined
+		n := 0
+		batch, _ := cmd().(tea.BatchMsg)
+		for _, c := range batch {
+			n += refreshes(t, c)
+		}
+		return n
+	}
+	return 0
+}
+
+func watchAll(p *Poller, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("t%03d", i)
+		p.Watch(&store.Task{LocalID: ids[i], Status: store.StatusRunning})
+	}
+	return ids
+}
+
+func tick(p *Poller, id string) tea.Cmd {
+	cmd, _, _ := p.Update(tickMsg{id: id, gen: p.chains[id].gen})
+	return cmd
+}
+
+func answer(p *Poller, id string) tea.Cmd {
+	cmd, _, _ := p.Update(resultMsg{id: id, gen: p.chains[id].gen,
+		task: &store.Task{LocalID: id, Status: store.StatusRunning}, at: time.Now()})
+	return cmd
+}
+
+// With 100 tasks due at once, only MaxInFlight requests go out; each answer
+// lets exactly one waiting task through, oldest first, until all were asked.
+func TestPollerBoundsRequestsInFlight(t *testing.T) {
+	p := idle()
+	ids := watchAll(&p, 100)
+	sent := 0
+	for _, id := range ids {
+		sent += refreshes(t, tick(&p, id))
+	}
+	if sent != MaxInFlight || p.InFlight() != MaxInFlight {
+		t.Fatalf("%d requests sent, %d in flight; want %d", sent, p.InFlight(), MaxInFlight)
+	}
+	for i := 0; i < len(ids); i++ {
+		if n := refreshes(t, answer(&p, ids[i])); n != 1 && i < len(ids)-MaxInFlight {
+			t.Fatalf("answer %d let %d requests through, want 1", i, n)
+		}
+		if p.InFlight() > MaxInFlight {
+			t.Fatalf("%d in flight", p.InFlight())
+		}
+	}
+	if p.InFlight() != 0 {
+		t.Errorf("%d still in flight after every answer", p.InFlight())
+	}
+}
+
+// A task never has two requests in flight, nor waits twice in the queue.
+func TestPollerOneRequestPerTask(t *testing.T) {
+	p := idle()
+	ids := watchAll(&p, MaxInFlight+1)
+	for _, id := range ids {
+		tick(&p, id)
+	}
+	for _, id := range ids {
+		if n := refreshes(t, tick(&p, id)); n != 0 {
+			t.Errorf("a second tick of %s sent %d requests", id, n)
+		}
+	}
+	if len(p.slots.waiting) != 1 {
+		t.Errorf("%d ticks waiting, want 1", len(p.slots.waiting))
+	}
+}
+
+// A task that ends frees its slot for the next one.
+func TestPollerEndedTaskFreesItsSlot(t *testing.T) {
+	p := idle()
+	ids := watchAll(&p, MaxInFlight+1)
+	for _, id := range ids {
+		tick(&p, id)
+	}
+	cmd, ev, _ := p.Update(resultMsg{id: ids[0], gen: p.chains[ids[0]].gen,
+		task: &store.Task{LocalID: ids[0], Status: store.StatusSucceeded}})
+	if ev == nil || !ev.Ended || p.Watching(ids[0]) {
+		t.Fatalf("the finished task's chain did not end: %+v", ev)
+	}
+	if n := refreshes(t, cmd); n != 1 || p.InFlight() != MaxInFlight {
+		t.Errorf("%d requests started, %d in flight; want the waiting task asked", n, p.InFlight())
+	}
+}
