@@ -84,6 +84,14 @@ for _ in $(seq 600); do # up to 60 s to write the file and listen
 done
 read -r _ URL _ BYTES _ SHA <"$TMP/server.out" || { echo "benchserve did not start" >&2; exit 2; }
 echo "serving $BYTES bytes at $URL (sha256 ${SHA:0:16}…), $RUNS runs each"
+# veox hashes while it downloads, so it needs more CPU than curl: on a small
+# machine that is busy with something else it loses more than curl does.
+# Say so rather than let a noisy neighbour pass for a regression.
+read -r LOAD1 _ </proc/loadavg 2>/dev/null || LOAD1=0
+CPUS=$(nproc 2>/dev/null || echo 1)
+if awk -v l="$LOAD1" -v c="$CPUS" 'BEGIN { exit !(l > c / 2) }'; then
+	echo "warning: load average $LOAD1 on $CPUS CPUs before the runs; other work skews the comparison"
+fi
 
 # --- one run of each tool ------------------------------------------------
 now_ns() { date +%s%N; }
