@@ -56,14 +56,20 @@ type Model struct {
 	input textinput.Model
 	note  string // the outcome of the last local action (copied, opened…)
 
+	gen   int      // tags loads: only the answer to the latest one is applied
+	sel   string   // local id of the chain or child task enter opens
+	trail []string // the tasks opened before this one here; esc goes back
+
 	vp            viewport.Model
 	width, height int
 }
 
-// loadedMsg is the task with its chain and children; id drops answers for
-// a screen that shows another task by now.
+// loadedMsg is the task with its chain and children. id and gen drop
+// answers for another task or overtaken by a later load (loads run
+// concurrently, so an older read could otherwise land last).
 type loadedMsg struct {
 	id       string
+	gen      int
 	task     *store.Task
 	chain    []store.Task
 	children []store.Task
@@ -82,11 +88,14 @@ func New(d Deps, id string) Model {
 	in.Prompt = "task id: "
 	in.Placeholder = "the id the service shows for this task"
 	in.CharLimit = 200
-	return Model{deps: d, keys: newKeys(), id: id, input: in, vp: viewport.New(0, 0)}
+	k := newKeys()
+	vp := viewport.New(0, 0)
+	vp.KeyMap = k.viewport()
+	return Model{deps: d, keys: k, id: id, input: in, vp: vp}
 }
 
 // Init reads the task.
-func (m Model) Init() tea.Cmd { return load(m.deps.Service.Store(), m.id) }
+func (m Model) Init() tea.Cmd { return load(m.deps.Service.Store(), m.id, m.gen) }
 
 // ID is the task shown.
 func (m Model) ID() string { return m.id }
@@ -98,28 +107,58 @@ func (m Model) Task() *store.Task { return m.task }
 func (m Model) Capturing() bool { return m.mode == modeSettle }
 
 // KeyMap is the help of what applies now.
-func (m Model) KeyMap() help.KeyMap { return m.keys.help(m.mode, m.task) }
+func (m Model) KeyMap() help.KeyMap {
+	return m.keys.help(m.mode, m.task, len(m.family()) > 0)
+}
 
 // SetSize fits the screen; the viewport takes all but the action line.
 func (m Model) SetSize(w, h int) Model {
 	m.width, m.height = w, h
-	m.vp.Width, m.vp.Height = w, max(1, h-2)
+	m.vp.Width = w
 	m.input.Width = max(10, w-20)
-	m.vp.SetContent(m.content())
+	m.vp = m.page(m.bottom())
 	return m
 }
 
-func load(s *store.Store, id string) tea.Cmd {
+func load(s *store.Store, id string, gen int) tea.Cmd {
 	return func() tea.Msg {
 		t, err := s.Get(id)
 		if err != nil {
-			return loadedMsg{id: id, err: err}
+			return loadedMsg{id: id, gen: gen, err: err}
 		}
 		chain, _ := s.Chain(t.LocalID)
 		kids, _ := s.Children(t.TaskID)
-		return loadedMsg{id: id, task: t, chain: chain, children: kids}
+		return loadedMsg{id: id, gen: gen, task: t, chain: chain, children: kids}
 	}
 }
 
-// Reload reads the task again (after it changed).
-func (m Model) Reload() tea.Cmd { return load(m.deps.Service.Store(), m.id) }
+// reload reads the task again (after it or one of its family changed).
+func (m Model) reload() (Model, tea.Cmd) {
+	m.gen++
+	return m, load(m.deps.Service.Store(), m.id, m.gen)
+}
+
+// show switches the screen to another task of the family, remembering the
+// way back.
+func (m Model) show(id string) (Model, tea.Cmd) {
+	m.trail = append(m.trail, m.id)
+	return m.reset(id)
+}
+
+// back returns to the task shown before; ok is false when there is none.
+func (m Model) back() (Model, tea.Cmd, bool) {
+	if len(m.trail) == 0 {
+		return m, nil, false
+	}
+	prev := m.trail[len(m.trail)-1]
+	m.trail = m.trail[:len(m.trail)-1]
+	m2, cmd := m.reset(prev)
+	return m2, cmd, true
+}
+
+func (m Model) reset(id string) (Model, tea.Cmd) {
+	m.id, m.task, m.chain, m.children, m.err = id, nil, nil, nil, nil
+	m.sel, m.note, m.mode = "", "", modeView
+	m.vp.GotoTop()
+	return m.reload()
+}

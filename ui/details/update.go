@@ -15,11 +15,12 @@ import (
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
-		if msg.id != m.id {
+		if msg.id != m.id || msg.gen != m.gen {
 			return m, nil
 		}
 		m.task, m.chain, m.children, m.err = msg.task, msg.chain, msg.children, msg.err
-		m.vp.SetContent(m.content())
+		m.sel = m.keepSelection()
+		m.vp = m.page(m.bottom())
 		return m, nil
 	case noteMsg:
 		if msg.id == m.id {
@@ -28,7 +29,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case nav.TaskChanged:
 		if m.concerns(msg.Task) {
-			return m, m.Reload()
+			return m.reload()
 		}
 		return m, nil
 	case tea.KeyMsg:
@@ -42,12 +43,21 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// concerns: the task itself, one of its children, or a new child.
+// concerns: the task itself, a task of its chain, one of its children, or
+// a new child (an extension made from here shows up while it runs).
 func (m Model) concerns(t store.Task) bool {
 	if m.task == nil {
 		return false
 	}
-	return t.LocalID == m.task.LocalID || (m.task.TaskID != "" && t.ParentID == m.task.TaskID)
+	if t.LocalID == m.task.LocalID || (m.task.TaskID != "" && t.ParentID == m.task.TaskID) {
+		return true
+	}
+	for i := range m.chain {
+		if m.chain[i].LocalID == t.LocalID {
+			return true
+		}
+	}
+	return false
 }
 
 func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
@@ -60,6 +70,9 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.onSettleKey(msg)
 	}
 	if key.Matches(msg, m.keys.Back) {
+		if m2, cmd, ok := m.back(); ok {
+			return m2, cmd
+		}
 		return m, nav.Cmd(nav.Back{})
 	}
 	if m.task == nil {
@@ -68,9 +81,26 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if m2, cmd, ok := m.onAction(msg); ok {
 		return m2, cmd
 	}
-	var cmd tea.Cmd
-	m.vp, cmd = m.vp.Update(msg) // scrolling keys
-	return m, cmd
+	if m2, cmd, ok := m.onFamilyKey(msg); ok {
+		return m2, cmd
+	}
+	return m.scroll(msg)
+}
+
+// scroll moves the page; the viewport answers the screen's own bindings.
+func (m Model) scroll(msg tea.KeyMsg) (Model, tea.Cmd) {
+	m.vp = m.page(m.bottom())
+	switch {
+	case key.Matches(msg, m.keys.Top):
+		m.vp.GotoTop()
+	case key.Matches(msg, m.keys.Bottom):
+		m.vp.GotoBottom()
+	default:
+		var cmd tea.Cmd
+		m.vp, cmd = m.vp.Update(msg)
+		return m, cmd
+	}
+	return m, nil
 }
 
 func (m Model) onAction(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
@@ -97,7 +127,11 @@ func (m Model) onAction(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(msg, m.keys.Again) && t.Status != store.StatusUnknown:
 		return m, m.again(), true
 	case key.Matches(msg, m.keys.Parent) && t.ParentID != "":
-		return m, nav.Cmd(nav.OpenDetails{ID: t.ParentID}), true
+		if p := m.parent(); p != nil {
+			m2, cmd := m.show(p.LocalID)
+			return m2, cmd, true
+		}
+		return m, nav.Cmd(nav.Flash{Text: "its source is not in the history: veox import " + t.ParentID + " adds it", Err: true}), true
 	case key.Matches(msg, m.keys.Settle) && t.Status == store.StatusUnknown:
 		m.mode = modeSettle
 		m.input.SetValue("")

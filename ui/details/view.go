@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/viewport"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
@@ -17,53 +19,119 @@ import (
 // completes (veo-api.md).
 const Retention = 14 * 24 * time.Hour
 
-// View is the scrolling content and the line of the current step.
+// View is the scrolling content and, below it, the current step or the
+// last note with a scroll hint. The bottom wraps (a cost warning must be
+// read whole), and the page gives up the lines it takes.
 func (m Model) View() string {
-	// The content is rebuilt per frame so running times stay current; it is
-	// one task, cheap to render.
-	vp := m.vp
-	vp.SetContent(m.content())
-	return vp.View() + "\n" + m.actionLine()
+	bottom := m.bottom()
+	vp := m.page(bottom)
+	return vp.View() + "\n" + m.withHint(bottom, vp)
 }
 
-func (m Model) actionLine() string {
+// page is the viewport sized to what the bottom leaves, over the content.
+// The content is rebuilt each time so running times stay current; it is
+// one task, cheap to render.
+func (m Model) page(bottom string) viewport.Model {
+	vp := m.vp
+	vp.Height = max(1, m.height-strings.Count(bottom, "\n")-1)
+	vp.SetContent(m.content().text)
+	return vp
+}
+
+// bottom is the current step, or the note of the last local action.
+func (m Model) bottom() string {
 	st := m.deps.Styles
+	if m.mode == modeSettle {
+		return m.input.View() + "\n" + st.Info.Render(format.Wrap(m.note, m.width))
+	}
+	if m.mode != modeView {
+		return st.Warning.Render(format.Wrap(m.actionText(), m.width))
+	}
+	return st.Info.Render(format.Wrap(m.note, m.width))
+}
+
+// withHint puts the scroll hint at the right of the bottom's last line, or
+// on a line of its own when that line is full. vp is sized for the bottom
+// alone, so a hint on its own line takes a line from the page.
+func (m Model) withHint(bottom string, vp viewport.Model) string {
+	hint := scrollHint(vp)
+	if hint == "" {
+		return bottom
+	}
+	hint = m.deps.Styles.Faint.Render(hint)
+	lines := strings.Split(bottom, "\n")
+	last := lines[len(lines)-1]
+	if gap := m.width - lipgloss.Width(last) - lipgloss.Width(hint); gap >= 2 {
+		lines[len(lines)-1] = last + strings.Repeat(" ", gap) + hint
+		return strings.Join(lines, "\n")
+	}
+	return bottom + "\n" + lipgloss.PlaceHorizontal(m.width, lipgloss.Right, hint)
+}
+
+// scrollHint says there is more and how to reach it ("" when all fits).
+func scrollHint(vp viewport.Model) string {
+	total := vp.TotalLineCount()
+	if total <= vp.Height {
+		return ""
+	}
+	last := min(total, vp.YOffset+vp.Height)
+	keys := "↓/j space: more"
+	if vp.AtBottom() {
+		keys = "↑/k pgup: back up"
+	}
+	return fmt.Sprintf("lines %d–%d of %d · %s", vp.YOffset+1, last, total, keys)
+}
+
+// actionText is what the current step asks.
+func (m Model) actionText() string {
 	switch m.mode {
 	case modeChoose:
-		return st.Warning.Render("Upscale: 1 = 1080p (about 5 credits; the source can no longer be extended after it), 4 = 4K (about 120 credits). esc cancels.")
+		return "Upscale: 1 = 1080p (about 5 credits; the source can no longer be extended after it), 4 = 4K (about 120 credits). esc cancels."
 	case modeConfirmUpscale:
 		cost := tasks.EstimateCost(m.upTo, "")
 		warn := ""
 		if m.upTo == tasks.Upscale1080 {
 			warn = " This source can NOT be extended afterwards: extend first, upscale last."
 		}
-		return st.Warning.Render(fmt.Sprintf("Spend about %d credits on a %s version?%s y/enter confirms, esc cancels.", cost, m.upTo, warn))
+		return fmt.Sprintf("Spend about %d credits on a %s version?%s y/enter confirms, esc cancels.", cost, m.upTo, warn)
 	case modeConfirmDismiss:
-		return st.Warning.Render("Dismiss: you checked that this create did NOT go through (no task on the service, no charge)? y confirms, esc cancels.")
-	case modeSettle:
-		return m.input.View()
+		return "Dismiss: you checked that this create did NOT go through (no task on the service, no charge)? y confirms, esc cancels."
 	}
-	return st.Info.Render(m.note)
+	return ""
+}
+
+// page is the content of the viewport, and the line of the chosen task of
+// the family (-1 if none) so moving the choice can scroll to it.
+type page struct {
+	text    string
+	selLine int
 }
 
 // content is the whole page; the viewport shows the part that fits.
-func (m Model) content() string {
+func (m Model) content() page {
 	st := m.deps.Styles
 	switch {
 	case m.err != nil:
-		return st.Error.Render("Cannot read this task: " + m.err.Error())
+		return page{st.Error.Render(format.Wrap("Cannot read this task: "+m.err.Error(), max(20, m.width))), -1}
 	case m.task == nil:
-		return st.Faint.Render("loading…")
+		return page{st.Faint.Render("loading…"), -1}
 	}
-	w := max(20, m.width-2)
-	sections := []string{m.title(), m.prompt(w), m.params(), m.timeline(), m.unknown(w), m.failure(w), m.results(w), m.files(w), m.family()}
+	w := max(20, m.width-1)
+	sections := []string{m.title(), m.prompt(w), m.params(w), m.timeline(w), m.unknown(w), m.failure(w), m.results(w), m.files(w)}
 	var out []string
 	for _, s := range sections {
 		if s != "" {
 			out = append(out, s)
 		}
 	}
-	return strings.Join(out, "\n\n")
+	fam, sel := m.familyView(w)
+	if fam != "" {
+		if sel >= 0 {
+			sel += strings.Count(strings.Join(out, "\n\n"), "\n") + 2
+		}
+		out = append(out, fam)
+	}
+	return page{strings.Join(out, "\n\n"), sel}
 }
 
 func (m Model) title() string {
@@ -80,10 +148,17 @@ func (m Model) prompt(w int) string {
 	if p == "" {
 		p = "(no prompt recorded)"
 	}
-	return m.section("Prompt") + "\n" + indent(lipgloss.NewStyle().Width(w-2).Render(p))
+	return m.section("Prompt") + "\n" + m.para(p, w)
 }
 
-func (m Model) params() string {
+// para is prose wrapped to the width, indented under its section.
+func (m Model) para(text string, w int) string { return indent(format.Wrap(text, w-2)) }
+
+// whole is a URL or a path shown entirely: on its line when it fits, else
+// broken across lines, never cut.
+func whole(s string, w int) string { return indent(strings.Join(format.Break(s, w-2), "\n")) }
+
+func (m Model) params(w int) string {
 	t, st := m.task, m.deps.Styles
 	r := t.Request
 	kv := []string{"model " + orDash(r.Model), "seed " + format.Seed(t)}
@@ -104,28 +179,33 @@ func (m Model) params() string {
 	if r.Watermark != "" {
 		add("watermark", fmt.Sprintf("%q", r.Watermark))
 	}
-	add("callback", r.CallbackURL)
 	add("upscale to", r.UpscaleTo)
+	lines := []string{m.section("Parameters"), m.para(strings.Join(kv, " · "), w)}
 	if t.Upscaled1080 {
-		kv = append(kv, st.Warning.Render("1080p requested: no longer extendable"))
+		lines = append(lines, st.Warning.Render(m.para("1080p requested: no longer extendable", w)))
 	}
-	wrap := lipgloss.NewStyle().Width(max(20, m.width-4))
-	lines := []string{m.section("Parameters"), indent(wrap.Render(strings.Join(kv, " · ")))}
+	if r.CallbackURL != "" {
+		lines = append(lines, "  callback", whole(r.CallbackURL, w-2))
+	}
 	for _, u := range r.ImageURLs {
-		lines = append(lines, "  image "+u)
+		lines = append(lines, "  image", whole(u, w-2))
 	}
 	return strings.Join(lines, "\n")
 }
 
-func (m Model) timeline() string {
+// timeline is one line per status change; a long note wraps under itself.
+func (m Model) timeline(w int) string {
 	now := m.deps.Now()
 	lines := []string{m.section("Timeline")}
 	for _, e := range m.task.Events {
-		line := fmt.Sprintf("  %-12s %s %-8s", format.Clock(e.At, now), theme.Glyph(e.Status), theme.StatusWord(e.Status))
-		if e.Note != "" {
-			line += "  " + e.Note
+		head := fmt.Sprintf("  %-12s %s %-8s", format.Clock(e.At, now), theme.Glyph(e.Status), theme.StatusWord(e.Status))
+		if e.Note == "" {
+			lines = append(lines, head)
+			continue
 		}
-		lines = append(lines, format.Line(line, max(20, m.width-1)))
+		pad := strings.Repeat(" ", ansi.StringWidth(head)+2)
+		note := format.Wrap(e.Note, max(10, w-len(pad)))
+		lines = append(lines, head+"  "+strings.ReplaceAll(note, "\n", "\n"+pad))
 	}
 	if t := m.task; t.Status == store.StatusRunning {
 		lines = append(lines, "  "+m.deps.Styles.Running.Render("running for "+format.Duration(format.Elapsed(t, now))))
@@ -145,7 +225,7 @@ func (m Model) unknown(w int) string {
 		"The service may have made the video and charged for it, or not. veox never resends it on its own, so you decide: " +
 		"look at the service's dashboard or your credit balance. If the task is there, press s and type its id: veox picks it up. " +
 		"If it is not, press D to dismiss it."
-	return st.Warning.Render("What happened") + "\n" + indent(lipgloss.NewStyle().Width(w-2).Render(text))
+	return st.Warning.Render("What happened") + "\n" + m.para(text, w)
 }
 
 func (m Model) failure(w int) string {
@@ -158,29 +238,29 @@ func (m Model) failure(w int) string {
 	if e.Code != 0 {
 		msg += fmt.Sprintf(" (code %d)", e.Code)
 	}
-	out := st.Error.Render("Error") + "\n" + indent(lipgloss.NewStyle().Width(w-2).Render(msg))
+	out := st.Error.Render("Error") + "\n" + m.para(msg, w)
 	if e.Hint != "" {
-		out += "\n" + indent(st.Info.Render(lipgloss.NewStyle().Width(w-2).Render("hint: "+e.Hint)))
+		out += "\n" + st.Info.Render(m.para("hint: "+e.Hint, w))
 	}
 	return out
 }
 
-// results lists the URLs and says honestly how long they hold: the link
-// itself may last about a day; the service keeps the media 14 days.
+// results lists the URLs whole and says honestly how long they hold: the
+// link itself may last about a day; the service keeps the media 14 days.
 func (m Model) results(w int) string {
 	t, st, now := m.task, m.deps.Styles, m.deps.Now()
 	urls := t.BestURLs()
 	if len(urls) == 0 {
 		return ""
 	}
-	lines := []string{m.section("Result")}
+	lines := []string{m.section("Result") + st.Faint.Render("  (c copies the first)")}
 	for _, u := range urls {
-		lines = append(lines, "  "+format.Line(u, w-2))
+		lines = append(lines, whole(u, w))
 	}
 	if len(t.FullResultURLs) > 0 && len(t.ResultURLs) > 0 {
-		lines = append(lines, st.Faint.Render("  the whole stitched video; the new part alone: "+format.Line(t.ResultURLs[0], w-40)))
+		lines = append(lines, st.Faint.Render(m.para("the above is the whole stitched video; the new part alone:", w)), whole(t.ResultURLs[0], w))
 	}
-	lines = append(lines, "  "+st.Faint.Render(validity(t, now)))
+	lines = append(lines, st.Faint.Render(m.para(validity(t, now), w)))
 	return strings.Join(lines, "\n")
 }
 
@@ -196,6 +276,7 @@ func validity(t *store.Task, now time.Time) string {
 	return s + " · past the service's 14 days: only your local files remain"
 }
 
+// files lists each local file whole, with its size, length and checksum.
 func (m Model) files(w int) string {
 	st := m.deps.Styles
 	if len(m.task.Files) == 0 {
@@ -204,44 +285,13 @@ func (m Model) files(w int) string {
 		}
 		return ""
 	}
-	lines := []string{m.section("Files")}
+	lines := []string{m.section("Files") + st.Faint.Render("  (o plays the first)")}
 	for _, f := range m.task.Files {
 		meta := format.Size(f.Size)
 		if f.Duration > 0 {
 			meta += fmt.Sprintf(" · %.1f s", f.Duration.Seconds())
 		}
-		meta += " · sha256 " + format.ShortID(f.SHA256, 16) + "…"
-		lines = append(lines, "  "+format.Line(f.Path, w-2), "  "+st.Faint.Render(meta))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// family is the chain (root first) and the tasks made from this one.
-func (m Model) family() string {
-	st := m.deps.Styles
-	var lines []string
-	if len(m.chain) > 1 || m.task.ParentID != "" {
-		var parts []string
-		if len(m.chain) > 0 && m.chain[0].ParentID != "" {
-			parts = append(parts, "… "+format.ShortID(m.chain[0].ParentID, 10)+" (not in history)")
-		}
-		for i := range m.chain {
-			t := &m.chain[i]
-			p := format.Kind(t) + " " + format.ShortID(format.ID(t), 10) + " " + theme.Glyph(t.Status)
-			if t.LocalID == m.task.LocalID {
-				p = st.Bold.Render("[" + p + "]")
-			}
-			parts = append(parts, p)
-		}
-		lines = append(lines, m.section("Chain")+"  (p opens the parent)", "  "+strings.Join(parts, " → "))
-	}
-	if len(m.children) > 0 {
-		lines = append(lines, m.section("Made from it"))
-		for i := range m.children {
-			c := &m.children[i]
-			lines = append(lines, fmt.Sprintf("  %s %-8s %-9s %s  %s", theme.Glyph(c.Status), theme.StatusWord(c.Status),
-				format.Kind(c), format.ShortID(format.ID(c), 10), format.Line(c.Request.Prompt, 40)))
-		}
+		lines = append(lines, whole(f.Path, w), st.Faint.Render(m.para(meta, w)), st.Faint.Render(whole("sha256 "+f.SHA256, w)))
 	}
 	return strings.Join(lines, "\n")
 }
