@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -150,6 +151,11 @@ func (s *Service) Import(ctx context.Context, id string) (*store.Task, error) {
 	}
 	t.LocalID = s.store.NewLocalID()
 	if err := s.store.Put(t); err != nil {
+		// Another import of the same id (two extends of one new source at
+		// once) won the race: use its record.
+		if errors.Is(err, store.ErrDuplicateTaskID) {
+			return s.Refresh(ctx, id)
+		}
 		return nil, err
 	}
 	return t, nil

@@ -255,3 +255,22 @@ func TestPollCadenceSlowsDown(t *testing.T) {
 		t.Fatal("the configured interval is not used")
 	}
 }
+
+func TestConcurrentImportsOfOneSource(t *testing.T) {
+	r := newRig(t, sim.Options{})
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "at once"})
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatalf("an extend of a source new to the history failed: %v", err)
+		}
+	}
+	if r.srv.Sim.Creates() != 8 {
+		t.Fatalf("%d creates, want 8", r.srv.Sim.Creates())
+	}
+}
