@@ -167,7 +167,7 @@ func Break(s string, width int) []string {
 		// Word wrapping would eat the spaces that are part of the path.
 		return strings.Split(ansi.Hardwrap(s, width, true), "\n")
 	}
-	return strings.Split(ansi.Wrap(s, width, "/_-?&=."), "\n")
+	return strings.Split(ansi.Wrap(s, width, "/_-?&="), "\n")
 }
 
 // Line flattens text to one line (prompts may hold newlines) and cuts it to
