@@ -533,16 +533,29 @@ func parseContentRange(v string) (start, total int64, ok bool) {
 // copyBody appends the body to the part through the one buffer, feeding
 // the hash and the progress. The watchdog cancels the request when no byte
 // arrives for d.idle; the next attempt resumes.
-func (d *Downloader) copyBody(ctx context.Context, cancel context.CancelCauseFunc, body io.Reader, p *dlPart) (dlRetry, error) {
+func (d *Downloader) copyBody(ctx context.Context, cancel context.CancelCauseFunc, body io.Reader, p *dlPart) (mode dlRetry, err error) {
 	watchdog := time.AfterFunc(d.idle, func() { cancel(errDownloadIdle) })
 	defer watchdog.Stop()
+	// SHA-256 runs on its own goroutine over a ring of dlHashBufs buffers,
+	// so hashing one chunk overlaps reading and writing the next. wait()
+	// drains it before any return: the hash covers exactly p.n bytes again.
+	p.hp = startHashPipe(p.h, p.buf)
+	defer func() {
+		if herr := p.hp.wait(); herr != nil && err == nil {
+			mode, err = dlFatal, herr
+		}
+		p.hp = nil
+	}()
 	for {
-		m, rerr := body.Read(p.buf)
+		buf := p.hp.buffer()
+		m, rerr := body.Read(buf)
 		if m > 0 {
 			watchdog.Reset(d.idle)
-			if err := p.write(p.buf[:m]); err != nil {
+			if err := p.write(buf[:m]); err != nil {
 				return dlFatal, err
 			}
+		} else {
+			p.hp.give(buf)
 		}
 		if rerr == io.EOF {
 			return p.checkComplete()
@@ -650,6 +663,8 @@ type dlPart struct {
 	resumed  bool
 	buf      []byte
 	progress *Progress
+	hp       *hashPipe // set while copyBody runs
+	flushed  int64     // bytes handed to write-back so far
 }
 
 func (p *dlPart) partName() string { return p.name + ".part" }
@@ -739,9 +754,17 @@ func (p *dlPart) write(b []byte) error {
 		return fmt.Errorf("download of %s: the host sent more than the %d bytes it announced", p.name, p.meta.Total)
 	}
 	m, err := p.f.WriteAt(b, p.n)
-	p.h.Write(b[:m])
+	if p.hp != nil {
+		p.hp.hash(b[:m]) // b now belongs to the hasher
+	} else {
+		p.h.Write(b[:m])
+	}
 	p.n += int64(m)
 	p.progress.set(p.n)
+	if p.n-p.flushed >= dlWritebackEvery {
+		startWriteback(p.f, p.flushed, p.n-p.flushed)
+		p.flushed = p.n
+	}
 	if err != nil {
 		return p.localError("writing", err)
 	}
@@ -767,6 +790,7 @@ func (p *dlPart) reset() error {
 		return p.localError("resetting", err)
 	}
 	p.h.Reset()
+	p.flushed = 0
 	p.n, p.resumed, p.meta = 0, false, dlPartMeta{Total: -1}
 	p.progress.set(0)
 	if err := p.root.Remove(p.metaName()); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -905,3 +929,58 @@ func (p *Progress) speed(now time.Time, done int64) float64 {
 	}
 	return 0
 }
+
+// dlHashBufs is how many dlBufSize buffers a download cycles through while
+// the hasher works behind the reader: 4 × 256 KiB, whatever the file size.
+const dlHashBufs = 4
+
+// hashPipe feeds a hash from its own goroutine.
+type hashPipe struct {
+	h    hash.Hash
+	work chan []byte
+	free chan []byte
+	done chan struct{}
+	// failed is written by run before done closes and read after: the
+	// channel orders the two.
+	failed error
+}
+
+func startHashPipe(h hash.Hash, first []byte) *hashPipe {
+	hp := &hashPipe{h: h, work: make(chan []byte, dlHashBufs), free: make(chan []byte, dlHashBufs), done: make(chan struct{})}
+	hp.free <- first
+	for range dlHashBufs - 1 {
+		hp.free <- make([]byte, len(first))
+	}
+	go hp.run()
+	return hp
+}
+
+// run hashes chunks in order. A hash.Hash does not panic, but should it,
+// the buffers keep coming back so the reader never blocks, and the panic is
+// reported by wait.
+func (hp *hashPipe) run() {
+	defer close(hp.done)
+	defer func() {
+		if r := recover(); r != nil {
+			hp.failed = fmt.Errorf("hashing the download failed: %v", r)
+			for b := range hp.work {
+				hp.free <- b[:cap(b)]
+			}
+		}
+	}()
+	for b := range hp.work {
+		hp.h.Write(b)
+		hp.free <- b[:cap(b)]
+	}
+}
+
+func (hp *hashPipe) buffer() []byte { return <-hp.free }
+func (hp *hashPipe) give(b []byte)  { hp.free <- b[:cap(b)] }
+func (hp *hashPipe) hash(b []byte)  { hp.work <- b }
+func (hp *hashPipe) wait() error    { close(hp.work); <-hp.done; return hp.failed }
+
+// dlWritebackEvery: start write-back of the part every this many bytes so
+// the final fsync has little left to do. Measured with
+// scripts/bench-download.sh: the finish fell from ~55 ms to ~3 ms on 200 MB,
+// taking veox from ~0.67× to ~1.05× curl's wall time.
+const dlWritebackEvery = 8 << 20

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package api
+
+// startWriteback is a Linux-only hint (sync_file_range); elsewhere the
+// final fsync does all the work, which is slower but just as safe.
+func startWriteback(f dlPartFile, off, n int64) {}
