@@ -86,20 +86,48 @@ func loadChain(s *store.Store, t store.Task) tea.Cmd {
 // estimateSample is how many recent successes of a kind make the mean.
 const estimateSample = 20
 
+// estimatePages bounds the estimate's reading to the newest few pages of
+// successes. Filtering by kind in the store would walk the whole history
+// for a kind that is rare or never used; this costs the same at 100 tasks
+// or 100,000, and a kind absent from the recent past gets no estimate.
+const estimatePages = 3
+
 func loadEstimates(s *store.Store) tea.Cmd {
 	return func() tea.Msg {
-		out := estimatesMsg{}
-		for _, kind := range []string{store.KindGenerate, store.KindExtend, store.KindUpscale} {
-			ts, _, err := s.List(store.Query{Statuses: []string{store.StatusSucceeded}, Kinds: []string{kind}, Limit: estimateSample})
+		byKind := map[string][]store.Task{}
+		cursor := ""
+		for range estimatePages {
+			ts, next, err := s.List(store.Query{Statuses: []string{store.StatusSucceeded}, Limit: PageSize, Cursor: cursor})
 			if err != nil {
-				continue
+				break
 			}
+			for _, t := range ts {
+				if len(byKind[t.Kind]) < estimateSample {
+					byKind[t.Kind] = append(byKind[t.Kind], t)
+				}
+			}
+			if cursor = next; cursor == "" || sampled(byKind) {
+				break
+			}
+		}
+		out := estimatesMsg{}
+		for kind, ts := range byKind {
 			if d := meanDuration(ts); d > 0 {
 				out[kind] = d
 			}
 		}
 		return out
 	}
+}
+
+// sampled: every kind has its full sample, so older pages add nothing.
+func sampled(byKind map[string][]store.Task) bool {
+	for _, kind := range []string{store.KindGenerate, store.KindExtend, store.KindUpscale} {
+		if len(byKind[kind]) < estimateSample {
+			return false
+		}
+	}
+	return true
 }
 
 func meanDuration(ts []store.Task) time.Duration {

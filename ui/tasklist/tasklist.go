@@ -80,8 +80,12 @@ type Model struct {
 	spinning bool
 
 	estimates map[string]time.Duration
-	total     int
-	byStatus  map[string]int
+	// estimating: a read of the estimates is under way; reestimate asks for
+	// one more after it, so a wave of tasks ending costs two reads, not one
+	// per task.
+	estimating, reestimate bool
+	total                  int
+	byStatus               map[string]int
 
 	chainFor string
 	chain    []store.Task

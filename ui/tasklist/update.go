@@ -31,8 +31,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case estimatesMsg:
-		m.estimates = msg
-		return m, nil
+		m.estimates, m.estimating = msg, false
+		return m, m.estimateAgain()
 	case countsMsg:
 		m.total, m.byStatus = msg.total, msg.by
 		return m, nil
@@ -92,7 +92,8 @@ func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
 func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
 	cmds := []tea.Cmd{loadCounts(m.deps.Service.Store())}
 	if store.Terminal(t.Status) {
-		cmds = append(cmds, loadEstimates(m.deps.Service.Store()))
+		m.reestimate = true
+		cmds = append(cmds, m.estimateAgain())
 	}
 	found := false
 	for i := range m.rows {
@@ -113,6 +114,16 @@ func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
 	}
 	cmds = append(cmds, m.spinIfNeeded())
 	return m, tea.Batch(cmds...)
+}
+
+// estimateAgain reads the estimates when a task ended since the last read
+// began, unless a read is under way (its answer asks again).
+func (m *Model) estimateAgain() tea.Cmd {
+	if !m.reestimate || m.estimating {
+		return nil
+	}
+	m.reestimate, m.estimating = false, true
+	return loadEstimates(m.deps.Service.Store())
 }
 
 func (m Model) newest(t store.Task) bool {
