@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/veox/veox/api/mp4"
+	"github.com/veox/veox/store"
 )
 
 // These tests drive the built binary's headless commands against the
@@ -258,4 +260,29 @@ func simCreates(t *testing.T, home string) int {
 		}
 	}
 	return n
+}
+
+func TestSecondVeoxBrowsesReadOnlyOrSaysWhy(t *testing.T) {
+	home := t.TempDir()
+	if r := veox(t, home, nil, "--demo", "list"); r.code != 0 {
+		t.Fatalf("first run: %d %s", r.code, r.stderr)
+	}
+	held, err := store.Open(filepath.Join(home, "demo", "history.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+
+	start := time.Now()
+	r := veox(t, home, nil, "--demo", "list", "--json")
+	if r.code != 0 || !strings.Contains(r.stderr, "read-only") || len(decode[[]taskOut](t, r)) == 0 {
+		t.Fatalf("list beside a running veox: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = veox(t, home, nil, "--demo", "extend", "--task", demoSource, "--prompt", "x")
+	if r.code == 0 || !strings.Contains(r.stderr, "another veox") {
+		t.Fatalf("a create beside a running veox: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("answering took %v; the lock wait is about a second each", took)
+	}
 }

@@ -44,7 +44,7 @@ func (s *Service) Download(ctx context.Context, id string, force bool, progress 
 		if err != nil {
 			return t, err
 		}
-		if t, err = s.recordFile(t.LocalID, f); err != nil {
+		if t, err = s.recordFile(t, f); err != nil {
 			return t, err
 		}
 	}
@@ -101,17 +101,29 @@ func (s *Service) freshURL(ctx context.Context, localID string, i int) (string, 
 	return urls[i], nil
 }
 
-func (s *Service) recordFile(localID string, f store.File) (*store.Task, error) {
-	return s.store.Update(localID, func(t *store.Task) error {
-		for i := range t.Files {
-			if t.Files[i].Path == f.Path {
-				t.Files[i] = f
-				return nil
-			}
-		}
-		t.Files = append(t.Files, f)
+func (s *Service) recordFile(t *store.Task, f store.File) (*store.Task, error) {
+	if s.store.ReadOnly() {
+		// Browsing another veox's history: the file is on disk and
+		// verified; only the record waits for the writer.
+		c := *t
+		c.Files = append([]store.File(nil), t.Files...)
+		addFile(&c, f)
+		return &c, nil
+	}
+	return s.store.Update(t.LocalID, func(t *store.Task) error {
+		addFile(t, f)
 		return nil
 	})
+}
+
+func addFile(t *store.Task, f store.File) {
+	for i := range t.Files {
+		if t.Files[i].Path == f.Path {
+			t.Files[i] = f
+			return
+		}
+	}
+	t.Files = append(t.Files, f)
 }
 
 // nameID is the id that goes into file names: an upscale is named after its

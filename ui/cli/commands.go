@@ -20,7 +20,7 @@ func statusCmd(g *globals) *cobra.Command {
 		Use:   "status ID",
 		Short: "Ask the service about a task, record the answer, print it",
 		Args:  cobra.ExactArgs(1),
-		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
+		RunE: withBrowseEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
 			t, err := statusOf(cmd, env, args[0])
 			if t == nil {
 				return err
@@ -64,7 +64,7 @@ func listCmd(g *globals) *cobra.Command {
 		Use:   "list",
 		Short: "List tasks from the local history, newest first",
 		Args:  cobra.NoArgs,
-		RunE: withEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
+		RunE: withBrowseEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
 			q := store.Query{Limit: limit}
 			if status != "" {
 				if !validStatus(status) {
@@ -133,7 +133,7 @@ func downloadCmd(g *globals) *cobra.Command {
 		Use:   "download ID",
 		Short: "Download (or download again) a finished task's files, verified",
 		Args:  cobra.ExactArgs(1),
-		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
+		RunE: withBrowseEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
 			t, err := env.Store.Get(args[0])
 			if err != nil {
 				if t, err = statusOf(cmd, env, args[0]); err != nil {
@@ -198,7 +198,7 @@ func creditsCmd(g *globals) *cobra.Command {
 		Use:   "credits",
 		Short: "Show the credit balance",
 		Args:  cobra.NoArgs,
-		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, _ []string) error {
+		RunE: withBrowseEnv(g, true, func(cmd *cobra.Command, env *Env, _ []string) error {
 			c, err := env.Service.Credits(cmd.Context())
 			if err != nil {
 				return err

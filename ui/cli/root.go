@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/veox/veox/store"
 )
 
 // Wiring is what main hands the command tree.
@@ -119,8 +121,26 @@ func isCobraUsage(err error) bool {
 
 // withEnv opens the environment for one command and closes it after.
 func withEnv(g *globals, needKey bool, fn func(cmd *cobra.Command, env *Env, args []string) error) func(*cobra.Command, []string) error {
+	return openWith(g, needKey, false, fn)
+}
+
+// withBrowseEnv is withEnv for commands that can do their job without
+// writing the history: when another veox holds it, they browse a read-only
+// copy instead of failing, and say so on stderr.
+func withBrowseEnv(g *globals, needKey bool, fn func(cmd *cobra.Command, env *Env, args []string) error) func(*cobra.Command, []string) error {
+	return openWith(g, needKey, true, fn)
+}
+
+func openWith(g *globals, needKey, browse bool, fn func(cmd *cobra.Command, env *Env, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		env, err := g.openEnv(cmd.Context(), needKey)
+		if browse && errors.Is(err, store.ErrLocked) && !g.readOnly {
+			ro := *g
+			ro.readOnly = true
+			if env, err = ro.openEnv(cmd.Context(), needKey); err == nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "veox: another veox holds the history; showing a read-only copy (nothing is recorded)")
+			}
+		}
 		if err != nil {
 			return err
 		}
