@@ -15,6 +15,7 @@ import (
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/format"
 	"github.com/veox/veox/ui/nav"
 	"github.com/veox/veox/ui/theme"
 )
@@ -42,6 +43,7 @@ const (
 // entry is one file (or one failed run that never reached a file).
 type entry struct {
 	id     string // task local id
+	label  string // the id shown (the service's when known)
 	index  int
 	prompt string
 	p      *api.Progress
@@ -110,13 +112,19 @@ func (m Model) Start(id string, force bool) (Model, tea.Cmd, bool) {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd, *Finished) {
 	switch msg := msg.(type) {
 	case startedMsg:
-		m.entries = append([]*entry{{id: msg.id, index: msg.index, prompt: msg.name, p: msg.p, at: m.deps.Now()}}, m.entries...)
+		e := &entry{id: msg.id, label: msg.label, index: msg.index, prompt: msg.name, p: msg.p, at: m.deps.Now()}
+		m.entries = append([]*entry{e}, m.entries...)
 		m.offset = 0
-		return m, tea.Batch(next(msg.ch), m.startTick()), nil
+		// startTick changes m: call it before m is returned, never in the
+		// same return list (Go leaves that order unspecified).
+		tick := m.startTick()
+		return m, tea.Batch(next(msg.ch), tick), nil
 	case doneMsg:
 		return m.finish(msg)
 	case tickMsg:
-		return m.onTick(msg), m.continueTick(msg), nil
+		m = m.onTick(msg)
+		cmd := m.continueTick(msg)
+		return m, cmd, nil
 	case tea.KeyMsg:
 		m, cmd := m.onKey(msg)
 		return m, cmd, nil
@@ -175,9 +183,9 @@ func (m Model) finish(msg doneMsg) (Model, tea.Cmd, *Finished) {
 		m.settle(e, msg)
 	}
 	if !seen && msg.err != nil {
-		e := &entry{id: msg.id, state: failed, err: msg.err, at: m.deps.Now()}
+		e := &entry{id: msg.id, label: msg.id, state: failed, err: msg.err, at: m.deps.Now()}
 		if msg.task != nil {
-			e.prompt = msg.task.Request.Prompt
+			e.prompt, e.label = msg.task.Request.Prompt, format.ID(msg.task)
 		}
 		m.entries = append([]*entry{e}, m.entries...)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/format"
 )
 
 // startedMsg says a file of a task began downloading; it carries the
@@ -16,6 +17,7 @@ import (
 // the pointer. ch is the stream of the run, read one message at a time.
 type startedMsg struct {
 	id    string
+	label string // the id a person recognises (format.ID)
 	index int
 	name  string
 	p     *api.Progress
@@ -58,7 +60,7 @@ func download(ctx context.Context, svc *tasks.Service, id string, force bool, ch
 		}
 	}()
 	t, err := svc.Download(ctx, id, force, func(t *store.Task, i int, p *api.Progress) {
-		send(startedMsg{id: id, index: i, name: t.Request.Prompt, p: p, ch: ch})
+		send(startedMsg{id: id, label: format.ID(t), index: i, name: t.Request.Prompt, p: p, ch: ch})
 	})
 	send(doneMsg{id: id, task: t, err: err})
 }

@@ -11,26 +11,34 @@ import (
 // rows that fit are rendered.
 func (m Model) View() string {
 	st := m.deps.Styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render("Downloads") + "  " + st.Faint.Render("into "+m.deps.Service.DownloadDir()) + "\n\n")
+	head := st.Title.Render("Downloads") + "  " + st.Faint.Render("into "+m.deps.Service.DownloadDir())
 	if len(m.entries) == 0 {
-		b.WriteString(st.Faint.Render("Nothing downloaded in this session yet. Finished tasks download by themselves\n(a setting), or press d on a finished task."))
-		return b.String()
+		return head + "\n\n" + st.Faint.Render(format.Wrap("Nothing downloaded in this session yet. Finished tasks download by themselves\n(a setting), or press d on a finished task.", m.width))
 	}
-	rows := max(1, (m.height-2)/2)
-	for i := m.offset; i < len(m.entries) && i < m.offset+rows; i++ {
-		b.WriteString(m.row(m.entries[i]) + "\n")
+	room := max(2, m.height-3) // the title, a blank line, the "more" line
+	var rows []string
+	i := m.offset
+	for ; i < len(m.entries); i++ {
+		r := m.row(m.entries[i])
+		if n := strings.Count(r, "\n") + 1; n > room && len(rows) > 0 {
+			break
+		} else {
+			room -= n
+		}
+		rows = append(rows, r)
 	}
-	if more := len(m.entries) - m.offset - rows; more > 0 {
-		b.WriteString(st.Faint.Render(fmt.Sprintf("… %d more (↓)", more)))
+	out := head + "\n\n" + strings.Join(rows, "\n")
+	if more := len(m.entries) - i; more > 0 {
+		out += "\n" + st.Faint.Render(fmt.Sprintf("… %d more (↓)", more))
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return out
 }
 
-// row is two lines: what it is, then how it is going.
+// row is what it is, then how it is going: a bar while it arrives, the
+// whole path once saved, the whole message if it failed.
 func (m Model) row(e *entry) string {
-	head := fmt.Sprintf("%s %s  %s", m.glyph(e), format.ShortID(e.id, 14), format.Line(e.prompt, max(10, m.width-24)))
-	return head + "\n  " + m.detail(e)
+	head := fmt.Sprintf("%s %-10s %s", m.glyph(e), format.Short(e.label), format.Line(e.prompt, max(10, m.width-22)))
+	return head + "\n" + m.detail(e)
 }
 
 func (m Model) glyph(e *entry) string {
@@ -46,13 +54,15 @@ func (m Model) glyph(e *entry) string {
 
 func (m Model) detail(e *entry) string {
 	st := m.deps.Styles
+	w := max(10, m.width-2)
 	switch e.state {
 	case done:
-		return st.Faint.Render(format.Line(e.path, m.width-16)) + "  " + format.Size(e.size)
+		path := strings.Join(format.Break(e.path, w), "\n  ")
+		return "  " + st.Faint.Render(path) + "  " + format.Size(e.size)
 	case failed:
-		return st.Error.Render(format.Line(e.err.Error(), m.width-4))
+		return "  " + st.Error.Render(strings.ReplaceAll(format.Wrap(e.err.Error(), w), "\n", "\n  "))
 	}
-	return m.bar.ViewAs(fraction(e)) + "  " + amounts(e)
+	return "  " + m.bar.ViewAs(fraction(e)) + "  " + amounts(e)
 }
 
 func fraction(e *entry) float64 {
