@@ -22,7 +22,10 @@ type Outcome struct {
 	Demo bool
 }
 
-type keyMap struct{ Save, Demo, Quit key.Binding }
+// keyMap is the screen's bindings; the footer is built from them. DemoKey
+// is plain d, which counts only while the field is empty (a key may hold a
+// d); ctrl+d works always.
+type keyMap struct{ Save, Demo, DemoKey, Quit key.Binding }
 
 // Model is the first-run screen.
 type Model struct {
@@ -52,9 +55,10 @@ func New(path string, st theme.Styles, save Save) Model {
 	in.Placeholder = "paste it here"
 	in.Focus()
 	return Model{save: save, styles: st, path: path, input: in, width: 80, keys: keyMap{
-		Save: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save the key")),
-		Demo: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "try the demo")),
-		Quit: key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "quit")),
+		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
+		Demo:    key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo")),
+		DemoKey: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "demo")),
+		Quit:    key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "quit")),
 	}}
 }
 
@@ -92,13 +96,13 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
-	case key.Matches(msg, m.keys.Demo) || (msg.String() == "d" && m.input.Value() == ""):
+	case key.Matches(msg, m.keys.Demo) || (key.Matches(msg, m.keys.DemoKey) && m.input.Value() == ""):
 		m.outcome = Outcome{Demo: true}
 		return m, tea.Quit
 	case key.Matches(msg, m.keys.Save):
 		k := strings.TrimSpace(m.input.Value())
-		if k == "" || strings.ContainsAny(k, " \t") {
-			m.err = "paste the key as it is shown, without spaces"
+		if why := refuse(k); why != "" {
+			m.err = why
 			return m, nil
 		}
 		m.saving, m.err = true, ""
@@ -109,6 +113,26 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	m.input, cmd = m.input.Update(msg)
 	m.err = ""
 	return m, cmd
+}
+
+// refuse says why a key cannot be saved ("" if it can).
+func refuse(k string) string {
+	switch {
+	case k == "":
+		return "nothing to save yet: paste your key, or press d for the demo"
+	case strings.ContainsAny(k, " \t"):
+		return "paste the key as it is shown, without spaces"
+	}
+	return ""
+}
+
+// footer is the keys, from the bindings that handle them.
+func (m Model) footer() string {
+	var parts []string
+	for _, b := range []key.Binding{m.keys.Save, m.keys.DemoKey, m.keys.Quit} {
+		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // View explains, takes the key, and offers the demo.
@@ -137,6 +161,6 @@ func (m Model) View() string {
 	}
 	lines = append(lines, "",
 		para.Render("No key yet? Press "+st.Bold.Render("d")+" (or ctrl+d) to try the demo: a simulated service with sample videos, free, nothing leaves this machine."),
-		"", st.Faint.Render("enter save · d demo · esc quit"))
+		"", st.Faint.Render(m.footer()))
 	return lipgloss.NewStyle().Padding(1, 2).Render(strings.Join(lines, "\n"))
 }
