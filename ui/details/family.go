@@ -47,6 +47,24 @@ func (m Model) keepSelection() string {
 	return ""
 }
 
+// newChild is the local id of the newest child a reload brings that the
+// screen did not show before ("" on the first load or when none is new).
+func (m Model) newChild(msg loadedMsg) string {
+	if m.task == nil || msg.task == nil || msg.task.LocalID != m.task.LocalID {
+		return ""
+	}
+	known := map[string]bool{}
+	for _, c := range m.children {
+		known[c.LocalID] = true
+	}
+	for i := len(msg.children) - 1; i >= 0; i-- {
+		if !known[msg.children[i].LocalID] {
+			return msg.children[i].LocalID
+		}
+	}
+	return ""
+}
+
 func (m Model) selIndex(fam []*store.Task) int {
 	for i, t := range fam {
 		if t.LocalID == m.sel {

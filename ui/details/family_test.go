@@ -146,22 +146,22 @@ func TestChainMovesToTheSourceAndMarksItWithoutColour(t *testing.T) {
 }
 
 func TestNewChildShowsUpAndFinishesWhileOpen(t *testing.T) {
-	m, e := family(t, 80, 60)
+	m, e := family(t, 80, 22) // the new child is below the fold until chosen
 	kid := &store.Task{LocalID: "l0000000000005qrst", TaskID: "f00dfeedf00dfeedf00dfeedf00dfeed", Kind: store.KindExtend,
 		ParentID: shownID, Status: store.StatusRunning, Request: store.Request{Prompt: "a ship appears"}, CreatedAt: at(58)}
 	if err := e.Store.Put(kid); err != nil {
 		t.Fatal(err)
 	}
 	uitest.Run(m.update, nav.Cmd(nav.TaskChanged{Task: *kid}), time.Second)
-	if v := m.View(); !strings.Contains(v, "● running  extend    f00dfeed") {
-		t.Fatalf("the new child is not shown running:\n%s", v)
+	if v := m.View(); !strings.Contains(v, "› ● running  extend    f00dfeed") {
+		t.Fatalf("the new child is not shown running and chosen:\n%s", v)
 	}
 	kid.Status = store.StatusSucceeded
 	if err := e.Store.Put(kid); err != nil {
 		t.Fatal(err)
 	}
 	uitest.Run(m.update, nav.Cmd(nav.TaskChanged{Task: *kid}), time.Second)
-	if v := m.View(); !strings.Contains(v, "✓ done     extend    f00dfeed") {
+	if v := m.View(); !strings.Contains(v, "› ✓ done     extend    f00dfeed") {
 		t.Errorf("the child's end is not shown:\n%s", v)
 	}
 }

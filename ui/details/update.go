@@ -18,8 +18,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.id != m.id || msg.gen != m.gen {
 			return m, nil
 		}
+		fresh := m.newChild(msg)
 		m.task, m.chain, m.children, m.err = msg.task, msg.chain, msg.children, msg.err
 		m.sel = m.keepSelection()
+		if fresh != "" {
+			// An extension made while this screen was open: choose it and
+			// show it, since opening it is the likely next step.
+			m.sel = fresh
+			return m.reveal(), nil
+		}
 		m.vp = m.page(m.bottom())
 		return m, nil
 	case noteMsg:
