@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
@@ -102,9 +103,14 @@ func TestLongPathIsShownWhole(t *testing.T) {
 	path := "/home/creator/Videos/veox/2026-03-10_31b434709b3c9ab7ceedc0259a1b886a_the-camera-pulls-back.mp4"
 	m, _, _ = m.Start("l1", false)
 	m, _, _ = m.Update(doneMsg{id: "l1", err: errors.New("x")})
-	m.entries[0].state, m.entries[0].path = done, path
+	m.entries[0].state, m.entries[0].path, m.entries[0].size = done, path, 107_300
 	flat := strings.ReplaceAll(strings.ReplaceAll(m.View(), "\n", ""), " ", "")
-	if !strings.Contains(flat, path) {
-		t.Errorf("the path is cut:\n%s", m.View())
+	if !strings.Contains(flat, path+"107.3kB") {
+		t.Errorf("the path is cut or its size is missing:\n%s", m.View())
+	}
+	for _, l := range strings.Split(m.View(), "\n") {
+		if w := lipgloss.Width(l); w > 60 {
+			t.Errorf("line of %d cells at width 60: %q", w, l)
+		}
 	}
 }

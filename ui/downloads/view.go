@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/veox/veox/ui/format"
 )
 
@@ -57,12 +59,29 @@ func (m Model) detail(e *entry) string {
 	w := max(10, m.width-2)
 	switch e.state {
 	case done:
-		path := strings.Join(format.Break(e.path, w), "\n  ")
-		return "  " + st.Faint.Render(path) + "  " + format.Size(e.size)
+		// Each piece is styled alone: a style over several lines pads them
+		// to one width, which would push the size off the screen.
+		lines := eachLine(format.Break(e.path, w), st.Faint.Render)
+		last, size := lines[len(lines)-1], "  "+format.Size(e.size)
+		if lipgloss.Width(last+size) <= m.width {
+			lines[len(lines)-1] = last + size
+		} else {
+			lines = append(lines, size)
+		}
+		return strings.Join(lines, "\n")
 	case failed:
-		return "  " + st.Error.Render(strings.ReplaceAll(format.Wrap(e.err.Error(), w), "\n", "\n  "))
+		return strings.Join(eachLine(strings.Split(format.Wrap(e.err.Error(), w), "\n"), st.Error.Render), "\n")
 	}
 	return "  " + m.bar.ViewAs(fraction(e)) + "  " + amounts(e)
+}
+
+// eachLine styles and indents each line on its own.
+func eachLine(lines []string, style func(...string) string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  " + style(l)
+	}
+	return out
 }
 
 func fraction(e *entry) float64 {
