@@ -152,25 +152,6 @@ func downloadCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func importCmd(g *globals) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "import ID",
-		Short: "Add a task made elsewhere (e.g. on the web dashboard) to the history",
-		Args:  cobra.ExactArgs(1),
-		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
-			t, err := env.Service.Import(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
-			return nil
-		}),
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the task as JSON")
-	return cmd
-}
-
 func upscaleCmd(g *globals) *cobra.Command {
 	var to string
 	var fl follow
@@ -214,44 +195,6 @@ func creditsCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-func settleCmd(g *globals) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "settle LOCAL_ID TASK_ID",
-		Short: "Attach the service's task id to a create whose answer never came",
-		Long: "A create whose answer never arrived is recorded as 'unknown' and never resent.\n" +
-			"If you found it on the service (dashboard, callback, balance), settle it with its task id.",
-		Args: cobra.ExactArgs(2),
-		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
-			t, err := env.Service.Settle(cmd.Context(), args[0], args[1])
-			if err != nil {
-				return err
-			}
-			(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
-			return nil
-		}),
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the task as JSON")
-	return cmd
-}
-
-func dismissCmd(g *globals) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "dismiss LOCAL_ID",
-		Short: "Mark an 'unknown' create as not created, after checking the service",
-		Args:  cobra.ExactArgs(1),
-		RunE: withEnv(g, false, func(cmd *cobra.Command, env *Env, args []string) error {
-			t, err := env.Service.Dismiss(args[0])
-			if err != nil {
-				return err
-			}
-			printTask(cmd.OutOrStdout(), t)
-			return nil
-		}),
-	}
-	return cmd
-}
-
 func seedHistoryCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:    "seed-history N",
@@ -277,4 +220,52 @@ func seedHistoryCmd(g *globals) *cobra.Command {
 			})(cmd, args)
 		},
 	}
+}
+
+// taskAction builds a command that acts on the history and prints the task
+// it leaves behind, as text or (with --json) as one object.
+func taskAction(g *globals, needKey bool, cmd *cobra.Command, act func(cmd *cobra.Command, env *Env, args []string) (*store.Task, error)) *cobra.Command {
+	var asJSON bool
+	cmd.RunE = withEnv(g, needKey, func(cmd *cobra.Command, env *Env, args []string) error {
+		t, err := act(cmd, env, args)
+		if err != nil {
+			return err
+		}
+		(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
+		return nil
+	})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the task as JSON")
+	return cmd
+}
+
+func importCmd(g *globals) *cobra.Command {
+	return taskAction(g, true, &cobra.Command{
+		Use:   "import ID",
+		Short: "Add a task made elsewhere (e.g. on the web dashboard) to the history",
+		Args:  cobra.ExactArgs(1),
+	}, func(cmd *cobra.Command, env *Env, args []string) (*store.Task, error) {
+		return env.Service.Import(cmd.Context(), args[0])
+	})
+}
+
+func settleCmd(g *globals) *cobra.Command {
+	return taskAction(g, true, &cobra.Command{
+		Use:   "settle LOCAL_ID TASK_ID",
+		Short: "Attach the service's task id to a create whose answer never came",
+		Long: "A create whose answer never arrived is recorded as 'unknown' and never resent.\n" +
+			"If you found it on the service (dashboard, callback, balance), settle it with its task id.",
+		Args: cobra.ExactArgs(2),
+	}, func(cmd *cobra.Command, env *Env, args []string) (*store.Task, error) {
+		return env.Service.Settle(cmd.Context(), args[0], args[1])
+	})
+}
+
+func dismissCmd(g *globals) *cobra.Command {
+	return taskAction(g, false, &cobra.Command{
+		Use:   "dismiss LOCAL_ID",
+		Short: "Mark an 'unknown' create as not created, after checking the service",
+		Args:  cobra.ExactArgs(1),
+	}, func(_ *cobra.Command, env *Env, args []string) (*store.Task, error) {
+		return env.Service.Dismiss(args[0])
+	})
 }
