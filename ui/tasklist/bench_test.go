@@ -38,7 +38,7 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 // BenchmarkEstimates is the read of past durations made at start-up and
-// after a task ends: a few pages at most, whatever the history.
+// after a task ends: one page, whatever the history.
 func BenchmarkEstimates(b *testing.B) {
 	forSizes(b, func(b *testing.B, h *uitest.History) {
 		for b.Loop() {

@@ -86,28 +86,20 @@ func loadChain(s *store.Store, t store.Task) tea.Cmd {
 // estimateSample is how many recent successes of a kind make the mean.
 const estimateSample = 20
 
-// estimatePages bounds the estimate's reading to the newest few pages of
-// successes. Filtering by kind in the store would walk the whole history
-// for a kind that is rare or never used; this costs the same at 100 tasks
-// or 100,000, and a kind absent from the recent past gets no estimate.
-const estimatePages = 3
-
+// loadEstimates reads the newest page of successes once and takes up to
+// estimateSample of each kind. Filtering by kind in the store would walk
+// the whole history for a kind never used; one page costs the same at 100
+// tasks or 100,000, and a kind absent from the recent past gets no estimate.
 func loadEstimates(s *store.Store) tea.Cmd {
 	return func() tea.Msg {
+		ts, _, err := s.List(store.Query{Statuses: []string{store.StatusSucceeded}, Limit: PageSize})
+		if err != nil {
+			return estimatesMsg{}
+		}
 		byKind := map[string][]store.Task{}
-		cursor := ""
-		for range estimatePages {
-			ts, next, err := s.List(store.Query{Statuses: []string{store.StatusSucceeded}, Limit: PageSize, Cursor: cursor})
-			if err != nil {
-				break
-			}
-			for _, t := range ts {
-				if len(byKind[t.Kind]) < estimateSample {
-					byKind[t.Kind] = append(byKind[t.Kind], t)
-				}
-			}
-			if cursor = next; cursor == "" || sampled(byKind) {
-				break
+		for _, t := range ts {
+			if len(byKind[t.Kind]) < estimateSample {
+				byKind[t.Kind] = append(byKind[t.Kind], t)
 			}
 		}
 		out := estimatesMsg{}
@@ -118,16 +110,6 @@ func loadEstimates(s *store.Store) tea.Cmd {
 		}
 		return out
 	}
-}
-
-// sampled: every kind has its full sample, so older pages add nothing.
-func sampled(byKind map[string][]store.Task) bool {
-	for _, kind := range []string{store.KindGenerate, store.KindExtend, store.KindUpscale} {
-		if len(byKind[kind]) < estimateSample {
-			return false
-		}
-	}
-	return true
 }
 
 func meanDuration(ts []store.Task) time.Duration {
