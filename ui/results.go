@@ -65,6 +65,7 @@ func (m Model) onRecovered(msg recoveredMsg) (Model, tea.Cmd) {
 		}
 	}
 	m.bar.Running = m.poller.Running()
+	m.bar.NeedYou = m.list.Count(store.StatusUnknown)
 	switch {
 	case msg.err != nil:
 		m2, c := m.flash("cannot pick up running tasks: "+msg.err.Error(), true)
@@ -112,7 +113,7 @@ func (m Model) onEnded(t *store.Task) (Model, tea.Cmd) {
 	if m.o.Settings.Bell {
 		cmds = append(cmds, bellCmd(m.out))
 	}
-	label := format.Kind(t) + " " + format.ShortID(format.ID(t), 12)
+	label := format.Kind(t) + " " + format.Short(format.ID(t))
 	var text string
 	var isErr bool
 	if t.Status == store.StatusFailed {
@@ -152,7 +153,7 @@ func (m Model) onSubmitted(msg compose.SubmittedMsg) (tea.Model, tea.Cmd) {
 	case errors.Is(msg.Err, tasks.ErrUnknownOutcome) || t.Status == store.StatusUnknown:
 		text = "the answer never came: the task may exist and be billed. veox will not resend it; open it to settle or dismiss"
 	default:
-		text, isErr = fmt.Sprintf("accepted: %s %s is running", t.Kind, format.ID(t)), false
+		text, isErr = fmt.Sprintf("accepted: %s %s is running", t.Kind, format.Short(format.ID(t))), false
 		cmds = append(cmds, m.poller.Watch(t))
 		m.bar.Running = m.poller.Running()
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/nav"
@@ -128,6 +129,7 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	var cmd tea.Cmd
 	m.list, cmd = m.list.Update(msg)
+	m.bar.NeedYou = m.list.Count(store.StatusUnknown) // the counts arrive here
 	cmds = append(cmds, cmd)
 	if m.hasDet {
 		m.details, cmd = m.details.Update(msg)
@@ -151,6 +153,7 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) changed(msg nav.TaskChanged) (Model, tea.Cmd) {
 	var c1, c2 tea.Cmd
 	m.list, c1 = m.list.Update(msg)
+	m.bar.NeedYou = m.list.Count(store.StatusUnknown)
 	if m.hasDet {
 		m.details, c2 = m.details.Update(msg)
 	}

@@ -99,22 +99,6 @@ func ID(t *store.Task) string {
 	return t.LocalID
 }
 
-// ShortID keeps an id to n characters so rows line up; the full id is on
-// the Details screen and in search.
-//
-// Deprecated: use Short, which shortens every kind of id the same way
-// wherever it appears; kept until the task list and the root switch.
-func ShortID(id string, n int) string {
-	// Ids like veo_task_abcdef share their prefix: the tail tells them apart.
-	if i := strings.LastIndexByte(id, '_'); i >= 0 && len(id)-i-1 >= 6 {
-		id = id[i+1:]
-	}
-	if len(id) <= n {
-		return id
-	}
-	return id[:n]
-}
-
 // Short is the one short form of an id, the same on every screen so a
 // task is recognised wherever it appears:
 //   - a service id of 32 hex digits: its first 8 ("31b43470");

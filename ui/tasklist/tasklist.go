@@ -135,6 +135,10 @@ func (m Model) Selected() *store.Task {
 	return &t
 }
 
+// Count is how many tasks of the history have status, from the counters
+// the header shows (0 until they are read).
+func (m Model) Count(status string) int { return m.byStatus[status] }
+
 // CurrentView is the filter shown.
 func (m Model) CurrentView() View { return m.view }
 

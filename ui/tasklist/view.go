@@ -139,7 +139,7 @@ func (m Model) row(t *store.Task, selected bool) string {
 	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+theme.StatusWord(t.Status), wStatus))
 	line := format.Pad(format.Kind(t), wKind)
 	if m.wide() {
-		line += format.Pad(format.ShortID(format.ID(t), 10), wID)
+		line += format.Pad(format.Short(format.ID(t)), wID)
 	}
 	line += format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()) + format.Pad(format.Seed(t), wSeed)
 	if m.wide() {
@@ -202,17 +202,17 @@ func (m Model) chainLine() string {
 	var parts []string
 	for i := range m.chain {
 		t := &m.chain[i]
-		p := format.Kind(t) + " " + format.ShortID(format.ID(t), 8) + " " + theme.Glyph(t.Status)
+		p := format.Kind(t) + " " + format.Short(format.ID(t)) + " " + theme.Glyph(t.Status)
 		if t.LocalID == sel.LocalID {
 			p = st.Bold.Render("[" + p + "]")
 		}
 		parts = append(parts, p)
 	}
 	if len(parts) == 0 {
-		parts = []string{st.Bold.Render("[" + format.Kind(sel) + " " + format.ShortID(format.ID(sel), 8) + "]")}
+		parts = []string{st.Bold.Render("[" + format.Kind(sel) + " " + format.Short(format.ID(sel)) + "]")}
 	}
 	if sel.ParentID != "" && (len(m.chain) == 0 || m.chain[0].ParentID != "") {
-		parts = append([]string{"… " + format.ShortID(chainRootParent(m.chain, sel), 8)}, parts...)
+		parts = append([]string{"… " + format.Short(chainRootParent(m.chain, sel))}, parts...)
 	}
 	line := "chain: " + strings.Join(parts, " → ")
 	if n := len(m.children); n > 0 {
