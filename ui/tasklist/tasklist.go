@@ -75,6 +75,9 @@ type Model struct {
 	input     textinput.Model
 	searching bool   // the search field has focus
 	query     string // the search whose results are shown ("" = the view)
+	// stopSearch cancels the search under way, so one the user no longer
+	// wants (a newer query, esc, another view) stops reading the history.
+	stopSearch context.CancelFunc
 
 	spin     spinner.Model
 	spinning bool

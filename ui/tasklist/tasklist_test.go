@@ -2,6 +2,7 @@ package tasklist
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +161,22 @@ func TestEstimateSaysTimeLeft(t *testing.T) {
 	run.SubmittedAt = uitest.Now.Add(-9 * time.Minute)
 	if got := m.timing(run); !strings.Contains(got, "est. 6m") {
 		t.Errorf("past the estimate: %q", got)
+	}
+}
+
+// A search the user no longer wants stops reading the history: a newer
+// query or esc cancels its context.
+func TestSupersededSearchIsCancelled(t *testing.T) {
+	for _, leave := range []string{"b", "esc"} {
+		m, _ := seeded(t, 80, 22)
+		m.press("/", "a")
+		run := m.update(searchTickMsg{gen: m.gen})
+		if run == nil {
+			t.Fatal("the debounce tick started no search")
+		}
+		m.update(uitest.Key(leave))
+		if msg := run().(searchMsg); !errors.Is(msg.err, context.Canceled) {
+			t.Errorf("after %q the old search ended with %v, want context.Canceled", leave, msg.err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package tasklist
 
 import (
+	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -22,7 +23,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.gen != m.gen || m.query == "" {
 			return m, nil
 		}
-		return m, search(m.deps.Ctx, m.deps.Service.Store(), m.gen, m.query)
+		return m, m.startSearch()
 	case searchMsg:
 		return m.onSearch(msg)
 	case chainMsg:
@@ -78,10 +79,32 @@ func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
 }
 
+// startSearch runs the query in a context of its own, cancelling the one
+// before it.
+func (m *Model) startSearch() tea.Cmd {
+	m.cancelSearch()
+	parent := m.deps.Ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
+	m.stopSearch = cancel
+	return search(ctx, m.deps.Service.Store(), m.gen, m.query)
+}
+
+// cancelSearch stops the search under way, if any.
+func (m *Model) cancelSearch() {
+	if m.stopSearch != nil {
+		m.stopSearch()
+		m.stopSearch = nil
+	}
+}
+
 func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
 	if msg.gen != m.gen || m.query == "" {
 		return m, nil
 	}
+	m.cancelSearch() // done: release its context
 	m.loading, m.err = false, msg.err
 	m.rows, m.next, m.cursor, m.offset = msg.tasks, "", 0, 0
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
@@ -206,6 +229,7 @@ func (m Model) onViewKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 
 // SetView shows a view from its newest task, leaving any search.
 func (m Model) SetView(v View) (Model, tea.Cmd) {
+	m.cancelSearch()
 	m.view, m.query, m.gen = v, "", m.gen+1
 	m.input.SetValue("")
 	m.rows, m.next, m.cursor, m.offset, m.loading = nil, "", 0, 0, true
@@ -256,6 +280,7 @@ func (m Model) onSearchKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if q == m.query {
 		return m, cmd
 	}
+	m.cancelSearch() // superseded, whatever comes next
 	m.query, m.gen = q, m.gen+1
 	if q == "" {
 		m2, load := m.SetView(m.view)
