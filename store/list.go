@@ -43,7 +43,10 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket([]byte(bTime)).Cursor()
+		walked := 0
+		defer func() { s.noteRead(tx, walked) }()
 		for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
+			walked++
 			id, status, kind := parseTimeValue(v)
 			if !matches(q.Statuses, status) || !matches(q.Kinds, kind) {
 				continue

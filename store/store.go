@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -71,6 +72,8 @@ type Store struct {
 	readOnly bool
 	snapshot string // temp copy being browsed because another veox writes the real file
 	now      func() time.Time
+
+	readSince atomic.Int64 // index entries read since the mapped pages were dropped
 
 	idMu   sync.Mutex
 	lastID int64 // last unix-nano used by NewLocalID, so ids stay unique and ordered
