@@ -3,8 +3,8 @@
 package store
 
 import (
-	"golang.org/x/sys/unix"
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
 )
 
 // dropMapped tells the kernel we are done with the file pages of the
