@@ -26,16 +26,22 @@ type File struct {
 	PollInterval string `json:"pollInterval,omitempty"`
 	AutoDownload *bool  `json:"autoDownload,omitempty"`
 	Bell         *bool  `json:"bell,omitempty"`
+	// CallbackListen, when set, makes the TUI receive callBackUrl calls on
+	// that address; CallbackSecret is the signing key they must carry.
+	CallbackListen string `json:"callbackListen,omitempty"`
+	CallbackSecret string `json:"callbackSecret,omitempty"`
 }
 
 // Settings are the resolved values the program runs with.
 type Settings struct {
-	APIKey       string
-	BaseURL      string
-	PollInterval time.Duration // 0 = the built-in cadence
-	AutoDownload bool
-	Bell         bool
-	Paths        Paths
+	APIKey         string
+	BaseURL        string
+	PollInterval   time.Duration // 0 = the built-in cadence
+	AutoDownload   bool
+	Bell           bool
+	Paths          Paths
+	CallbackListen string // address for the TUI's callback receiver; "" = none
+	CallbackSecret string
 	// KeySource says where the key came from ("flag", "env", "config", ""),
 	// so the first-run screen knows whether saving makes sense.
 	KeySource string
@@ -76,6 +82,8 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	if s.PollInterval, err = parsePoll(poll); err != nil {
 		return Settings{}, err
 	}
+	s.CallbackListen, _ = pick("", getenv("VEOX_CALLBACK_LISTEN"), file.CallbackListen)
+	s.CallbackSecret, _ = pick("", getenv("VEOX_CALLBACK_SECRET"), file.CallbackSecret)
 	if file.AutoDownload != nil {
 		s.AutoDownload = *file.AutoDownload
 	}

@@ -29,13 +29,13 @@ func receiveCmd(g *globals) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, _ []string) error {
 			if secret == "" {
-				secret = g.getenv("VEOX_CALLBACK_SECRET")
+				secret = env.Settings.CallbackSecret // env or config file
 			}
 			return serveCallbacks(cmd, env, addr, secret)
 		}),
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8790", "address to listen on")
-	cmd.Flags().StringVar(&secret, "secret", "", "signing key: refuse unsigned or badly signed callbacks (env VEOX_CALLBACK_SECRET)")
+	cmd.Flags().StringVar(&secret, "secret", "", "signing key: refuse unsigned or badly signed callbacks (env VEOX_CALLBACK_SECRET, config callbackSecret)")
 	return cmd
 }
 
