@@ -16,6 +16,13 @@ type Query struct {
 	Kinds    []string // empty = all
 	Limit    int      // default 50
 	Cursor   string   // opaque; "" = newest; pages go newest -> oldest
+	// Until (opaque, a cursor List returned) ends the page at the entry that
+	// cursor names, inclusive, instead of after Limit entries (Limit still
+	// caps it). Re-reading a page between its own cursor and the next page's
+	// gives the same boundaries as the first read, even if tasks were added
+	// since, so a reader that drops pages and reads them again sees no gap
+	// and no duplicate. The next cursor returned is then Until itself.
+	Until string
 }
 
 const defaultLimit = 50
@@ -29,23 +36,28 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 	if limit <= 0 {
 		limit = defaultLimit
 	}
-	var from []byte
-	if q.Cursor != "" {
-		var err error
-		if from, err = base64.RawURLEncoding.DecodeString(q.Cursor); err != nil || len(from) < 8 {
-			return nil, "", errors.New("store: invalid history cursor")
-		}
+	from, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	until, err := decodeCursor(q.Until)
+	if err != nil {
+		return nil, "", err
 	}
 	var (
 		tasks []Task
 		last  []byte
 		more  bool
 	)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket([]byte(bTime)).Cursor()
 		walked := 0
 		defer func() { s.noteRead(tx, walked) }()
 		for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
+			if until != nil && bytes.Compare(k, until) < 0 {
+				last, more = until, true // the next page starts after until
+				return nil
+			}
 			walked++
 			id, status, kind := parseTimeValue(v)
 			if !matches(q.Statuses, status) || !matches(q.Kinds, kind) {
@@ -71,6 +83,18 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 		return tasks, "", err
 	}
 	return tasks, base64.RawURLEncoding.EncodeToString(last), nil
+}
+
+// decodeCursor turns an opaque cursor back into a time key; "" is nil.
+func decodeCursor(cursor string) ([]byte, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	k, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(k) < 8 {
+		return nil, errors.New("store: invalid history cursor")
+	}
+	return k, nil
 }
 
 // startBefore positions c on the newest key strictly older than from (the

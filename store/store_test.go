@@ -893,3 +893,33 @@ func TestOpenFolderIsNotCorrupt(t *testing.T) {
 		t.Fatalf("Open(a folder) = %v: want a plain file-system error", err)
 	}
 }
+
+// A page read again between its own cursor and the next page's keeps its
+// boundaries: a task added on top since joins page one instead of pushing
+// one of its rows into a gap between page one and page two.
+func TestListUntilRereadsAPage(t *testing.T) {
+	s, _ := openTemp(t)
+	if err := SeedHistory(s, 30, epoch); err != nil {
+		t.Fatal(err)
+	}
+	p0, c1, err := s.List(Query{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, c2, _ := s.List(Query{Limit: 10, Cursor: c1})
+	fresh := newTask(s, "newest", epoch.Add(time.Hour))
+	mustPut(t, s, fresh)
+
+	again, next, err := s.List(Query{Limit: 1000, Until: c1})
+	if err != nil || next != c1 {
+		t.Fatalf("re-read of page one: next %q, err %v; want the old cursor", next, err)
+	}
+	want := append([]string{fresh.LocalID}, ids(p0)...)
+	if !slices.Equal(ids(again), want) {
+		t.Errorf("page one re-read: %v, want %v", ids(again), want)
+	}
+	again, next, _ = s.List(Query{Limit: 1000, Cursor: c1, Until: c2})
+	if !slices.Equal(ids(again), ids(p1)) || next != c2 {
+		t.Errorf("page two re-read: %v (next %q), want %v (next %q)", ids(again), next, ids(p1), c2)
+	}
+}

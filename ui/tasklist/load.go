@@ -19,14 +19,14 @@ const SearchLimit = 200
 // searchDelay is the debounce: a search runs once typing pauses.
 const searchDelay = 250 * time.Millisecond
 
-// pageMsg is one page of the history for a view; gen drops pages of a view
-// the user has already left.
+// pageMsg is page index of the history for a view; gen drops pages of a
+// view the user has already left. reset makes it the whole window (home).
 type pageMsg struct {
-	gen    int
-	tasks  []store.Task
-	next   string
-	append bool
-	err    error
+	gen, index int
+	reset      bool
+	from, next string
+	tasks      []store.Task
+	err        error
 }
 
 type searchTickMsg struct{ gen int }
@@ -54,10 +54,10 @@ type countsMsg struct {
 	by    map[string]int
 }
 
-func loadPage(s *store.Store, gen int, statuses []string, cursor string) tea.Cmd {
+func loadPage(s *store.Store, gen, index int, reset bool, q store.Query) tea.Cmd {
 	return func() tea.Msg {
-		ts, next, err := s.List(store.Query{Statuses: statuses, Limit: PageSize, Cursor: cursor})
-		return pageMsg{gen: gen, tasks: ts, next: next, append: cursor != "", err: err}
+		ts, next, err := s.List(q)
+		return pageMsg{gen: gen, index: index, reset: reset, from: q.Cursor, next: next, tasks: ts, err: err}
 	}
 }
 

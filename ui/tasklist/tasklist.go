@@ -63,11 +63,14 @@ type Model struct {
 	deps Deps
 	keys keyMap
 
-	view    View
-	rows    []store.Task
-	next    string // cursor of the next page; "" when the last is loaded
-	gen     int    // bumps when the view or search changes: stale pages drop
-	loading bool
+	view View
+	rows []store.Task // the loaded window of the view, or the search results
+	// pages are the view's page boundaries met so far; rows holds
+	// pages[first:last] (see window.go).
+	pages       []pageRef
+	first, last int
+	gen         int // bumps when the view, search or window changes: stale pages drop
+	loading     bool
 	err     error
 
 	cursor, offset int
@@ -111,7 +114,8 @@ func New(d Deps) Model {
 // Init loads the first page, the estimates and the counts.
 func (m Model) Init() tea.Cmd {
 	s := m.deps.Service.Store()
-	return tea.Batch(loadPage(s, m.gen, m.view.statuses(), ""), loadEstimates(s), loadCounts(s))
+	q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
+	return tea.Batch(loadPage(s, m.gen, 0, false, q), loadEstimates(s), loadCounts(s))
 }
 
 // SetSize fits the screen.

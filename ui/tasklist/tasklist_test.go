@@ -17,8 +17,13 @@ import (
 // seeded is the screen over 300 seeded tasks, first page loaded.
 func seeded(t *testing.T, w, h int) (*Model, *uitest.Env) {
 	t.Helper()
+	return seededN(t, 300, w, h)
+}
+
+func seededN(t *testing.T, n, w, h int) (*Model, *uitest.Env) {
+	t.Helper()
 	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
-	if err := store.SeedHistory(e.Store, 300, uitest.Now); err != nil {
+	if err := store.SeedHistory(e.Store, n, uitest.Now); err != nil {
 		t.Fatal(err)
 	}
 	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}).SetSize(w, h)
@@ -54,8 +59,8 @@ func itoa(w int) string { return map[int]string{80: "80x24", 120: "120x36"}[w] }
 
 func TestPagesLoadAsTheCursorMoves(t *testing.T) {
 	m, _ := seeded(t, 80, 22)
-	if len(m.rows) != PageSize || m.next == "" {
-		t.Fatalf("first page: %d rows, next %q; want %d and a cursor", len(m.rows), m.next, PageSize)
+	if len(m.rows) != PageSize || !m.hasAfter() {
+		t.Fatalf("first page: %d rows, more %v; want %d and more", len(m.rows), m.hasAfter(), PageSize)
 	}
 	m.press("end", "end", "end", "end")
 	if len(m.rows) != 300 {
@@ -63,6 +68,56 @@ func TestPagesLoadAsTheCursorMoves(t *testing.T) {
 	}
 	if !strings.Contains(m.View(), "> ") {
 		t.Error("the cursor row is not on screen")
+	}
+}
+
+// Paging down across a history of many pages and back up holds at most
+// maxPages pages, and at every step the loaded rows are exactly the
+// history's, in order: no page is skipped or read twice.
+func TestPagingHoldsAWindowWithoutGapsOrDuplicates(t *testing.T) {
+	m, e := seededN(t, 1234, 80, 22)
+	all, _, err := e.Store.List(store.Query{Limit: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		if len(m.rows) > maxPages*PageSize {
+			t.Fatalf("%s: %d rows held, want at most %d", step, len(m.rows), maxPages*PageSize)
+		}
+		base := m.absCursor() - m.cursor
+		for i := range m.rows {
+			if m.rows[i].LocalID != all[base+i].LocalID {
+				t.Fatalf("%s: row %d is %s, want %s", step, base+i, m.rows[i].LocalID, all[base+i].LocalID)
+			}
+		}
+	}
+	for m.absCursor() < len(all)-1 {
+		m.press("pgdown")
+		check("down")
+	}
+	if m.Selected().LocalID != all[len(all)-1].LocalID {
+		t.Fatal("paging down did not reach the oldest task")
+	}
+	for m.absCursor() > 0 {
+		before := m.absCursor()
+		m.press("pgup")
+		check("up")
+		if m.absCursor() >= before {
+			t.Fatalf("pgup at row %d did not move", before)
+		}
+	}
+	for range 15 {
+		m.press("end")
+	}
+	check("end")
+	if m.first == 0 {
+		t.Fatal("the window still holds the top after paging to the end")
+	}
+	m.press("home")
+	check("home")
+	if m.Selected().LocalID != all[0].LocalID || m.first != 0 {
+		t.Errorf("home: selected %s, window from page %d", m.Selected().LocalID, m.first)
 	}
 }
 

@@ -61,24 +61,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen || m.query != "" {
-		return m, nil
-	}
-	m.loading, m.err = false, msg.err
-	if msg.err != nil {
-		return m, nil
-	}
-	if msg.append {
-		m.rows = append(m.rows, msg.tasks...)
-	} else {
-		m.rows = msg.tasks
-	}
-	m.next = msg.next
-	m.clamp()
-	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
-}
-
 // startSearch runs the query in a context of its own, cancelling the one
 // before it.
 func (m *Model) startSearch() tea.Cmd {
@@ -106,7 +88,8 @@ func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
 	}
 	m.cancelSearch() // done: release its context
 	m.loading, m.err = false, msg.err
-	m.rows, m.next, m.cursor, m.offset = msg.tasks, "", 0, 0
+	m.resetPages()
+	m.rows = msg.tasks
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
 }
 
@@ -124,8 +107,13 @@ func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
 			m.rows[i], found = t, true
 		}
 	}
-	if !found && m.query == "" && m.view.has(t.Status) && m.newest(t) {
+	// On top only while the window holds the top: a page read again later
+	// picks the task up (see store.Query.Until).
+	if !found && m.query == "" && m.first == 0 && m.view.has(t.Status) && m.newest(t) {
 		m.rows = append([]store.Task{t}, m.rows...)
+		if len(m.pages) > 0 {
+			m.pages[0].n++
+		}
 		if len(m.rows) > 1 {
 			m.cursor++ // keep the cursor on the task the user was looking at
 		}
@@ -154,18 +142,14 @@ func (m Model) newest(t store.Task) bool {
 }
 
 // selectionChanged reads the chain of the row under the cursor, and the
-// next page when the cursor nears the end of what is loaded.
+// next page when the cursor nears either end of what is loaded.
 func (m *Model) selectionChanged() tea.Cmd {
 	var cmds []tea.Cmd
 	if sel := m.Selected(); sel != nil && sel.LocalID != m.chainFor {
 		m.chainFor, m.chain, m.children = sel.LocalID, nil, nil
 		cmds = append(cmds, loadChain(m.deps.Service.Store(), *sel))
 	}
-	if m.next != "" && !m.loading && m.cursor >= len(m.rows)-m.rowsVisible() {
-		m.loading = true
-		cmds = append(cmds, loadPage(m.deps.Service.Store(), m.gen, m.view.statuses(), m.next))
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, m.pageLoad())...)
 }
 
 func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
@@ -190,7 +174,8 @@ func (m Model) onMoveKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	case key.Matches(msg, m.keys.PageDown):
 		m.cursor += page
 	case key.Matches(msg, m.keys.Top):
-		m.cursor = 0
+		m2, cmd := m.home()
+		return m2, cmd, true
 	case key.Matches(msg, m.keys.Bottom):
 		m.cursor = len(m.rows) - 1
 	default:
@@ -232,9 +217,10 @@ func (m Model) SetView(v View) (Model, tea.Cmd) {
 	m.cancelSearch()
 	m.view, m.query, m.gen = v, "", m.gen+1
 	m.input.SetValue("")
-	m.rows, m.next, m.cursor, m.offset, m.loading = nil, "", 0, 0, true
+	m.resetPages()
+	m.loading = false
 	m.chainFor = ""
-	return m, loadPage(m.deps.Service.Store(), m.gen, v.statuses(), "")
+	return m, m.readPage(0, false)
 }
 
 func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {

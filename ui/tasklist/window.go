@@ -1,0 +1,169 @@
+package tasklist
+
+import (
+	"slices"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+)
+
+// The list keeps a window of at most maxPages pages of the history around
+// the cursor: far pages are dropped and read again from their cursors when
+// the user scrolls back, so paging across 100,000 tasks holds a few hundred
+// rows, not all of them.
+//
+// pages remembers every page boundary met in this view (two cursors each,
+// a few dozen bytes); rows holds pages[first:last] end to end, and cursor
+// and offset index rows.
+
+// maxPages bounds the rows held: 5 pages of PageSize.
+const maxPages = 5
+
+// rereadLimit caps a page read again between its two cursors: it normally
+// holds PageSize rows, a few more if tasks were added on top since.
+const rereadLimit = 4 * PageSize
+
+// pageRef is where a page of the view starts and where the next one does
+// (next "" on the history's last page).
+type pageRef struct {
+	from, next string
+	n          int // rows it held when last read
+}
+
+// hasAfter: there are rows past the window, read before or not yet.
+func (m Model) hasAfter() bool {
+	if m.last < len(m.pages) {
+		return true
+	}
+	return len(m.pages) > 0 && m.pages[len(m.pages)-1].next != ""
+}
+
+// pageLoad reads the page next to the edge of the window the cursor is
+// within a screen of, one read at a time.
+func (m *Model) pageLoad() tea.Cmd {
+	if m.loading || m.query != "" {
+		return nil
+	}
+	near := m.rowsVisible()
+	switch {
+	case m.cursor >= len(m.rows)-near && m.hasAfter():
+		return m.readPage(m.last, false)
+	case m.cursor < near && m.first > 0:
+		return m.readPage(m.first-1, false)
+	}
+	return nil
+}
+
+// readPage reads page i of the view: a new page after the last one met, or
+// a known one between its two cursors (see store.Query.Until).
+func (m *Model) readPage(i int, reset bool) tea.Cmd {
+	m.loading = true
+	q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
+	switch {
+	case i == len(m.pages) && i > 0:
+		q.Cursor = m.pages[i-1].next
+	case i < len(m.pages):
+		q.Cursor = m.pages[i].from
+		if m.pages[i].next != "" {
+			q.Until, q.Limit = m.pages[i].next, rereadLimit
+		}
+	}
+	return loadPage(m.deps.Service.Store(), m.gen, i, reset, q)
+}
+
+// onPage places a page: after the window, before it, or (the first page,
+// home) as the whole window. Anything else is an answer the window has
+// moved past.
+func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen || m.query != "" {
+		return m, nil
+	}
+	m.loading, m.err = false, msg.err
+	if msg.err != nil {
+		return m, nil
+	}
+	m.remember(msg)
+	switch {
+	case msg.reset:
+		m.rows, m.first, m.last, m.cursor, m.offset = msg.tasks, msg.index, msg.index+1, 0, 0
+	case msg.index == m.last:
+		m.rows = append(m.rows, msg.tasks...)
+		m.last++
+		m.dropFirst()
+	case msg.index == m.first-1:
+		m.rows = append(slices.Clone(msg.tasks), m.rows...)
+		m.first--
+		m.cursor += len(msg.tasks)
+		m.offset += len(msg.tasks)
+		m.dropLast()
+	}
+	m.clamp()
+	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
+}
+
+// remember records the page's boundaries: a new page's, or a known last
+// page's next cursor once more rows have appeared past it.
+func (m *Model) remember(msg pageMsg) {
+	if msg.index == len(m.pages) {
+		m.pages = append(m.pages, pageRef{from: msg.from, next: msg.next, n: len(msg.tasks)})
+		return
+	}
+	p := &m.pages[msg.index]
+	p.n = len(msg.tasks)
+	if p.next == "" {
+		p.next = msg.next
+	}
+}
+
+// dropFirst lets go of the window's first page once it holds too many. The
+// rows are copied so the dropped tasks can be collected.
+func (m *Model) dropFirst() {
+	if m.last-m.first <= maxPages {
+		return
+	}
+	n := min(m.pages[m.first].n, len(m.rows))
+	m.rows = slices.Clone(m.rows[n:])
+	m.first++
+	m.cursor -= n
+	m.offset -= n
+}
+
+// dropLast lets go of the window's last page once it holds too many.
+func (m *Model) dropLast() {
+	if m.last-m.first <= maxPages {
+		return
+	}
+	m.last--
+	n := min(m.pages[m.last].n, len(m.rows))
+	m.rows = slices.Clone(m.rows[:len(m.rows)-n])
+}
+
+// home puts the cursor on the newest task, reading the first page again
+// when the window has moved past it.
+func (m Model) home() (Model, tea.Cmd) {
+	m.cursor = 0
+	if m.first == 0 || m.query != "" {
+		m.clamp()
+		return m, m.selectionChanged()
+	}
+	m.gen++ // whatever page is on its way belongs to the old window
+	m.clamp()
+	return m, m.readPage(0, true)
+}
+
+// resetPages forgets the window and every boundary: a new view or search.
+func (m *Model) resetPages() {
+	m.rows, m.pages, m.first, m.last = nil, nil, 0, 0
+	m.cursor, m.offset = 0, 0
+}
+
+// absCursor is the cursor's position in the whole view (tests and
+// benchmarks check paging with it).
+func (m Model) absCursor() int {
+	n := m.cursor
+	for _, p := range m.pages[:m.first] {
+		n += p.n
+	}
+	return n
+}
