@@ -71,7 +71,7 @@ type Model struct {
 	first, last int
 	gen         int // bumps when the view, search or window changes: stale pages drop
 	loading     bool
-	err     error
+	err         error
 
 	cursor, offset int
 
