@@ -40,12 +40,15 @@ func (m Model) hasAfter() bool {
 }
 
 // pageLoad reads the page next to the edge of the window the cursor is
-// within a screen of, one read at a time.
+// near, one read at a time. "Near" is half a page rather than a screen, so
+// a burst of page-downs more often finds the next page in before it
+// reaches the edge, where the cursor waits for the read; a whole page
+// would read a second page at start-up.
 func (m *Model) pageLoad() tea.Cmd {
 	if m.loading || m.query != "" {
 		return nil
 	}
-	near := m.rowsVisible()
+	near := max(m.rowsVisible(), PageSize/2)
 	switch {
 	case m.cursor >= len(m.rows)-near && m.hasAfter():
 		return m.readPage(m.last, false)
