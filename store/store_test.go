@@ -923,3 +923,31 @@ func TestListUntilRereadsAPage(t *testing.T) {
 		t.Errorf("page two re-read: %v (next %q), want %v (next %q)", ids(again), next, ids(p1), c2)
 	}
 }
+
+// Dropping the mapped pages (what List and Search do after long reads) only
+// frees memory: every read after it sees the same history.
+func TestReadsAfterDroppingMappedPages(t *testing.T) {
+	s, _ := openTemp(t)
+	if err := SeedHistory(s, 2*releaseEvery, epoch); err != nil {
+		t.Fatal(err)
+	}
+	before, _, err := s.List(Query{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A search that matches nothing walks every entry and drops as it goes.
+	if found, err := s.Search(context.Background(), "purple elephant", 10); err != nil || len(found) != 0 {
+		t.Fatalf("search: %d found, err %v", len(found), err)
+	}
+	if err := s.db.View(func(tx *bolt.Tx) error { dropMapped(tx); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	after, _, err := s.List(Query{Limit: 100})
+	if err != nil || !slices.Equal(ids(after), ids(before)) {
+		t.Fatalf("after dropping the mapped pages the first page changed (err %v)", err)
+	}
+	mustPut(t, s, newTask(s, "written after the drop", epoch.Add(time.Hour)))
+	if total, _, _ := s.Count(); total != 2*releaseEvery+1 {
+		t.Errorf("count after a write = %d", total)
+	}
+}
