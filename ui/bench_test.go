@@ -118,6 +118,16 @@ func BenchmarkPageDown(b *testing.B) {
 	})
 }
 
+// BenchmarkPageAcross pages 60 screens down and 60 back up: with 100,000
+// tasks that passes 5 pages, so the list drops the far ones and reads them
+// again on the way back (its window holds 5); key-ns/op is what input
+// waits for, ns/op includes those reads.
+func BenchmarkPageAcross(b *testing.B) {
+	forSizes(b, func(b *testing.B, h *uitest.History) {
+		keyBench(b, h, append(repeat("pgdown", 60), repeat("pgup", 60)...), false)
+	})
+}
+
 // BenchmarkOpenDetails is enter on the selected task: the Details screen
 // reads the task, its chain and children, and draws; esc goes back.
 func BenchmarkOpenDetails(b *testing.B) {
