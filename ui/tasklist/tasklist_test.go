@@ -235,3 +235,20 @@ func TestSupersededSearchIsCancelled(t *testing.T) {
 		}
 	}
 }
+
+// A task that changes before the first page is in is not shown twice: the
+// page, which holds it, becomes the whole list.
+func TestTaskBeforeFirstPageIsNotDoubled(t *testing.T) {
+	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
+	if err := store.SeedHistory(e.Store, 30, uitest.Now); err != nil {
+		t.Fatal(err)
+	}
+	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}).SetSize(80, 22)
+	first, _, _ := e.Store.List(store.Query{Limit: 1})
+	load := m.Init()
+	m.update(nav.TaskChanged{Task: first[0]})
+	uitest.Run(m.update, load, time.Second)
+	if len(m.rows) != 30 || m.rows[1].LocalID == first[0].LocalID {
+		t.Errorf("%d rows, want the 30 tasks once each", len(m.rows))
+	}
+}

@@ -75,8 +75,8 @@ func (m *Model) readPage(i int, reset bool) tea.Cmd {
 	return loadPage(m.deps.Service.Store(), m.gen, i, reset, q)
 }
 
-// onPage places a page: after the window, before it, or (the first page,
-// home) as the whole window. Anything else is an answer the window has
+// onPage places a page: after the window, before it, or (the first page
+// read, home) as the whole window. Anything else is an answer the window has
 // moved past.
 func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
 	if msg.gen != m.gen || m.query != "" {
@@ -88,7 +88,8 @@ func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
 	}
 	m.remember(msg)
 	switch {
-	case msg.reset:
+	case msg.reset || m.first == m.last:
+		// The window's first page (a task that arrived before it is in it).
 		m.rows, m.first, m.last, m.cursor, m.offset = msg.tasks, msg.index, msg.index+1, 0, 0
 	case msg.index == m.last:
 		m.rows = append(m.rows, msg.tasks...)
