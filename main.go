@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui"
 	"github.com/veox/veox/ui/cli"
+	"github.com/veox/veox/ui/hooks"
 	"github.com/veox/veox/ui/theme"
 )
 
@@ -53,8 +55,28 @@ func runTUI(ctx context.Context, req cli.TUIRequest) error {
 		}
 	}
 	defer env.Close()
+	receiver, err := startHooks(env)
+	if err != nil {
+		return err
+	}
+	defer receiver.Stop()
 	return ui.Run(ctx, ui.Options{Service: env.Service, Settings: env.Settings, Demo: env.Demo,
-		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles})
+		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Hooks: receiver})
+}
+
+// startHooks runs the callback receiver when one is configured. A veox that
+// only browses (read-only) cannot record what callbacks say, so it leaves
+// the address to the veox that writes.
+func startHooks(env *cli.Env) (*hooks.Receiver, error) {
+	addr := env.Settings.CallbackListen
+	if addr == "" || env.ReadOnly {
+		return nil, nil
+	}
+	r, err := hooks.Start(env.Service, addr, env.Settings.CallbackSecret)
+	if err != nil {
+		return nil, fmt.Errorf("%w (free the port, or unset VEOX_CALLBACK_LISTEN / callbackListen)", err)
+	}
+	return r, nil
 }
 
 func openForTUI(ctx context.Context, req cli.TUIRequest, demo bool) (*cli.Env, error) {

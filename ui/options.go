@@ -15,6 +15,7 @@ import (
 
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/hooks"
 	"github.com/veox/veox/ui/theme"
 )
 
@@ -29,6 +30,9 @@ type Options struct {
 	Styles   theme.Styles
 	Input    io.Reader // nil = the terminal
 	Output   io.Writer // nil = the terminal
+	// Hooks is the callback receiver main started (nil = none); its
+	// events refresh and settle tasks like polls do.
+	Hooks *hooks.Receiver
 }
 
 // Run runs the program until the user quits or ctx ends. Downloads and

@@ -12,6 +12,7 @@ import (
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/format"
+	"github.com/veox/veox/ui/hooks"
 	"github.com/veox/veox/ui/nav"
 	"github.com/veox/veox/ui/poller"
 	"github.com/veox/veox/ui/tasklist"
@@ -50,8 +51,30 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m, nil, true
 	case bellDoneMsg:
 		return m, nil, true
+	case hooks.Msg:
+		m2, cmd := m.onHook(msg)
+		return m2, tea.Batch(cmd, m.o.Hooks.Listen()), true
 	}
 	return m, nil, false
+}
+
+// onHook shows what a callback did. A create it settled is running again,
+// so the poller follows it; a task it finished is picked up by its own
+// poll chain, which rings and downloads once, as for any end.
+func (m Model) onHook(msg hooks.Msg) (Model, tea.Cmd) {
+	if msg.Err != nil {
+		m.o.logger().Warn("callback not applied", "task", msg.TaskID, "err", msg.Err)
+		return m.flash("callback for "+format.Short(msg.TaskID)+" not applied: "+errText(msg.Err), true)
+	}
+	m.o.logger().Info("callback applied", "task", msg.Task.TaskID, "status", msg.Task.Status)
+	m, c := m.changed(nav.TaskChanged{Task: *msg.Task})
+	cmds := []tea.Cmd{c}
+	if msg.Task.Status == store.StatusRunning {
+		cmds = append(cmds, m.poller.Watch(msg.Task))
+		m.bar.Running = m.poller.Running()
+	}
+	m2, f := m.flash("callback: "+format.ID(msg.Task)+" is "+msg.Task.Status, false)
+	return m2, tea.Batch(append(cmds, f)...)
 }
 
 // onRecovered picks up every running task and says what needs the user.
