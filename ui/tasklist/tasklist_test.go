@@ -214,7 +214,7 @@ func TestEstimateSaysTimeLeft(t *testing.T) {
 		t.Errorf("timing = %q, want ~4m left", got)
 	}
 	run.SubmittedAt = uitest.Now.Add(-9 * time.Minute)
-	if got := m.timing(run); !strings.Contains(got, "est. 6m") {
+	if got := m.timing(run); !strings.Contains(got, "usually 6m") {
 		t.Errorf("past the estimate: %q", got)
 	}
 }

@@ -161,7 +161,8 @@ func (m Model) glyph(t *store.Task) string {
 }
 
 // timing is the elapsed time and, while running, the estimate from past
-// durations of the same kind: "~4m left", or "est. 6m" once past it.
+// durations of the same kind: "~4m left", or "usually 6m" once past it, so
+// a slow task reads as slow rather than as a wrong estimate.
 func (m Model) timing(t *store.Task) string {
 	now := m.deps.Now()
 	switch t.Status {
@@ -174,7 +175,7 @@ func (m Model) timing(t *store.Task) string {
 		if left := est - el; left > 0 {
 			return format.Duration(el) + " ~" + format.Rough(left) + " left"
 		}
-		return format.Duration(el) + " est. " + format.Rough(est)
+		return format.Duration(el) + " usually " + format.Rough(est)
 	case store.StatusSucceeded, store.StatusFailed:
 		if t.SubmittedAt.IsZero() {
 			return "refused" // never accepted: nothing ran, nothing was charged
