@@ -1,9 +1,6 @@
 package compose
 
 import (
-	"flag"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,27 +9,20 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/internal/uitest"
 	"github.com/veox/veox/ui/theme"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+// fixedNow is the fake clock of every test (the UI's shared one): views
+// that say "expires in…" must not change from one run to the next.
+var fixedNow = uitest.Now
 
-// fixedNow is the fake clock of every test: views that say "expires in…"
-// must not change from one run to the next.
-var fixedNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-
-func asciiStyles() theme.Styles {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	return theme.New(r)
-}
+func asciiStyles() theme.Styles { return uitest.Styles() }
 
 // env is a real Service over loopback HTTP against the simulator.
 type env struct {
@@ -163,23 +153,8 @@ func typeText(t *testing.T, m Model, s string) Model {
 	return m
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
-}
+// golden is the UI's shared golden check (trailing spaces trimmed).
+func golden(t *testing.T, name, got string) { uitest.Golden(t, name, got) }
 
 func mustContain(t *testing.T, view string, parts ...string) {
 	t.Helper()
