@@ -145,3 +145,24 @@ func TestFlashClearsOnlyItsOwnNews(t *testing.T) {
 		t.Errorf("an old timer cleared newer news: %q", m.bar.Message)
 	}
 }
+
+func TestQInTheComposerDoesNotThrowAwayThePrompt(t *testing.T) {
+	m, _ := seededRoot(t, 120, 36, false)
+	m.press("N") // extend by id: the composer opens whatever is selected
+	if m.top() != scrCompose {
+		t.Fatalf("N did not open the composer (top %v)", m.top())
+	}
+	for m.compose.Capturing() { // move to the model choice, where keys are not typed
+		m.press("tab")
+	}
+	next, cmd := m.Update(uitest.Key("q"))
+	*m = next.(Model)
+	if cmd != nil {
+		if _, quit := cmd().(tea.QuitMsg); quit {
+			t.Fatal("q in the composer quit veox and lost the form")
+		}
+	}
+	if m.top() != scrCompose {
+		t.Fatalf("q left the composer (top %v)", m.top())
+	}
+}

@@ -76,7 +76,9 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.pop()
 		}
 		return m, nil
-	case key.Matches(msg, m.keys.Quit):
+	case key.Matches(msg, m.keys.Quit) && top != scrCompose:
+		// In the composer q is not a way out: a stray q on a choice field
+		// would throw away a typed prompt. esc steps back; ctrl+c quits.
 		return m.quit()
 	case key.Matches(msg, m.keys.Help):
 		m.push(scrHelp)
