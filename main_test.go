@@ -286,3 +286,14 @@ func TestSecondVeoxBrowsesReadOnlyOrSaysWhy(t *testing.T) {
 		t.Fatalf("answering took %v; the lock wait is about a second each", took)
 	}
 }
+
+func TestDemoListsAnExtendableSourceFirst(t *testing.T) {
+	list := decode[[]taskOut](t, veox(t, t.TempDir(), nil, "--demo", "list", "--json"))
+	if len(list) != 4 || list[0].TaskID != demoSource || list[3].TaskID != "veo_task_demo_upscaled" {
+		ids := []string{}
+		for _, tk := range list {
+			ids = append(ids, tk.TaskID)
+		}
+		t.Fatalf("a new user finds %v; want the lighthouse first and the upscaled source last", ids)
+	}
+}

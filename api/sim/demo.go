@@ -38,11 +38,15 @@ func demoSources() []demoSource {
 // 14-day retention, created an hour before now, so they are always
 // extendable. They are free: the demo did not pay for them.
 func (s *Sim) ensureDemo(now time.Time) {
-	for _, d := range demoSources() {
+	// A minute apart, whole seconds, first source newest: every time
+	// format a quirky answer uses keeps that order, so a history lists the
+	// lighthouse (extendable) first and the upscaled one last.
+	base := now.Add(-time.Hour).Truncate(time.Second)
+	for i, d := range demoSources() {
 		if t, ok := s.tasks[d.id]; ok && now.Sub(t.Created) < retention-24*time.Hour {
 			continue
 		}
-		s.tasks[d.id] = demoTask(d, now.Add(-time.Hour))
+		s.tasks[d.id] = demoTask(d, base.Add(-time.Duration(i)*time.Minute))
 	}
 }
 

@@ -56,12 +56,7 @@ func (e *Env) importDemoSources(ctx context.Context) error {
 	if e.ReadOnly {
 		return nil
 	}
-	// Imported in reverse: they share a creation time, so the last one
-	// imported is listed first, and the first source (an extendable one)
-	// is what a new user finds under the cursor.
-	srcs := sim.DemoSources()
-	for i := len(srcs) - 1; i >= 0; i-- {
-		id := srcs[i]
+	for _, id := range sim.DemoSources() {
 		if _, err := e.Store.Get(id); err == nil {
 			continue
 		}
