@@ -1,18 +1,13 @@
 package ui
 
 import (
-	"bytes"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/store/config"
-	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
 )
 
@@ -21,35 +16,12 @@ import (
 // with slow answers, cut bodies and quirky records.
 func startFaultyFlow(t *testing.T) (*flow, *sim.Server) {
 	t.Helper()
-	srv, err := sim.Start(sim.Options{FaultRate: 0.33, QuirkRate: 0.5, Seed: 7, SlowDelay: 1500 * time.Millisecond,
-		CreateFaults: []sim.Fault{sim.Fault429, sim.Fault455}, MinDuration: 300 * time.Millisecond, MaxDuration: 600 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	st, err := store.Open(filepath.Join(t.TempDir(), "veox.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	dir := t.TempDir()
-	svc := tasks.New(tasks.Options{
-		API: api.New(api.Options{BaseURL: srv.URL, APIKey: "k", MaxAttempts: 10, BaseDelay: 5 * time.Millisecond,
-			MaxDelay: 50 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond}),
-		Downloader: api.NewDownloader(api.DownloaderOptions{MaxAttempts: 10}),
-		Store:      st, DownloadDir: dir, PollInterval: 50 * time.Millisecond, NullGrace: time.Hour,
-	})
-	for _, id := range []string{sim.DemoLighthouse, sim.DemoForest} {
-		for _, err := svc.Import(t.Context(), id); err != nil; _, err = svc.Import(t.Context(), id) {
-		}
-	}
-	m := New(Options{Service: svc, Demo: true, Now: time.Now, Styles: uitest.Styles(), Output: &bytes.Buffer{},
-		Settings: config.Settings{AutoDownload: true}})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 36))
-	t.Cleanup(func() { _ = tm.Quit() })
-	f := &flow{env: &uitest.Env{Srv: srv, Svc: svc, Store: st, Dir: dir}, tm: tm}
-	f.waitScreen(t, "lighthouse")
-	return f, srv
+	e := uitest.NewEnvWith(t,
+		sim.Options{FaultRate: 0.33, QuirkRate: 0.5, Seed: 7, SlowDelay: 1500 * time.Millisecond,
+			CreateFaults: []sim.Fault{sim.Fault429, sim.Fault455}, MinDuration: 300 * time.Millisecond, MaxDuration: 600 * time.Millisecond},
+		api.Options{MaxAttempts: 10, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond},
+		api.DownloaderOptions{MaxAttempts: 10}, time.Now)
+	return startFlowOn(t, e, config.Settings{AutoDownload: true}), e.Srv
 }
 
 // TestFlowUnderFaultsStaysResponsiveAndEndsRight: while the service

@@ -25,12 +25,24 @@ type flow struct {
 
 func startFlow(t *testing.T) *flow {
 	t.Helper()
-	e := uitest.NewEnv(t, 100*time.Millisecond, 300*time.Millisecond, time.Now)
-	if _, err := e.Svc.Import(t.Context(), sim.DemoLighthouse); err != nil {
+	return startFlowOn(t, uitest.NewEnv(t, 100*time.Millisecond, 300*time.Millisecond, time.Now), config.Settings{AutoDownload: true})
+}
+
+// startFlowOn runs the program over env once the lighthouse source is in
+// its history (retried a few times: some tests make the service fail).
+func startFlowOn(t *testing.T, e *uitest.Env, set config.Settings) *flow {
+	t.Helper()
+	var err error
+	for range 20 {
+		if _, err = e.Svc.Import(t.Context(), sim.DemoLighthouse); err == nil {
+			break
+		}
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	m := New(Options{Service: e.Svc, Demo: true, Now: time.Now, Styles: uitest.Styles(), Output: &bytes.Buffer{},
-		Settings: config.Settings{AutoDownload: true}})
+		Settings: set})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 36))
 	t.Cleanup(func() { _ = tm.Quit() })
 	f := &flow{env: e, tm: tm}

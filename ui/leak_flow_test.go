@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/store/config"
-	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
 )
 
@@ -24,27 +22,10 @@ import (
 // drew, and the history file, for it.
 func TestScreenNeverShowsTheKey(t *testing.T) {
 	const key = "sk-SCREENLEAK-7f3a9c1e"
-	srv, err := sim.Start(sim.Options{APIKey: key, MinDuration: 100 * time.Millisecond, MaxDuration: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	dbPath := filepath.Join(t.TempDir(), "veox.db")
-	st, err := store.Open(dbPath, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := tasks.New(tasks.Options{API: api.New(api.Options{BaseURL: srv.URL, APIKey: key}),
-		Downloader: api.NewDownloader(api.DownloaderOptions{}), Store: st, DownloadDir: t.TempDir(),
-		PollInterval: 50 * time.Millisecond, NullGrace: time.Hour})
-	if _, err := svc.Import(t.Context(), sim.DemoLighthouse); err != nil {
-		t.Fatal(err)
-	}
-	m := New(Options{Service: svc, Demo: false, Now: time.Now, Styles: uitest.Styles(), Output: &bytes.Buffer{},
-		Settings: config.Settings{APIKey: key, AutoDownload: true}})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 36))
-	f := &flow{env: &uitest.Env{Srv: srv, Svc: svc, Store: st}, tm: tm}
-	f.waitScreen(t, "lighthouse")
+	e := uitest.NewEnvWith(t, sim.Options{APIKey: key, MinDuration: 100 * time.Millisecond, MaxDuration: 200 * time.Millisecond},
+		api.Options{}, api.DownloaderOptions{}, time.Now)
+	f := startFlowOn(t, e, config.Settings{APIKey: key, AutoDownload: true})
+	tm := f.tm
 	f.key("n")
 	f.waitScreen(t, "Extend a video")
 	f.tm.Type("the lamp turns on")
@@ -68,8 +49,7 @@ func TestScreenNeverShowsTheKey(t *testing.T) {
 	if bytes.Contains(screen, []byte(key)) || bytes.Contains(screen, []byte(strings.TrimPrefix(key, "sk-"))) {
 		t.Fatal("the API key was drawn on the screen")
 	}
-	st.Close()
-	db, err := os.ReadFile(dbPath)
+	db, err := os.ReadFile(e.DB)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,33 +57,51 @@ type Env struct {
 	Svc   *tasks.Service
 	Store *store.Store
 	Dir   string
+	DB    string // the history file, for tests that search its bytes
 }
 
 // NewEnv starts a simulator whose tasks take min..max, a store in a temp
 // dir and a service polling every 50 ms.
 func NewEnv(t testing.TB, min, max time.Duration, now func() time.Time) *Env {
+	return NewEnvWith(t, sim.Options{MinDuration: min, MaxDuration: max, Seed: 1}, api.Options{},
+		api.DownloaderOptions{}, now)
+}
+
+// NewEnvWith is NewEnv with the simulator's, the client's and the
+// downloader's options in the test's hands (faults, a real-looking key,
+// retry budgets). The client's base URL, and its key when the test gives
+// none, are filled in to match the simulator.
+func NewEnvWith(t testing.TB, so sim.Options, ao api.Options, do api.DownloaderOptions, now func() time.Time) *Env {
 	t.Helper()
-	srv, err := sim.Start(sim.Options{MinDuration: min, MaxDuration: max, Seed: 1})
+	srv, err := sim.Start(so)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	st, err := store.Open(filepath.Join(t.TempDir(), "veox.db"), store.Options{})
+	db := filepath.Join(t.TempDir(), "veox.db")
+	st, err := store.Open(db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	ao.BaseURL = srv.URL
+	if ao.APIKey == "" {
+		ao.APIKey = so.APIKey
+	}
+	if ao.APIKey == "" {
+		ao.APIKey = "k"
+	}
 	dir := t.TempDir()
 	svc := tasks.New(tasks.Options{
-		API:          api.New(api.Options{BaseURL: srv.URL, APIKey: "k"}),
-		Downloader:   api.NewDownloader(api.DownloaderOptions{}),
+		API:          api.New(ao),
+		Downloader:   api.NewDownloader(do),
 		Store:        st,
 		Now:          now,
 		DownloadDir:  dir,
 		PollInterval: 50 * time.Millisecond,
 		NullGrace:    time.Hour,
 	})
-	return &Env{Srv: srv, Svc: svc, Store: st, Dir: dir}
+	return &Env{Srv: srv, Svc: svc, Store: st, Dir: dir, DB: db}
 }
 
 // Model is any screen: Update returns its own type, so tests pass a func.
