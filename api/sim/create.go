@@ -201,13 +201,19 @@ func (s *Sim) answerCreate(c *call, p Plan, t *task, r *refusal) {
 		c.reply(r.code, r.msg, nil)
 		return
 	}
+	s.answerAccepted(c, p, object{{"taskId", t.ID}})
+}
+
+// answerAccepted sends the success answer of any create (generate, extend,
+// 4K) after the plan's drop or delay.
+func (s *Sim) answerAccepted(c *call, p Plan, data any) {
 	if p.DropAfterCreate {
 		c.drop = true
 	}
 	if p.SlowCreate > 0 && !s.sleep(c.r.Context(), p.SlowCreate) {
 		return
 	}
-	c.reply(200, "success", object{{"taskId", t.ID}})
+	c.reply(200, "success", data)
 }
 
 func generateCost(model string) float64 {

@@ -96,13 +96,7 @@ func (s *Sim) get4K(c *call) {
 		c.reply(r.code, r.msg, nil)
 		return
 	}
-	if p.DropAfterCreate {
-		c.drop = true
-	}
-	if p.SlowCreate > 0 && !s.sleep(c.r.Context(), p.SlowCreate) {
-		return
-	}
-	c.reply(200, "success", fourKData(t.ID, []string{}))
+	s.answerAccepted(c, p, fourKData(t.ID, []string{}))
 }
 
 // answer4KState answers a repeated call for a source whose 4K already
