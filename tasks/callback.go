@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -105,4 +106,42 @@ func (s *Service) handleInBackground(cb *api.Callback, report func(*store.Task, 
 	if report != nil {
 		report(t, cb, err)
 	}
+}
+
+// CallbackServer is the receiver listening on an address.
+type CallbackServer struct {
+	Addr string // the address actually listened on
+	srv  *http.Server
+	done chan error
+}
+
+// ListenCallbacks serves Receiver on addr in the background, with timeouts
+// that keep slow or idle clients from holding it.
+func (s *Service) ListenCallbacks(addr, secret string, report func(*store.Task, *api.Callback, error)) (*CallbackServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("callback receiver: cannot listen on %s: %w", addr, err)
+	}
+	cs := &CallbackServer{Addr: ln.Addr().String(), done: make(chan error, 1),
+		srv: &http.Server{Handler: s.Receiver(secret, report), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second}}
+	go func() {
+		defer func() { _ = recover() }()
+		err := cs.srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		cs.done <- err
+	}()
+	return cs, nil
+}
+
+// Done yields once when the server stops: nil after Stop, else why.
+func (cs *CallbackServer) Done() <-chan error { return cs.done }
+
+// Stop shuts the receiver down, giving callbacks in flight a moment.
+func (cs *CallbackServer) Stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	return cs.srv.Shutdown(ctx)
 }

@@ -1,11 +1,7 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,10 +36,6 @@ func receiveCmd(g *globals) *cobra.Command {
 }
 
 func serveCallbacks(cmd *cobra.Command, env *Env, addr, secret string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return usageErr(fmt.Errorf("cannot listen on %s: %w", addr, err))
-	}
 	out := cmd.OutOrStdout()
 	report := func(t *store.Task, cb *api.Callback, err error) {
 		if err != nil {
@@ -52,21 +44,19 @@ func serveCallbacks(cmd *cobra.Command, env *Env, addr, secret string) error {
 		}
 		fmt.Fprintf(out, "%s  %s is %s\n", time.Now().Format("15:04:05"), t.TaskID, t.Status)
 	}
-	srv := &http.Server{Handler: env.Service.Receiver(secret, report), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second}
+	cs, err := env.Service.ListenCallbacks(addr, secret, report)
+	if err != nil {
+		return usageErr(err)
+	}
 	signed := "unsigned callbacks accepted (set --secret to require signatures)"
 	if secret != "" {
 		signed = "signatures required"
 	}
-	fmt.Fprintf(out, "receiving callbacks on http://%s (%s); Ctrl+C stops\n", ln.Addr(), signed)
-	go func() {
-		<-cmd.Context().Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	fmt.Fprintf(out, "receiving callbacks on http://%s (%s); Ctrl+C stops\n", cs.Addr, signed)
+	select {
+	case <-cmd.Context().Done():
+		return cs.Stop()
+	case err := <-cs.Done():
 		return err
 	}
-	return nil
 }

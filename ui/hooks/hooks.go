@@ -4,13 +4,6 @@
 package hooks
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
-	"time"
-
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/api"
@@ -25,33 +18,24 @@ type Msg struct {
 	Err    error
 }
 
-// Receiver serves callbacks on an address until Stop.
+// Receiver hands the program what tasks.ListenCallbacks receives.
 type Receiver struct {
-	Addr   string // the address actually listened on
+	*tasks.CallbackServer
 	events chan Msg
-	srv    *http.Server
 }
 
 // Start listens on addr. Events are buffered; when the program is slow to
 // read them the handler's own goroutine waits, never the service's request
 // (the receiver has already answered it).
 func Start(svc *tasks.Service, addr, secret string) (*Receiver, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("callback receiver: cannot listen on %s: %w", addr, err)
-	}
-	r := &Receiver{Addr: ln.Addr().String(), events: make(chan Msg, 64)}
-	report := func(t *store.Task, cb *api.Callback, err error) {
+	r := &Receiver{events: make(chan Msg, 64)}
+	cs, err := svc.ListenCallbacks(addr, secret, func(t *store.Task, cb *api.Callback, err error) {
 		r.events <- Msg{Task: t, TaskID: cb.TaskID, Err: err}
+	})
+	if err != nil {
+		return nil, err
 	}
-	r.srv = &http.Server{Handler: svc.Receiver(secret, report), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second}
-	go func() {
-		defer func() { _ = recover() }()
-		if err := r.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			r.events <- Msg{Err: fmt.Errorf("callback receiver stopped: %w", err)}
-		}
-	}()
+	r.CallbackServer = cs
 	return r, nil
 }
 
@@ -64,12 +48,10 @@ func (r *Receiver) Listen() tea.Cmd {
 	return func() tea.Msg { return <-r.events }
 }
 
-// Stop shuts the receiver down, giving in-flight callbacks a moment.
+// Stop shuts the receiver down; a nil receiver has nothing to stop.
 func (r *Receiver) Stop() error {
 	if r == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	return r.srv.Shutdown(ctx)
+	return r.CallbackServer.Stop()
 }
