@@ -21,8 +21,9 @@ const (
 	StatusUnknown    = "unknown"
 )
 
-// Terminal reports whether a status no longer changes by polling.
-func Terminal(status string) bool {
+// Finished reports whether a status no longer changes by polling: the task
+// ended upstream, one way or the other.
+func Finished(status string) bool {
 	return status == StatusSucceeded || status == StatusFailed
 }
 

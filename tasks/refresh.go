@@ -193,7 +193,7 @@ func (s *Service) Wait(ctx context.Context, id string, onChange func(*store.Task
 	}
 	backoff := time.Duration(0)
 	last := t.Status
-	for !store.Terminal(t.Status) {
+	for !store.Finished(t.Status) {
 		delay := s.PollDelay(t, s.now())
 		if backoff > delay {
 			delay = backoff

@@ -124,7 +124,7 @@ func (m Model) onPoll(ev *poller.Event) (Model, tea.Cmd) {
 	case m.pollErr:
 		m.bar.Error, m.pollErr = "", false
 	}
-	if ev.Ended && ev.Task != nil && store.Terminal(ev.Task.Status) {
+	if ev.Ended && ev.Task != nil && store.Finished(ev.Task.Status) {
 		m2, c := m.onEnded(ev.Task)
 		m, cmds = m2, append(cmds, c)
 	}

@@ -182,7 +182,7 @@ func Elapsed(t *store.Task, now time.Time) time.Duration {
 		start = t.CreatedAt
 	}
 	end := t.CompletedAt
-	if end.IsZero() || !store.Terminal(t.Status) {
+	if end.IsZero() || !store.Finished(t.Status) {
 		end = now
 	}
 	if start.IsZero() || end.Before(start) {

@@ -97,7 +97,7 @@ func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
 // belongs to the view, so a poll never reloads the history.
 func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
 	cmds := []tea.Cmd{loadCounts(m.deps.Service.Store())}
-	if store.Terminal(t.Status) {
+	if store.Finished(t.Status) {
 		m.reestimate = true
 		cmds = append(cmds, m.estimateAgain())
 	}

@@ -126,7 +126,7 @@ func SetAll(s *store.Store, from []string, to string) error {
 			switch {
 			case to == store.StatusRunning && t.SubmittedAt.IsZero():
 				t.SubmittedAt = t.CreatedAt
-			case store.Terminal(to):
+			case store.Finished(to):
 				t.CompletedAt = Now
 			}
 			t.SetStatus(to, Now, "")
