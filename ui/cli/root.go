@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -17,20 +19,8 @@ import (
 type Wiring struct {
 	Version string
 	Getenv  func(string) string // os.Getenv
-	// RunTUI runs the Bubble Tea program; main passes it in so that this
-	// package never imports ui (the arrows point one way).
-	RunTUI func(ctx context.Context, o TUIRequest) error
-	Stdout io.Writer
-	Stderr io.Writer
-}
-
-// TUIRequest is what the root command knows when no subcommand is given.
-type TUIRequest struct {
-	// Open builds the environment: demo runs on the built-in simulator;
-	// readOnly opens the history without writing (another veox holds it).
-	Open     func(ctx context.Context, demo, readOnly bool) (*Env, error)
-	Demo     bool
-	ReadOnly bool
+	Stdout  io.Writer
+	Stderr  io.Writer
 }
 
 // NewRoot builds the command tree.
@@ -49,14 +39,7 @@ func NewRoot(w Wiring) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return w.RunTUI(cmd.Context(), TUIRequest{
-				Open: func(ctx context.Context, demo, ro bool) (*Env, error) {
-					g2 := *g
-					g2.demo, g2.readOnly = g.demo || demo, g.readOnly || ro
-					return g2.openEnv(ctx, false)
-				},
-				Demo: g.demo, ReadOnly: g.readOnly,
-			})
+			return runTUI(cmd.Context(), g)
 		},
 	}
 	root.SetOut(w.Stdout)
@@ -77,6 +60,20 @@ func NewRoot(w Wiring) *cobra.Command {
 		dismissCmd(g), doctorCmd(g), receiveCmd(g),
 	)
 	return root
+}
+
+// Main runs veox with the process's arguments, environment and standard
+// streams, and returns the exit code. The first Ctrl-C (or SIGTERM)
+// cancels the work in hand; a second one quits at once.
+func Main(version string, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal gets the default action: quit now
+	}()
+	root := NewRoot(Wiring{Version: version, Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr})
+	return Execute(ctx, root, args)
 }
 
 // Execute runs the tree and returns the process exit code.

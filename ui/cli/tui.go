@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui"
+	"github.com/veox/veox/ui/hooks"
+	"github.com/veox/veox/ui/theme"
+)
+
+// runTUI is what veox does without a command: open the history (read-only
+// when another veox holds it), ask for a key on first run, and run the
+// Bubble Tea program. This package is the one place that builds the TUI.
+func runTUI(ctx context.Context, g *globals) error {
+	styles := tuiStyles()
+	env, err := g.openForTUI(ctx, g.demo)
+	if err != nil {
+		return err
+	}
+	if !env.Demo && env.Settings.APIKey == "" {
+		env.Close()
+		first, err := ui.RunFirstRun(ctx, env.Settings.Paths.Config, styles)
+		if err != nil || (first.Key == "" && !first.Demo) {
+			return err
+		}
+		if env, err = g.openForTUI(ctx, first.Demo); err != nil {
+			return err
+		}
+	}
+	defer env.Close()
+	receiver, err := startHooks(env)
+	if err != nil {
+		return err
+	}
+	defer receiver.Stop()
+	return ui.Run(ctx, ui.Options{Service: env.Service, Settings: env.Settings, Demo: env.Demo,
+		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Hooks: receiver})
+}
+
+// tuiStyles detects the terminal's background, once, before the program
+// owns the terminal, and builds the styles for it. Only the TUI asks the
+// terminal anything; headless commands never do.
+func tuiStyles() theme.Styles {
+	lipgloss.SetHasDarkBackground(termenv.HasDarkBackground())
+	return theme.New(lipgloss.DefaultRenderer())
+}
+
+// openForTUI opens the environment for the program, falling back to a
+// read-only history when another veox holds it.
+func (g *globals) openForTUI(ctx context.Context, demo bool) (*Env, error) {
+	g2 := *g
+	g2.demo = g.demo || demo
+	env, err := g2.openEnv(ctx, false)
+	if errors.Is(err, store.ErrLocked) && !g2.readOnly {
+		g2.readOnly = true
+		env, err = g2.openEnv(ctx, false)
+	}
+	return env, err
+}
+
+// startHooks runs the callback receiver when one is configured. A veox that
+// only browses (read-only) cannot record what callbacks say, so it leaves
+// the address to the veox that writes.
+func startHooks(env *Env) (*hooks.Receiver, error) {
+	addr := env.Settings.CallbackListen
+	if addr == "" || env.ReadOnly {
+		return nil, nil
+	}
+	r, err := hooks.Start(env.Service, addr, env.Settings.CallbackSecret)
+	if err != nil {
+		return nil, fmt.Errorf("%w (free the port, or unset VEOX_CALLBACK_LISTEN / callbackListen)", err)
+	}
+	return r, nil
+}
