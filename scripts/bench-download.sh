@@ -7,7 +7,7 @@
 # Serves a SIZE_MB synthetic but valid MP4 on 127.0.0.1 from a separate
 # process (scripts/benchserve: http.ServeContent over a temp file, so Range
 # works and the kernel's sendfile does the sending), then downloads it RUNS
-# times with curl and with veox's downloader (scripts/benchdl: api.Downloader
+# times with curl and with veox's downloader (scripts/benchdl: download.Downloader
 # exactly as the app builds it — .part, SHA-256, size and MP4 verification,
 # fsync, rename, fsync of the folder), alternating which goes first. Both
 # write to the same temporary folder on disk.

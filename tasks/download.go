@@ -7,14 +7,14 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
 )
 
 // ProgressFunc hands the caller the progress of each file as it starts; the
 // caller reads it on its own schedule (the TUI's ~10 Hz tick), never per
 // chunk.
-type ProgressFunc func(t *store.Task, index int, p *api.Progress)
+type ProgressFunc func(t *store.Task, index int, p *download.Progress)
 
 // Download fetches (or fetches again, with force) every result file of a
 // finished task into the download folder and records them in the history.
@@ -62,12 +62,12 @@ func (s *Service) openDir() (*os.Root, error) {
 // downloader cannot mend (a host that is gone, not just an expired link), it
 // asks the service for fresh links once and starts again from the .part.
 func (s *Service) fetch(ctx context.Context, t *store.Task, root *os.Root, i int, url string, force bool, progress ProgressFunc) (store.File, error) {
-	name := api.SafeFileName(t.CreatedAt, nameID(t), t.Request.Prompt, i)
-	p := &api.Progress{}
+	name := download.FileName(t.CreatedAt, nameID(t), t.Request.Prompt, i)
+	p := &download.Progress{}
 	if progress != nil {
 		progress(t, i, p)
 	}
-	req := api.DownloadRequest{URL: url, Root: root, Name: name, Progress: p, Force: force,
+	req := download.Request{URL: url, Root: root, Name: name, Progress: p, Force: force,
 		Refresh: func(ctx context.Context) (string, error) { return s.freshURL(ctx, t.LocalID, i) }}
 	res, err := s.dl.Download(ctx, req)
 	if err != nil && retryWithFreshURL(ctx, err) {
@@ -85,7 +85,7 @@ func (s *Service) fetch(ctx context.Context, t *store.Task, root *os.Root, i int
 }
 
 func retryWithFreshURL(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && !errors.Is(err, api.ErrDiskFull) && !errors.Is(err, api.ErrNotMP4)
+	return ctx.Err() == nil && !errors.Is(err, download.ErrDiskFull) && !errors.Is(err, download.ErrNotMP4)
 }
 
 // freshURL asks the service for the task's links again and records them.

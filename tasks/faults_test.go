@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/mp4"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/assets"
@@ -47,7 +48,7 @@ func patient(r *rig) {
 	client := api.New(api.Options{BaseURL: r.srv.URL, APIKey: "test-key", CreateTimeout: 5 * time.Second,
 		MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond,
 		MaxRetryAfter: 200 * time.Millisecond, Limiter: rate.NewLimiter(rate.Inf, 1)})
-	dl := api.NewDownloader(api.DownloaderOptions{MaxAttempts: 10, IdleTimeout: 10 * time.Second})
+	dl := download.New(download.Options{MaxAttempts: 10, IdleTimeout: 10 * time.Second})
 	r.svc = New(Options{API: client, Downloader: dl, Store: r.st, DownloadDir: r.dir,
 		PollInterval: 20 * time.Millisecond, NullGrace: 2 * time.Second})
 }

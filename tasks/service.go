@@ -9,13 +9,14 @@ import (
 	"github.com/charmbracelet/log"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
 )
 
 // Options wire a Service. Everything is built in main and passed in.
 type Options struct {
 	API          *api.Client
-	Downloader   *api.Downloader
+	Downloader   *download.Downloader
 	Store        *store.Store
 	Now          func() time.Time
 	Logger       *log.Logger
@@ -28,7 +29,7 @@ type Options struct {
 // dependencies: the history in bbolt is the state.
 type Service struct {
 	api   *api.Client
-	dl    *api.Downloader
+	dl    *download.Downloader
 	store *store.Store
 	now   func() time.Time
 	log   *log.Logger

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 )
@@ -51,7 +52,7 @@ func (r *rig) open(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	client := api.New(api.Options{BaseURL: r.srv.URL, APIKey: "test-key", CreateTimeout: 2 * time.Second,
 		BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
-	dl := api.NewDownloader(api.DownloaderOptions{})
+	dl := download.New(download.Options{})
 	r.st = st
 	r.svc = New(Options{API: client, Downloader: dl, Store: st, DownloadDir: r.dir, PollInterval: 20 * time.Millisecond,
 		NullGrace: time.Second})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/store/config"
@@ -20,7 +21,7 @@ func startFaultyFlow(t *testing.T) (*flow, *sim.Server) {
 		sim.Options{FaultRate: 0.33, QuirkRate: 0.5, Seed: 7, SlowDelay: 1500 * time.Millisecond,
 			CreateFaults: []sim.Fault{sim.Fault429, sim.Fault455}, MinDuration: 300 * time.Millisecond, MaxDuration: 600 * time.Millisecond},
 		api.Options{MaxAttempts: 10, BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond},
-		api.DownloaderOptions{MaxAttempts: 10}, time.Now)
+		download.Options{MaxAttempts: 10}, time.Now)
 	return startFlowOn(t, e, config.Settings{AutoDownload: true}), e.Srv
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/store/config"
@@ -23,7 +24,7 @@ import (
 func TestScreenNeverShowsTheKey(t *testing.T) {
 	const key = "sk-SCREENLEAK-7f3a9c1e"
 	e := uitest.NewEnvWith(t, sim.Options{APIKey: key, MinDuration: 100 * time.Millisecond, MaxDuration: 200 * time.Millisecond},
-		api.Options{}, api.DownloaderOptions{}, time.Now)
+		api.Options{}, download.Options{}, time.Now)
 	f := startFlowOn(t, e, config.Settings{APIKey: key, AutoDownload: true})
 	tm := f.tm
 	f.key("n")

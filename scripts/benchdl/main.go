@@ -1,5 +1,5 @@
 // Command benchdl downloads one URL with veox's downloader, built the way
-// the app builds it (api.NewDownloader with default options: the default
+// the app builds it (download.New with default options: the default
 // transport, .part file, SHA-256, size and MP4 verification, fsync, rename,
 // fsync of the folder), and prints one line of key=value fields about it
 // for scripts/bench-download.sh (easy to read from bash without jq):
@@ -29,7 +29,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 )
 
 // report is benchdl's output line.
@@ -80,8 +80,8 @@ func run(url, dir, name string, tickHz float64, watch time.Duration, cpuprofile 
 		defer pprof.StopCPUProfile()
 	}
 
-	d := api.NewDownloader(api.DownloaderOptions{UserAgent: "veox-bench"})
-	prog := &api.Progress{}
+	d := download.New(download.Options{UserAgent: "veox-bench"})
+	prog := &download.Progress{}
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 
@@ -124,7 +124,7 @@ func run(url, dir, name string, tickHz float64, watch time.Duration, cpuprofile 
 	}
 
 	start := time.Now()
-	res, err := d.Download(ctx, api.DownloadRequest{URL: url, Root: root, Name: name, Progress: prog, Force: true})
+	res, err := d.Download(ctx, download.Request{URL: url, Root: root, Name: name, Progress: prog, Force: true})
 	end := time.Now()
 	stop()
 	wg.Wait()

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 )
@@ -104,7 +104,7 @@ func fetchFiles(ctx context.Context, errOut io.Writer, env *Env, t *store.Task, 
 type progressPrinter struct {
 	w    io.Writer
 	mu   sync.Mutex
-	cur  *api.Progress
+	cur  *download.Progress
 	idx  int
 	done chan struct{}
 	once sync.Once
@@ -118,7 +118,7 @@ func newProgressPrinter(w io.Writer, live bool) *progressPrinter {
 	return p
 }
 
-func (p *progressPrinter) watch(_ *store.Task, i int, pr *api.Progress) {
+func (p *progressPrinter) watch(_ *store.Task, i int, pr *download.Progress) {
 	p.mu.Lock()
 	p.cur, p.idx = pr, i
 	p.mu.Unlock()

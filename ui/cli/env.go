@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/log"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/store/config"
@@ -122,7 +123,7 @@ func (e *Env) buildService(ctx context.Context, g *globals, needKey bool) error 
 		return usageErr(errors.New("no API key: set VEOX_API_KEY, pass --api-key, or run 'veox' once to save one (try everything without a key: veox --demo)"))
 	}
 	client := api.New(api.Options{BaseURL: base, APIKey: key, Version: e.Version, Logger: e.Log})
-	dl := api.NewDownloader(api.DownloaderOptions{UserAgent: client.UserAgent(), Logger: e.Log})
+	dl := download.New(download.Options{UserAgent: client.UserAgent(), Logger: e.Log})
 	e.Service = tasks.New(tasks.Options{API: client, Downloader: dl, Store: e.Store, Logger: e.Log,
 		DownloadDir: e.Paths.Downloads, PollInterval: e.Settings.PollInterval})
 	if g.demo {

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
@@ -45,7 +46,7 @@ func newEnv(t *testing.T, o sim.Options) *env {
 	t.Cleanup(func() { st.Close() })
 	svc := tasks.New(tasks.Options{
 		API:         api.New(api.Options{BaseURL: srv.URL, APIKey: "k"}),
-		Downloader:  api.NewDownloader(api.DownloaderOptions{}),
+		Downloader:  download.New(download.Options{}),
 		Store:       st,
 		DownloadDir: t.TempDir(),
 	})

@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
@@ -46,8 +46,8 @@ type entry struct {
 	label  string // the id shown (the service's when known)
 	index  int
 	prompt string
-	p      *api.Progress
-	snap   api.ProgressSnapshot
+	p      *download.Progress
+	snap   download.ProgressSnapshot
 	state  state
 	path   string
 	size   int64

@@ -10,7 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/internal/uitest"
 )
@@ -24,7 +24,7 @@ func screen(t *testing.T, w, h int) Model {
 // goes on.
 func started(id, label string) (startedMsg, chan tea.Msg) {
 	ch := make(chan tea.Msg)
-	return startedMsg{id: id, label: label, name: "the camera pulls back to reveal a storm", p: &api.Progress{}, ch: ch}, ch
+	return startedMsg{id: id, label: label, name: "the camera pulls back to reveal a storm", p: &download.Progress{}, ch: ch}, ch
 }
 
 func TestProgressRowShowsSpeedAndTimeLeft(t *testing.T) {
@@ -32,14 +32,14 @@ func TestProgressRowShowsSpeedAndTimeLeft(t *testing.T) {
 	msg, _ := started("l1", "31b434709b3c9ab7ceedc0259a1b886a")
 	m, _, _ = m.Update(msg)
 	// A snapshot at fixed values, as the tick would have read it.
-	m.entries[0].snap = api.ProgressSnapshot{Done: 4_200_000, Total: 9_100_000, BytesPerSec: 1_300_000, ETA: 4 * time.Second}
+	m.entries[0].snap = download.ProgressSnapshot{Done: 4_200_000, Total: 9_100_000, BytesPerSec: 1_300_000, ETA: 4 * time.Second}
 	v := m.View()
 	for _, want := range []string{"↓ fetch  31b43470", "the camera pulls back", "46%  4.2 MB of 9.1 MB  1.3 MB/s  4s left", "████"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("%q missing:\n%s", want, v)
 		}
 	}
-	m.entries[0].snap = api.ProgressSnapshot{Done: 300}
+	m.entries[0].snap = download.ProgressSnapshot{Done: 300}
 	if v := m.View(); !strings.Contains(v, "300 B  starting…") {
 		t.Errorf("a file of unknown size:\n%s", v)
 	}

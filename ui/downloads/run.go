@@ -6,7 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
@@ -20,7 +20,7 @@ type startedMsg struct {
 	label string // the id a person recognises (format.ID)
 	index int
 	name  string
-	p     *api.Progress
+	p     *download.Progress
 	ch    <-chan tea.Msg
 }
 
@@ -41,12 +41,12 @@ type tickMsg struct{ gen int }
 func run(ctx context.Context, svc *tasks.Service, id string, force bool) tea.Cmd {
 	return func() tea.Msg {
 		ch := make(chan tea.Msg, 8)
-		go download(ctx, svc, id, force, ch)
+		go runDownload(ctx, svc, id, force, ch)
 		return <-ch
 	}
 }
 
-func download(ctx context.Context, svc *tasks.Service, id string, force bool, ch chan tea.Msg) {
+func runDownload(ctx context.Context, svc *tasks.Service, id string, force bool, ch chan tea.Msg) {
 	defer close(ch)
 	send := func(m tea.Msg) {
 		select {
@@ -59,7 +59,7 @@ func download(ctx context.Context, svc *tasks.Service, id string, force bool, ch
 			send(doneMsg{id: id, err: fmt.Errorf("the download stopped on an internal error: %v", r)})
 		}
 	}()
-	t, err := svc.Download(ctx, id, force, func(t *store.Task, i int, p *api.Progress) {
+	t, err := svc.Download(ctx, id, force, func(t *store.Task, i int, p *download.Progress) {
 		send(startedMsg{id: id, label: format.ID(t), index: i, name: t.Request.Prompt, p: p, ch: ch})
 	})
 	send(doneMsg{id: id, task: t, err: err})

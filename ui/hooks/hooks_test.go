@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
@@ -23,7 +24,7 @@ func TestReceiverDeliversSettledTasksToTheProgram(t *testing.T) {
 	}
 	defer st.Close()
 	svc := tasks.New(tasks.Options{API: api.New(api.Options{BaseURL: srv.URL, APIKey: "k"}),
-		Downloader: api.NewDownloader(api.DownloaderOptions{}), Store: st, DownloadDir: t.TempDir()})
+		Downloader: download.New(download.Options{}), Store: st, DownloadDir: t.TempDir()})
 	r, err := Start(svc, "127.0.0.1:0", "s")
 	if err != nil {
 		t.Fatal(err)

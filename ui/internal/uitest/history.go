@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
@@ -82,7 +83,7 @@ func (h *History) open(n int, edit func(*store.Store) error) error {
 	}
 	h.Svc = tasks.New(tasks.Options{
 		API:         api.New(api.Options{BaseURL: h.Srv.URL, APIKey: "k"}),
-		Downloader:  api.NewDownloader(api.DownloaderOptions{}),
+		Downloader:  download.New(download.Options{}),
 		Store:       h.Store,
 		Now:         Clock,
 		DownloadDir: filepath.Join(h.dir, "videos"),

@@ -19,6 +19,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
@@ -64,14 +65,14 @@ type Env struct {
 // dir and a service polling every 50 ms.
 func NewEnv(t testing.TB, min, max time.Duration, now func() time.Time) *Env {
 	return NewEnvWith(t, sim.Options{MinDuration: min, MaxDuration: max, Seed: 1}, api.Options{},
-		api.DownloaderOptions{}, now)
+		download.Options{}, now)
 }
 
 // NewEnvWith is NewEnv with the simulator's, the client's and the
 // downloader's options in the test's hands (faults, a real-looking key,
 // retry budgets). The client's base URL, and its key when the test gives
 // none, are filled in to match the simulator.
-func NewEnvWith(t testing.TB, so sim.Options, ao api.Options, do api.DownloaderOptions, now func() time.Time) *Env {
+func NewEnvWith(t testing.TB, so sim.Options, ao api.Options, do download.Options, now func() time.Time) *Env {
 	t.Helper()
 	srv, err := sim.Start(so)
 	if err != nil {
@@ -94,7 +95,7 @@ func NewEnvWith(t testing.TB, so sim.Options, ao api.Options, do api.DownloaderO
 	dir := t.TempDir()
 	svc := tasks.New(tasks.Options{
 		API:          api.New(ao),
-		Downloader:   api.NewDownloader(do),
+		Downloader:   download.New(do),
 		Store:        st,
 		Now:          now,
 		DownloadDir:  dir,

@@ -1,4 +1,4 @@
-package api
+package download
 
 import (
 	"syscall"
@@ -9,7 +9,7 @@ import (
 // startWriteback asks the kernel to start writing the range to disk without
 // waiting (SYNC_FILE_RANGE_WRITE). It is a hint: the final fsync still makes
 // the file durable, it just finds most pages already written.
-func startWriteback(f dlPartFile, off, n int64) {
+func startWriteback(f partFile, off, n int64) {
 	sc, ok := f.(syscall.Conn)
 	if !ok {
 		return

@@ -1,4 +1,4 @@
-package api
+package download
 
 import (
 	"fmt"
@@ -16,12 +16,12 @@ const (
 	maxSlugWords = 6
 )
 
-// SafeFileName names a result file from our own data only (never from the
+// FileName names a result file from our own data only (never from the
 // server's URL or headers): "2026-11-23_<taskid>_<slug>.mp4", with "_2",
 // "_3", … for index 1, 2, … of a task's results. The name has no path
 // separators, no leading dot or dash, no control characters, and is at
 // most 120 bytes.
-func SafeFileName(created time.Time, taskID, prompt string, index int) string {
+func FileName(created time.Time, taskID, prompt string, index int) string {
 	var b strings.Builder
 	b.WriteString(fileDateStamp(created))
 	b.WriteByte('_')

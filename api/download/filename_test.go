@@ -1,4 +1,4 @@
-package api
+package download
 
 import (
 	"math"
@@ -10,7 +10,7 @@ import (
 
 var fnCreated = time.Date(2026, 11, 23, 22, 5, 0, 0, time.UTC)
 
-func TestSafeFileName(t *testing.T) {
+func TestFileName(t *testing.T) {
 	cases := []struct {
 		id, prompt string
 		index      int
@@ -33,21 +33,21 @@ func TestSafeFileName(t *testing.T) {
 		{strings.Repeat("X", 60), "x", 0, "2026-11-23_" + strings.Repeat("X", 40) + "_x.mp4"},
 	}
 	for _, c := range cases {
-		if got := SafeFileName(fnCreated, c.id, c.prompt, c.index); got != c.want {
-			t.Errorf("SafeFileName(%q, %q, %d) = %q, want %q", c.id, c.prompt, c.index, got, c.want)
+		if got := FileName(fnCreated, c.id, c.prompt, c.index); got != c.want {
+			t.Errorf("FileName(%q, %q, %d) = %q, want %q", c.id, c.prompt, c.index, got, c.want)
 		}
 	}
 }
 
-func TestSafeFileNameOddDatesAndIndexes(t *testing.T) {
+func TestFileNameOddDatesAndIndexes(t *testing.T) {
 	for _, d := range []time.Time{{}, time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)} {
-		name := SafeFileName(d, "t", "p", 0)
+		name := FileName(d, "t", "p", 0)
 		checkFileName(t, name)
 	}
 	for _, i := range []int{-1, math.MaxInt} {
-		checkFileName(t, SafeFileName(fnCreated, strings.Repeat("x", 99), strings.Repeat("word ", 99), i))
+		checkFileName(t, FileName(fnCreated, strings.Repeat("x", 99), strings.Repeat("word ", 99), i))
 	}
-	if got := SafeFileName(fnCreated, "t", "p", math.MaxInt); !strings.HasSuffix(got, "_9223372036854775808.mp4") {
+	if got := FileName(fnCreated, "t", "p", math.MaxInt); !strings.HasSuffix(got, "_9223372036854775808.mp4") {
 		t.Errorf("MaxInt index: %q", got)
 	}
 }
@@ -90,15 +90,15 @@ func checkFileName(t *testing.T, name string) {
 	}
 }
 
-func FuzzSafeFileName(f *testing.F) {
+func FuzzFileName(f *testing.F) {
 	f.Add(int64(0), "a1b2c3", "A drone shot over a misty fjord", 0)
 	f.Add(int64(1e18), "../..", "Crème brûlée \x1b[31m", 3)
 	f.Add(int64(-1e18), "", "", -7)
 	f.Add(int64(1e17), strings.Repeat("x", 200), "\xff\xfe 東京", 1<<40)
 	f.Fuzz(func(t *testing.T, unix int64, id, prompt string, index int) {
-		name := SafeFileName(time.Unix(unix, 0).UTC(), id, prompt, index)
+		name := FileName(time.Unix(unix, 0).UTC(), id, prompt, index)
 		checkFileName(t, name)
-		if name != SafeFileName(time.Unix(unix, 0).UTC(), id, prompt, index) {
+		if name != FileName(time.Unix(unix, 0).UTC(), id, prompt, index) {
 			t.Fatal("not deterministic")
 		}
 		slug := Slug(prompt)
