@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/cli/noprobe"
 )
 
 // Wiring is what main hands the command tree.
@@ -66,6 +67,7 @@ func NewRoot(w Wiring) *cobra.Command {
 // streams, and returns the exit code. The first Ctrl-C (or SIGTERM)
 // cancels the work in hand; a second one quits at once.
 func Main(version string, args []string) int {
+	noprobe.Restore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -48,8 +49,14 @@ func runTUI(ctx context.Context, g *globals) error {
 // owns the terminal, and builds the styles for it. Only the TUI asks the
 // terminal anything; headless commands never do.
 func tuiStyles() theme.Styles {
-	lipgloss.SetHasDarkBackground(termenv.HasDarkBackground())
-	return theme.New(lipgloss.DefaultRenderer())
+	// Fresh outputs: the ones built during the package inits saw the $CI
+	// that package noprobe set, so they would think there is no terminal.
+	out := termenv.NewOutput(os.Stdout)
+	termenv.SetDefaultOutput(out) // bubbles' progress bar renders through it
+	r := lipgloss.NewRenderer(os.Stdout)
+	r.SetHasDarkBackground(out.HasDarkBackground())
+	lipgloss.SetDefaultRenderer(r)
+	return theme.New(r)
 }
 
 // openForTUI opens the environment for the program, falling back to a
