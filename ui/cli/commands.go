@@ -11,7 +11,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
-	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/format"
 )
 
 func statusCmd(g *globals) *cobra.Command {
@@ -113,16 +113,8 @@ func printTable(cmd *cobra.Command, list []store.Task) {
 	fmt.Fprintln(tw, "STATUS\tTASK\tKIND\tCREATED\tSEED\tFILES\tPROMPT")
 	for i := range list {
 		t := &list[i]
-		id := t.TaskID
-		if id == "" {
-			id = t.LocalID
-		}
-		seed := "-"
-		if s := seedOf(t); s != 0 {
-			seed = fmt.Sprint(s)
-		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\t%d\t%s\n", theme.Glyph(t.Status), theme.StatusWord(t.Status), id, t.Kind,
-			t.CreatedAt.Local().Format("2006-01-02 15:04"), seed, len(t.Files), clip(t.Request.Prompt, 48))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", format.Status(t.Status), format.ID(t), format.Kind(t),
+			format.Stamp(t.CreatedAt), format.Seed(t), len(t.Files), clip(t.Request.Prompt, 48))
 	}
 	tw.Flush()
 }
@@ -187,7 +179,7 @@ func creditsCmd(g *globals) *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), map[string]float64{"credits": c})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%.2f credits (about $%.2f)\n", c, tasks.CreditsToUSD(c))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s credits (about $%.2f)\n", format.Credits(c), tasks.CreditsToUSD(c))
 			return nil
 		}),
 	}

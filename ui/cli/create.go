@@ -14,6 +14,7 @@ import (
 	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/format"
 )
 
 // follow are the flags every create shares.
@@ -147,13 +148,7 @@ func (p *progressPrinter) draw() {
 		return
 	}
 	s := cur.Snapshot()
-	line := fmt.Sprintf("file %d: %s", idx+1, humanBytes(s.Done))
-	if s.Total > 0 {
-		line += fmt.Sprintf(" / %s (%d%%)", humanBytes(s.Total), s.Done*100/s.Total)
-	}
-	if s.BytesPerSec > 0 {
-		line += fmt.Sprintf("  %s/s", humanBytes(int64(s.BytesPerSec)))
-	}
+	line := fmt.Sprintf("file %d: %s", idx+1, format.Transfer(s.Done, s.Total, s.BytesPerSec, s.ETA))
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
 }
 

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/veox/veox/ui/format"
 )
 
 // lowSpace is the free space below which doctor asks for room: a few
@@ -87,10 +89,10 @@ func folderCheck(dir string) doctorCheck {
 		c.Summary = dir + " is writable (free space unknown on this system)"
 	case free < lowSpace:
 		c.Status = checkAction
-		c.Summary = fmt.Sprintf("%s is writable but only %s is free", dir, humanBytes(int64(free)))
+		c.Summary = fmt.Sprintf("%s is writable but only %s is free", dir, format.Size(int64(free)))
 		c.Fix = []string{"make room: a full disk stops downloads (their .part files are kept and resume later)"}
 	default:
-		c.Summary = fmt.Sprintf("%s is writable, %s free", dir, humanBytes(int64(free)))
+		c.Summary = fmt.Sprintf("%s is writable, %s free", dir, format.Size(int64(free)))
 	}
 	return c
 }
@@ -120,9 +122,9 @@ func partsCheck(dir string, parts []partJSON) doctorCheck {
 	c := doctorCheck{Name: "partials", Status: checkNote, Data: parts}
 	for _, p := range parts {
 		total += p.Size
-		c.Details = append(c.Details, fmt.Sprintf("%s  %s", p.Name, humanBytes(p.Size)))
+		c.Details = append(c.Details, fmt.Sprintf("%s  %s", p.Name, format.Size(p.Size)))
 	}
-	c.Summary = fmt.Sprintf("%d unfinished download(s) in %s, %s so far: they resume from there on the next download", len(parts), dir, humanBytes(total))
+	c.Summary = fmt.Sprintf("%d unfinished download(s) in %s, %s so far: they resume from there on the next download", len(parts), dir, format.Size(total))
 	c.Fix = []string{"veox download ID (or open veox) fetches only the rest"}
 	return c
 }

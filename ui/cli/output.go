@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
-	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/format"
 )
 
 // taskJSON is the --json shape of a task: the contract of veox's headless
@@ -71,7 +70,7 @@ func toJSON(t *store.Task) taskJSON {
 		j.ParentTaskID = &t.ParentID
 	}
 	j.CreditsBefore, j.CreditsAfter = floatPtr(t.CreditsBefore), floatPtr(t.CreditsAfter)
-	if seed := seedOf(t); seed != 0 {
+	if seed := format.SeedValue(t); seed != 0 {
 		j.Seed = &seed
 	}
 	if e := t.Error; e != nil {
@@ -86,17 +85,6 @@ func toJSON(t *store.Task) taskJSON {
 		j.Events = append(j.Events, eventRow{e.At, e.Status, e.Note})
 	}
 	return j
-}
-
-// seedOf is the seed asked for, else the one the service reports.
-func seedOf(t *store.Task) int {
-	if t.Request.Seed != 0 {
-		return t.Request.Seed
-	}
-	if len(t.Seeds) > 0 {
-		return t.Seeds[0]
-	}
-	return 0
 }
 
 func nonNil(s []string) []string {
@@ -126,42 +114,39 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printTask is the readable form of one task.
+// printTask is the readable form of one task, in the words and units the
+// TUI shows (ui/format).
 func printTask(w io.Writer, t *store.Task) {
-	fmt.Fprintf(w, "%s %s  %s %s\n", theme.Glyph(t.Status), theme.StatusWord(t.Status), t.Kind, idOf(t))
-	if t.ParentID != "" {
-		fmt.Fprintf(w, "  source    %s\n", t.ParentID)
-	}
-	if t.Request.UpscaleTo != "" {
-		fmt.Fprintf(w, "  upscale   %s\n", t.Request.UpscaleTo)
-	}
+	fmt.Fprintf(w, "%s  %s %s\n", format.Status(t.Status), format.Kind(t), idOf(t))
+	row(w, "source", t.ParentID)
+	row(w, "upscale", t.Request.UpscaleTo)
 	fmt.Fprintf(w, "  prompt    %s\n", api.Sanitize(t.Request.Prompt))
 	row(w, "model", t.Request.Model)
-	if seed := seedOf(t); seed != 0 {
-		fmt.Fprintf(w, "  seed      %d\n", seed)
+	if format.SeedValue(t) != 0 {
+		row(w, "seed", format.Seed(t))
 	}
 	row(w, "watermark", t.Request.Watermark)
 	row(w, "callback", t.Request.CallbackURL)
-	fmt.Fprintf(w, "  created   %s\n", t.CreatedAt.Local().Format("2006-01-02 15:04:05"))
+	row(w, "created", format.Stamp(t.CreatedAt))
 	if !t.CompletedAt.IsZero() {
-		fmt.Fprintf(w, "  finished  %s (%s)\n", t.CompletedAt.Local().Format("2006-01-02 15:04:05"), took(t))
+		row(w, "finished", format.Stamp(t.CompletedAt)+" ("+format.Timing(t, 0, time.Now())+")")
 	}
 	if e := t.Error; e != nil {
-		fmt.Fprintf(w, "  error     %s", api.Sanitize(e.Message))
+		msg := api.Sanitize(e.Message)
 		if e.Code != 0 {
-			fmt.Fprintf(w, " (code %d)", e.Code)
+			msg += fmt.Sprintf(" (code %d)", e.Code)
 		}
-		fmt.Fprintln(w)
+		row(w, "error", msg)
 		row(w, "what now", e.Hint)
 	}
 	if t.CreditsAfter != 0 {
-		fmt.Fprintf(w, "  balance   %.2f before, %.2f after\n", t.CreditsBefore, t.CreditsAfter)
+		row(w, "balance", format.Credits(t.CreditsBefore)+" before, "+format.Credits(t.CreditsAfter)+" after")
 	}
 	for _, u := range t.BestURLs() {
-		fmt.Fprintf(w, "  result    %s\n", u)
+		row(w, "result", u)
 	}
 	for _, f := range t.Files {
-		fmt.Fprintf(w, "  file      %s (%s, %.1f s, sha256 %s)\n", f.Path, humanBytes(f.Size), f.Duration.Seconds(), short(f.SHA256, 12))
+		row(w, "file", fmt.Sprintf("%s (%s, %.1f s, sha256 %s)", f.Path, format.Size(f.Size), f.Duration.Seconds(), prefix(f.SHA256, 12)))
 	}
 }
 
@@ -178,39 +163,12 @@ func idOf(t *store.Task) string {
 	return "(no service id yet; local " + t.LocalID + ")"
 }
 
-func took(t *store.Task) string {
-	start := t.SubmittedAt
-	if start.IsZero() {
-		start = t.CreatedAt
-	}
-	return t.CompletedAt.Sub(start).Round(time.Second).String()
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-func short(s string, n int) string {
+func prefix(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return s[:n]
 }
 
-// clip shortens text to n runes on one line, for tables.
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(api.Sanitize(s)), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// clip shortens text from outside to n cells on one line, for tables.
+func clip(s string, n int) string { return format.Line(api.Sanitize(s), n) }

@@ -7,7 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/veox/veox/tasks"
-	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/format"
 )
 
 const (
@@ -208,7 +208,7 @@ func (m Model) sourceLines() []string {
 		out = append(out, s.Faint.Render("checking it with the service…"))
 	}
 	if t := m.src.task; t != nil {
-		out = append(out, s.ForStatus(t.Status).Render(theme.Glyph(t.Status)+" "+theme.StatusWord(t.Status))+
+		out = append(out, s.ForStatus(t.Status).Render(format.Glyph(t.Status)+" "+format.StatusWord(t.Status))+
 			s.Faint.Render(" · "+ansi.Truncate(t.TaskID, vw-12, "…")))
 		if p := strings.Join(strings.Fields(t.Request.Prompt), " "); p != "" {
 			out = append(out, ansi.Truncate("“"+p+"”", vw, "…"))

@@ -10,7 +10,6 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/format"
-	"github.com/veox/veox/ui/theme"
 )
 
 // family is what [ and ] move through: the ancestors (root first), then
@@ -186,7 +185,7 @@ func (m Model) chainLines(w int) (lines []string, at int) {
 // chosen one marked with ›, so both read without colour.
 func (m Model) chainPart(t *store.Task) string {
 	st := m.deps.Styles
-	p := format.Kind(t) + " " + format.Short(format.ID(t)) + " " + theme.Glyph(t.Status)
+	p := format.Kind(t) + " " + format.Short(format.ID(t)) + " " + format.Glyph(t.Status)
 	switch t.LocalID {
 	case m.task.LocalID:
 		return st.Bold.Render("[" + p + "]")
@@ -197,7 +196,7 @@ func (m Model) chainPart(t *store.Task) string {
 }
 
 func (m Model) childLine(c *store.Task, w int) string {
-	head := fmt.Sprintf("%s %-8s %-9s %-10s ", theme.Glyph(c.Status), theme.StatusWord(c.Status), format.Kind(c), format.Short(format.ID(c)))
+	head := fmt.Sprintf("%s %-8s %-9s %-10s ", format.Glyph(c.Status), format.StatusWord(c.Status), format.Kind(c), format.Short(format.ID(c)))
 	line := head + format.Line(c.Request.Prompt, max(10, w-2-ansi.StringWidth(head)))
 	if c.LocalID == m.sel {
 		return m.deps.Styles.Selected.Render("› " + line)

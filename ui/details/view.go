@@ -12,7 +12,6 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
-	"github.com/veox/veox/ui/theme"
 )
 
 // Retention is how long the service keeps records and media after a task
@@ -136,7 +135,7 @@ func (m Model) content() page {
 
 func (m Model) title() string {
 	st, t := m.deps.Styles, m.task
-	status := st.ForStatus(t.Status).Render(theme.Glyph(t.Status) + " " + theme.StatusWord(t.Status))
+	status := st.ForStatus(t.Status).Render(format.Glyph(t.Status) + " " + format.StatusWord(t.Status))
 	head := st.Title.Render(strings.ToUpper(format.Kind(t)[:1])+format.Kind(t)[1:]+" "+format.ID(t)) + "  " + status
 	return head + "\n" + st.Faint.Render("local id "+t.LocalID)
 }
@@ -198,7 +197,7 @@ func (m Model) timeline(w int) string {
 	now := m.deps.Now()
 	lines := []string{m.section("Timeline")}
 	for _, e := range m.task.Events {
-		head := fmt.Sprintf("  %-12s %s %-8s", format.Clock(e.At, now), theme.Glyph(e.Status), theme.StatusWord(e.Status))
+		head := fmt.Sprintf("  %-12s %s %-8s", format.Clock(e.At, now), format.Glyph(e.Status), format.StatusWord(e.Status))
 		if e.Note == "" {
 			lines = append(lines, head)
 			continue

@@ -91,15 +91,8 @@ func fraction(e *entry) float64 {
 	return float64(e.snap.Done) / float64(e.snap.Total)
 }
 
-// amounts is "45%  4.2 MB of 9.1 MB  1.3 MB/s  6s left", with what is known.
+// amounts is format.Transfer of the entry's last snapshot.
 func amounts(e *entry) string {
 	s := e.snap
-	if s.Total <= 0 {
-		return format.Size(s.Done) + "  starting…"
-	}
-	out := fmt.Sprintf("%3.0f%%  %s of %s  %s", 100*fraction(e), format.Size(s.Done), format.Size(s.Total), format.Speed(s.BytesPerSec))
-	if s.ETA > 0 {
-		out += "  " + format.Rough(s.ETA) + " left"
-	}
-	return out
+	return format.Transfer(s.Done, s.Total, s.BytesPerSec, s.ETA)
 }

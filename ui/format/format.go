@@ -194,13 +194,19 @@ func Elapsed(t *store.Task, now time.Time) time.Duration {
 // Seed is the seed to show: what the service reports, else what was asked,
 // else "random".
 func Seed(t *store.Task) string {
-	if len(t.Seeds) > 0 && t.Seeds[0] != 0 {
-		return fmt.Sprint(t.Seeds[0])
-	}
-	if t.Request.Seed != 0 {
-		return fmt.Sprint(t.Request.Seed)
+	if n := SeedValue(t); n != 0 {
+		return fmt.Sprint(n)
 	}
 	return "random"
+}
+
+// SeedValue is the seed as a number: what the service reports, else what
+// was asked, else 0 (none known).
+func SeedValue(t *store.Task) int {
+	if len(t.Seeds) > 0 && t.Seeds[0] != 0 {
+		return t.Seeds[0]
+	}
+	return t.Request.Seed
 }
 
 // Kind is a task's kind as a short word, upscales with their target.

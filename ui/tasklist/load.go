@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 )
 
 // PageSize is how many tasks one read of the history brings; more pages
@@ -83,49 +84,9 @@ func loadChain(s *store.Store, t store.Task) tea.Cmd {
 	}
 }
 
-// estimateSample is how many recent successes of a kind make the mean.
-const estimateSample = 20
-
-// loadEstimates reads the newest page of successes once and takes up to
-// estimateSample of each kind. Filtering by kind in the store would walk
-// the whole history for a kind never used; one page costs the same at 100
-// tasks or 100,000, and a kind absent from the recent past gets no estimate.
+// loadEstimates reads how long each kind usually runs (tasks.Estimates).
 func loadEstimates(s *store.Store) tea.Cmd {
-	return func() tea.Msg {
-		ts, _, err := s.List(store.Query{Statuses: []string{store.StatusSucceeded}, Limit: PageSize})
-		if err != nil {
-			return estimatesMsg{}
-		}
-		byKind := map[string][]store.Task{}
-		for _, t := range ts {
-			if len(byKind[t.Kind]) < estimateSample {
-				byKind[t.Kind] = append(byKind[t.Kind], t)
-			}
-		}
-		out := estimatesMsg{}
-		for kind, ts := range byKind {
-			if d := meanDuration(ts); d > 0 {
-				out[kind] = d
-			}
-		}
-		return out
-	}
-}
-
-func meanDuration(ts []store.Task) time.Duration {
-	var sum time.Duration
-	n := 0
-	for _, t := range ts {
-		if t.SubmittedAt.IsZero() || t.CompletedAt.Before(t.SubmittedAt) {
-			continue
-		}
-		sum += t.CompletedAt.Sub(t.SubmittedAt)
-		n++
-	}
-	if n == 0 {
-		return 0
-	}
-	return sum / time.Duration(n)
+	return func() tea.Msg { return estimatesMsg(tasks.Estimates(s)) }
 }
 
 func loadCounts(s *store.Store) tea.Cmd {

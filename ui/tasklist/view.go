@@ -7,7 +7,6 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/format"
-	"github.com/veox/veox/ui/theme"
 )
 
 // Column widths; the prompt takes what is left.
@@ -136,7 +135,7 @@ func (m Model) row(t *store.Task, selected bool) string {
 	if selected {
 		mark = st.Cursor.Render("> ")
 	}
-	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+theme.StatusWord(t.Status), wStatus))
+	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+format.StatusWord(t.Status), wStatus))
 	line := format.Pad(format.Kind(t), wKind)
 	if m.wide() {
 		line += format.Pad(format.Short(format.ID(t)), wID)
@@ -157,37 +156,12 @@ func (m Model) glyph(t *store.Task) string {
 	if t.Status == store.StatusRunning && m.spinning {
 		return m.spin.View()
 	}
-	return theme.Glyph(t.Status)
+	return format.Glyph(t.Status)
 }
 
-// timing is the elapsed time and, while running, the estimate from past
-// durations of the same kind: "~4m left", or "usually 6m" once past it, so
-// a slow task reads as slow rather than as a wrong estimate.
+// timing is format.Timing with this list's estimate for the task's kind.
 func (m Model) timing(t *store.Task) string {
-	now := m.deps.Now()
-	switch t.Status {
-	case store.StatusRunning:
-		el := format.Elapsed(t, now)
-		est, ok := m.estimates[t.Kind]
-		if !ok {
-			return format.Duration(el)
-		}
-		if left := est - el; left > 0 {
-			return format.Duration(el) + " ~" + format.Rough(left) + " left"
-		}
-		return format.Duration(el) + " usually " + format.Rough(est)
-	case store.StatusSucceeded, store.StatusFailed:
-		if t.SubmittedAt.IsZero() {
-			return "refused" // never accepted: nothing ran, nothing was charged
-		}
-		if t.CompletedAt.IsZero() {
-			return ""
-		}
-		return "took " + format.Duration(format.Elapsed(t, now))
-	case store.StatusUnknown:
-		return "needs you"
-	}
-	return format.Rough(now.Sub(t.CreatedAt))
+	return format.Timing(t, m.estimates[t.Kind], m.deps.Now())
 }
 
 // Estimate is the expected total duration of a kind, 0 if unknown.
@@ -203,7 +177,7 @@ func (m Model) chainLine() string {
 	var parts []string
 	for i := range m.chain {
 		t := &m.chain[i]
-		p := format.Kind(t) + " " + format.Short(format.ID(t)) + " " + theme.Glyph(t.Status)
+		p := format.Kind(t) + " " + format.Short(format.ID(t)) + " " + format.Glyph(t.Status)
 		if t.LocalID == sel.LocalID {
 			p = st.Bold.Render("[" + p + "]")
 		}

@@ -1,6 +1,7 @@
-// Package theme holds veox's styles and status glyphs. Styles are built once
-// in main (after the terminal's background is known) and passed down; no
-// state lives at package level.
+// Package theme holds veox's styles; the status glyphs and words are in
+// ui/format, shared with the commands. Styles are built once in ui/cli
+// (after the terminal's background is known) and passed down; no state
+// lives at package level.
 package theme
 
 import (
@@ -65,40 +66,6 @@ func New(r *lipgloss.Renderer) Styles {
 		HelpKey:       st().Foreground(accent),
 		HelpDesc:      st().Foreground(faint),
 	}
-}
-
-// Glyph is a status's glyph; it reads without colour.
-func Glyph(status string) string {
-	switch status {
-	case store.StatusSucceeded:
-		return "✓"
-	case store.StatusFailed:
-		return "✗"
-	case store.StatusRunning:
-		return "●"
-	case store.StatusSubmitting:
-		return "↑"
-	case store.StatusUnknown:
-		return "?"
-	}
-	return "·"
-}
-
-// StatusWord is the short word shown beside the glyph.
-func StatusWord(status string) string {
-	switch status {
-	case store.StatusSucceeded:
-		return "done"
-	case store.StatusFailed:
-		return "failed"
-	case store.StatusRunning:
-		return "running"
-	case store.StatusSubmitting:
-		return "sending"
-	case store.StatusUnknown:
-		return "unknown"
-	}
-	return status
 }
 
 // ForStatus picks the style for a status.

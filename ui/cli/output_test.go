@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/format"
+)
+
+// TestReadableOutputUsesTheTUIsWords: a task printed by a command reads
+// with the same status word, glyph, size and duration as on the TUI's
+// screens. A 9,100,000-byte file used to read "8.7 MB" here and "9.1 MB"
+// in the TUI.
+func TestReadableOutputUsesTheTUIsWords(t *testing.T) {
+	at := time.Date(2026, 3, 4, 10, 0, 0, 0, time.Local)
+	tk := &store.Task{LocalID: "l1hqmd7lmkn9usrd3d", TaskID: "31b434709b3c9ab7ceedc0259a1b886a", Kind: store.KindExtend,
+		Status: store.StatusSucceeded, CreatedAt: at, SubmittedAt: at, CompletedAt: at.Add(75 * time.Second),
+		Seeds: []int{24680}, Request: store.Request{Prompt: "a storm rolls in", Seed: 12345},
+		Files: []store.File{{Path: "/v/a.mp4", Size: 9_100_000, Duration: 8 * time.Second, SHA256: "0123456789abcdef"}}}
+	var b bytes.Buffer
+	printTask(&b, tk)
+	out := b.String()
+	for _, want := range []string{format.Status(store.StatusSucceeded), "9.1 MB", "took 1m15s", "seed      24680", format.Stamp(at)} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the readable task lacks %q (the TUI's words):\n%s", want, out)
+		}
+	}
+	if got := toJSON(tk).Seed; got == nil || *got != 24680 {
+		t.Errorf("JSON seed %v, want the one the service reports, as the TUI shows", got)
+	}
+}
