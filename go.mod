@@ -3,6 +3,7 @@ module github.com/veox/veox
 go 1.26.0
 
 require (
+	github.com/Eyevinn/mp4ff v0.56.0
 	github.com/adrg/xdg v0.5.3
 	github.com/aymanbagabas/go-osc52/v2 v2.0.1
 	github.com/charmbracelet/bubbles v1.0.0

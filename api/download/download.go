@@ -284,6 +284,10 @@ func (d *Downloader) finish(p *part) (*Result, error) {
 	} else if err != nil {
 		return nil, p.localError("checking", err)
 	}
+	if !info.HasVideo {
+		p.discard()
+		return nil, fmt.Errorf("%w: %s holds no video track; it was deleted, download it again", ErrNotMP4, p.name)
+	}
 	if err := p.f.Close(); err != nil {
 		return nil, p.localError("saving", err)
 	}

@@ -68,10 +68,12 @@ func main() {
 // block so building 200 MB needs neither 200 MB of memory nor much CPU.
 // It returns the exact size and the file's SHA-256.
 func writeMP4(path string, total int64) (int64, string, error) {
-	// A tiny faststart file ends with its mdat: an 8-byte header and the
-	// 8-byte payload asked for. Everything before that is ftyp+moov.
-	small := mp4test.Build(mp4test.Options{Faststart: true, MdatSize: 8, NoAudio: false})
-	head := small[:len(small)-16]
+	// A tiny faststart file ends with its mdat: a 16-byte (largesize)
+	// header and the 8-byte payload asked for. Everything before that is
+	// ftyp+moov, whose samples lie in those first 8 payload bytes, so the
+	// big file passes the same structure check.
+	small := mp4test.Build(mp4test.Options{Faststart: true, MdatSize: 8, LargeMdat: true})
+	head := small[:len(small)-16-8]
 	payload := total - int64(len(head)) - 16 // 16: a 64-bit (largesize) mdat header
 	if payload < 0 {
 		payload = 0
