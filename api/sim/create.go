@@ -5,17 +5,40 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/veox/veox/tasks/rules"
 )
 
-// Prices in credits (veo-api.md's indicative table).
+// What the service charges, in credits (veo-api.md's price table). The
+// simulator keeps its own figures rather than the client's estimates: it
+// is the service, and what it bills is what the client must observe.
 const (
-	costQuality = 250
-	costFast    = 100
-	costLite    = 30
-	costExtend  = 60
-	cost1080p   = 5
-	cost4K      = 120
+	cost1080p = 5
+	cost4K    = 120
 )
+
+// generateCost is the charge of a generation by model and resolution.
+func generateCost(model, resolution string) float64 {
+	col := map[string]int{"1080p": 1, "4k": 2}[strings.ToLower(resolution)] // 720p or absent: 0
+	switch model {
+	case "veo3":
+		return []float64{250, 255, 380}[col]
+	case "veo3_lite":
+		return []float64{30, 35, 150}[col]
+	}
+	return []float64{60, 65, 180}[col]
+}
+
+// extendCost is the charge of one extension by model.
+func extendCost(model string) float64 {
+	switch model {
+	case "quality":
+		return 250
+	case "lite":
+		return 30
+	}
+	return 60
+}
 
 const (
 	seedMin = 10000
@@ -101,7 +124,7 @@ func (s *Sim) generate(c *call) {
 		t.Seed = s.randomSeed()
 	}
 	t.ParamJSON = generateParams(&b)
-	r := s.createLocked(t, p, generateCost(b.Model), b.Prompt)
+	r := s.createLocked(t, p, generateCost(b.Model, b.Resolution), b.Prompt)
 	s.mu.Unlock()
 	s.answerCreate(c, p, t, r)
 }
@@ -142,25 +165,32 @@ func (s *Sim) extendLocked(b *extendBody, p Plan) (*task, *refusal) {
 		t.Seed = s.randomSeed()
 	}
 	t.ParamJSON = extendParams(b)
-	return t, s.createLocked(t, p, costExtend, b.Prompt)
+	return t, s.createLocked(t, p, extendCost(b.Model), b.Prompt)
 }
 
-// extendable applies the service's rule: only a successful Veo 3.1 video
-// that has not been upscaled can be extended ("extend first, upscale last").
+// extendable applies the one extend rule the client applies too
+// (tasks/rules), answering each refusal in the service's words: only a
+// successful 720p Veo 3.1 video whose 1080p version was not requested can
+// be extended ("extend first, upscale last"). A 4K request does not block:
+// veo-api.md does not say it does.
 func extendable(src *task, now time.Time) *refusal {
-	switch {
-	case src.Kind == kind4K:
+	switch rules.Check(src.video(now), now) {
+	case rules.None:
+		return nil
+	case rules.IsUpscale:
 		return refuse(422, "Task %s is a 4K upscale, not a Veo 3.1 video task; it cannot be extended", src.ID)
-	case src.flag(now) == 0:
+	case rules.NotDone:
 		return refuse(422, "Task %s is still generating; wait until it succeeds before extending it", src.ID)
-	case src.flag(now) != 1:
+	case rules.IsFailed, rules.NotFinal:
 		return refuse(422, "Task %s failed; only successful videos can be extended", src.ID)
-	case src.HDAt != nil || src.FourK != "":
-		return refuse(422, "Task %s has been upscaled (1080P/4K was requested) and can no longer be extended; extend first, upscale last", src.ID)
-	case src.Resolution != "" && src.Resolution != "720p":
-		return refuse(422, "Task %s was rendered at %s and cannot be extended", src.ID, src.Resolution)
+	case rules.Expired:
+		return refuse(422, "record is null")
+	case rules.NativeHD:
+		return refuse(422, "%s-generated videos cannot be extended", strings.ToUpper(src.Resolution))
+	case rules.HDRequested:
+		return refuse(422, "Task %s has been upscaled (1080P was requested) and can no longer be extended; extend first, upscale last", src.ID)
 	}
-	return nil
+	return refuse(422, "Task %s cannot be extended", src.ID)
 }
 
 // createLocked bills and stores a validated task. Prompt words let a demo
@@ -214,16 +244,6 @@ func (s *Sim) answerAccepted(c *call, p Plan, data any) {
 		return
 	}
 	c.reply(200, "success", data)
-}
-
-func generateCost(model string) float64 {
-	switch model {
-	case "veo3":
-		return costQuality
-	case "veo3_lite":
-		return costLite
-	}
-	return costFast
 }
 
 // paramJSON echoes a request the way the service does: a JSON string

@@ -12,7 +12,7 @@ const (
 	DemoLighthouse = "veo_task_demo_lighthouse"
 	DemoForest     = "veo_task_demo_forest"
 	DemoCity       = "veo_task_demo_city"
-	DemoUpscaled   = "veo_task_demo_upscaled" // 1080p already requested: cannot be extended
+	DemoUpscaled   = "veo_task_demo_upscaled" // rendered at 4k: cannot be extended, like any 1080p/4k render
 )
 
 // DemoSources lists the demo source ids.
@@ -23,14 +23,15 @@ func DemoSources() []string {
 type demoSource struct {
 	id, clip, prompt string
 	seed             int
+	resolution       string
 }
 
 func demoSources() []demoSource {
 	return []demoSource{
-		{DemoLighthouse, assets.Source8A, "A lighthouse on a rocky cliff at dusk, waves crashing below, slow aerial orbit", 34186},
-		{DemoForest, assets.Source8B, "Morning mist drifting through a pine forest, sunbeams between the trunks, a deer steps into the clearing", 51207},
-		{DemoCity, assets.Source8C, "A neon-lit city street at night in the rain, reflections on wet asphalt, a tram passes", 77731},
-		{DemoUpscaled, assets.Source8A, "A paper boat floating down a rain gutter, macro shot, shallow depth of field", 20488},
+		{DemoLighthouse, assets.Source8A, "A lighthouse on a rocky cliff at dusk, waves crashing below, slow aerial orbit", 34186, "720p"},
+		{DemoForest, assets.Source8B, "Morning mist drifting through a pine forest, sunbeams between the trunks, a deer steps into the clearing", 51207, "720p"},
+		{DemoCity, assets.Source8C, "A neon-lit city street at night in the rain, reflections on wet asphalt, a tram passes", 77731, "720p"},
+		{DemoUpscaled, assets.Source8A, "A paper boat floating down a rain gutter, macro shot, shallow depth of field", 20488, "4k"},
 	}
 }
 
@@ -43,7 +44,11 @@ func (s *Sim) ensureDemo(now time.Time) {
 	// lighthouse (extendable) first and the upscaled one last.
 	base := now.Add(-time.Hour).Truncate(time.Second)
 	for i, d := range demoSources() {
-		if t, ok := s.tasks[d.id]; ok && now.Sub(t.Created) < retention-24*time.Hour {
+		// A state file from an older veox may hold a source as it was
+		// then (the upscaled one was a 720p render with 1080p requested):
+		// remake it, so the demo behaves as documented.
+		if t, ok := s.tasks[d.id]; ok && now.Sub(t.Created) < retention-24*time.Hour &&
+			t.Resolution == d.resolution && t.HDAt == nil {
 			continue
 		}
 		s.tasks[d.id] = demoTask(d, base.Add(-time.Duration(i)*time.Minute))
@@ -51,14 +56,9 @@ func (s *Sim) ensureDemo(now time.Time) {
 }
 
 func demoTask(d demoSource, created time.Time) *task {
-	t := &task{ID: d.id, Kind: kindGenerate, Model: "veo3_fast", Resolution: "720p",
+	return &task{ID: d.id, Kind: kindGenerate, Model: "veo3_fast", Resolution: d.resolution,
 		AspectRatio: "16:9", Seed: d.seed, Created: created, Run: 75 * time.Second,
 		Clip: d.clip, Settled: true,
-		ParamJSON: paramJSON(map[string]any{"prompt": d.prompt, "model": "veo3_fast",
+		ParamJSON: paramJSON(map[string]any{"prompt": d.prompt, "model": "veo3_fast", "resolution": d.resolution,
 			"aspectRatio": "16:9", "generationType": "TEXT_2_VIDEO", "waterMark": ""})}
-	if d.id == DemoUpscaled {
-		at := created.Add(10 * time.Minute)
-		t.HDAt, t.HDReady = &at, at
-	}
-	return t
 }

@@ -123,7 +123,7 @@ func TestAcceptedCreatesThatLoseTheAnswer(t *testing.T) {
 	if _, err := e.try("POST", PathGenerate, body); err == nil {
 		t.Error("DropAfterCreate: want a broken connection")
 	}
-	if e.sim.Creates() != 1 || e.sim.Balance() != 4900 {
+	if e.sim.Creates() != 1 || e.sim.Balance() != 5000-60 {
 		t.Errorf("DropAfterCreate: creates %d balance %v, want 1 and billed", e.sim.Creates(), e.sim.Balance())
 	}
 

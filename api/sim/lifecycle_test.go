@@ -105,6 +105,7 @@ func TestExtendRefusals(t *testing.T) {
 	e.sim.PushPlan(Plan{Fail: true})
 	failed := e.generate(nil)
 	upscaled := e.generate(nil)
+	native := e.generate(map[string]any{"prompt": "x", "resolution": "1080p"})
 	if a := e.get(Path1080p + "?taskId=" + upscaled + "&index=0"); a.Code != 200 {
 		t.Fatalf("1080p: %s", a.body)
 	}
@@ -118,7 +119,8 @@ func TestExtendRefusals(t *testing.T) {
 		{"running", map[string]any{"taskId": running, "prompt": "x"}, 422, "still generating"},
 		{"failed", map[string]any{"taskId": failed, "prompt": "x"}, 422, "failed"},
 		{"upscaled", map[string]any{"taskId": upscaled, "prompt": "x"}, 422, "upscaled"},
-		{"demo upscaled", map[string]any{"taskId": DemoUpscaled, "prompt": "x"}, 422, "upscaled"},
+		{"native 1080p render", map[string]any{"taskId": native, "prompt": "x"}, 422, "1080P-generated videos cannot be extended"},
+		{"demo 4k render", map[string]any{"taskId": DemoUpscaled, "prompt": "x"}, 422, "4K-generated videos cannot be extended"},
 		{"no prompt", map[string]any{"taskId": ok}, 500, "This field is required"},
 		{"no task", map[string]any{"prompt": "x"}, 422, "taskId"},
 		{"generate model name", map[string]any{"taskId": ok, "prompt": "x", "model": "veo3_fast"}, 422, "model"},
@@ -252,17 +254,23 @@ func TestCreditsAreChargedRefundedAndEnforced(t *testing.T) {
 	e.generate(map[string]any{"prompt": "x", "model": "veo3"})
 	e.generate(map[string]any{"prompt": "x", "model": "veo3_fast"})
 	e.generate(map[string]any{"prompt": "x", "model": "veo3_lite"})
-	if c := credit(); c != 5000-250-100-30 {
+	if c := credit(); c != 5000-250-60-30 {
 		t.Errorf("after three generations: %v", c)
+	}
+	// veo-api.md's table by resolution: 1080p and 4k cost more.
+	e.generate(map[string]any{"prompt": "x", "model": "veo3_fast", "resolution": "1080p"})
+	e.generate(map[string]any{"prompt": "x", "model": "veo3_lite", "resolution": "4k"})
+	if c := credit(); c != 4660-65-150 {
+		t.Errorf("after a 1080p and a 4k generation: %v, want %v", c, 4660-65-150)
 	}
 	e.sim.PushPlan(Plan{Fail: true, Duration: 10 * time.Second})
 	id := e.generate(nil)
-	if c := credit(); c != 4520 {
-		t.Errorf("running failing task is billed until it ends: %v, want 4520", c)
+	if c := credit(); c != 4445-60 {
+		t.Errorf("running failing task is billed until it ends: %v, want 4385", c)
 	}
 	e.clock.Advance(11 * time.Second)
-	if c := credit(); c != 4620 {
-		t.Errorf("after failure: %v, want refund to 4620", c)
+	if c := credit(); c != 4445 {
+		t.Errorf("after failure: %v, want refund to 4445", c)
 	}
 	if f, _ := e.sim.TaskState(id); f != 2 {
 		t.Errorf("TaskState = %d, want 2", f)
@@ -381,8 +389,10 @@ func TestUpscale4K(t *testing.T) {
 	if e.sim.Creates() != creates+1 || e.sim.Balance() != before-120 {
 		t.Errorf("status calls billed or created")
 	}
-	if a := e.post(PathExtend, map[string]any{"taskId": id, "prompt": "x"}); a.Code != 422 {
-		t.Errorf("extend after 4K: code %d", a.Code)
+	// veo-api.md does not say a 4K request blocks extending: the rule
+	// (tasks/rules) warns and the service extends.
+	if a := e.post(PathExtend, map[string]any{"taskId": id, "prompt": "x"}); a.Code != 200 {
+		t.Errorf("extend after 4K: code %d %q", a.Code, a.Msg)
 	}
 }
 

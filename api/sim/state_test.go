@@ -73,7 +73,7 @@ func TestTwoProcessesShareTheStateFile(t *testing.T) {
 	if r, _ := b.record(fromA); r.Code != 200 {
 		t.Errorf("B does not see A's task: %s", r.body)
 	}
-	if a.sim.Balance() != 5000-100-30 || b.sim.Balance() != 5000-100-30 {
-		t.Errorf("balances %v and %v, want both 4870", a.sim.Balance(), b.sim.Balance())
+	if a.sim.Balance() != 5000-60-30 || b.sim.Balance() != 5000-60-30 {
+		t.Errorf("balances %v and %v, want both 4910", a.sim.Balance(), b.sim.Balance())
 	}
 }

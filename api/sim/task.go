@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/veox/veox/assets"
+	"github.com/veox/veox/tasks/rules"
 )
 
 // Task kinds.
@@ -18,7 +19,7 @@ const (
 )
 
 // retention is how long the service keeps records and media.
-const retention = 14 * 24 * time.Hour
+const retention = rules.Retention
 
 // task is one record. Its progress is a pure function of Created, Run and
 // the clock, so a state file reloaded in another process (or a fake clock)
@@ -62,6 +63,20 @@ func (t *task) flag(now time.Time) int {
 		return t.SuccessFlag
 	}
 	return 1
+}
+
+// video is what the extend rule needs to know of the task at now.
+func (t *task) video(now time.Time) rules.Video {
+	status := rules.Running
+	switch t.flag(now) {
+	case 0:
+	case 1:
+		status = rules.Succeeded
+	default:
+		status = rules.Failed
+	}
+	return rules.Video{ID: t.ID, Status: status, Upscale: t.Kind == kind4K, Created: t.Created,
+		Resolution: t.Resolution, HDAsked: t.HDAt != nil, FourKAsked: t.FourK != ""}
 }
 
 // expired tells whether the service has forgotten the task (14 days).
