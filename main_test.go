@@ -202,6 +202,55 @@ func TestUpscaledSourceCannotBeExtended(t *testing.T) {
 	}
 }
 
+// The demo's "upscaled" source is a native 4k render: the one extend rule
+// refuses it before anything is sent, with the reason in words, exit 2.
+func TestNative4KSourceIsRefusedBeforeSending(t *testing.T) {
+	home := t.TempDir()
+	r := veox(t, home, nil, "--demo", "extend", "--task", "veo_task_demo_upscaled", "--prompt", "more", "--json")
+	if r.code != 2 || !strings.Contains(r.stderr, "nothing was sent") || !strings.Contains(r.stderr, "rendered at 4k") {
+		t.Fatalf("exit %d, stderr %q; want exit 2, nothing sent, the 4k render named", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "fix the field") {
+		t.Fatalf("the hint sends the user looking for a field: %q", r.stderr)
+	}
+	list := decode[[]taskOut](t, veox(t, home, nil, "--demo", "list", "--json"))
+	for _, tk := range list {
+		if tk.Kind == "extend" {
+			t.Fatalf("a refused extend reached the history: %+v", tk)
+		}
+	}
+}
+
+// --json carries the estimate from the one price table and whether each
+// task can be extended, with the reason when not.
+func TestJSONCarriesEstimateAndExtendability(t *testing.T) {
+	home := t.TempDir()
+	type est struct {
+		TaskID   string  `json:"taskId"`
+		Estimate int     `json:"estimatedCredits"`
+		Extend   bool    `json:"extendable"`
+		WhyNot   *string `json:"whyNotExtendable"`
+		Kind     string  `json:"kind"`
+	}
+	g := decode[est](t, veox(t, home, nil, "--demo", "generate", "--prompt", "a kite", "--model", "veo3_lite", "--resolution", "1080p", "--json"))
+	x := decode[est](t, veox(t, home, nil, "--demo", "extend", "--task", demoSource, "--prompt", "a storm", "--model", "quality", "--json"))
+	if g.Estimate != 35 || x.Estimate != 250 {
+		t.Fatalf("estimates: generate lite 1080p %d (want 35), extend quality %d (want 250)", g.Estimate, x.Estimate)
+	}
+	for _, tk := range decode[[]est](t, veox(t, home, nil, "--demo", "list", "--json")) {
+		switch tk.TaskID {
+		case "veo_task_demo_upscaled":
+			if tk.Extend || tk.WhyNot == nil || !strings.Contains(*tk.WhyNot, "4k") {
+				t.Errorf("the 4k demo source: extendable %v, why %v", tk.Extend, tk.WhyNot)
+			}
+		case "veo_task_demo_forest":
+			if !tk.Extend || tk.WhyNot != nil {
+				t.Errorf("a 720p demo source: extendable %v, why %v", tk.Extend, *tk.WhyNot)
+			}
+		}
+	}
+}
+
 func TestFaultsStillGiveTheFileAndOneCreate(t *testing.T) {
 	home := t.TempDir()
 	faults := []string{"VEOX_DEMO_FAULTS=0.2"} // five safe faults in a row on the create (0.03%) would exhaust its retries

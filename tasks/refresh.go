@@ -12,10 +12,20 @@ import (
 
 // Refresh asks the service about one task and records what it says.
 func (s *Service) Refresh(ctx context.Context, id string) (*store.Task, error) {
+	ctx, cancel := context.WithTimeout(ctx, readBudget)
+	defer cancel()
 	t, err := s.store.Get(id)
 	if err != nil {
 		return nil, err
 	}
+	nt, err := s.refresh(ctx, t)
+	if nt != nil && !store.Finished(t.Status) && store.Finished(nt.Status) {
+		s.bal.moved() // billing or a refund may come with the end
+	}
+	return nt, err
+}
+
+func (s *Service) refresh(ctx context.Context, t *store.Task) (*store.Task, error) {
 	switch {
 	case t.Kind == store.KindUpscale:
 		return s.refreshUpscale(ctx, t)
@@ -112,6 +122,9 @@ func fillRequest(t *store.Task, r *api.Record) {
 	if t.Request.AspectRatio == "" {
 		t.Request.AspectRatio = str("aspectRatio")
 	}
+	if t.Request.Resolution == "" {
+		t.Request.Resolution = str("resolution") // the extend rule needs it when an answer lacks response
+	}
 	if t.Request.Seed == 0 {
 		if f, ok := p["seeds"].(float64); ok {
 			t.Request.Seed = int(f)
@@ -131,6 +144,8 @@ func (s *Service) Import(ctx context.Context, id string) (*store.Task, error) {
 	if t, err := s.store.Get(id); err == nil {
 		return s.Refresh(ctx, t.LocalID)
 	}
+	ctx, cancel := context.WithTimeout(ctx, readBudget)
+	defer cancel()
 	rec, err := s.api.RecordInfo(ctx, id)
 	if err != nil {
 		return nil, err

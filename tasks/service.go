@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -25,8 +24,9 @@ type Options struct {
 	NullGrace    time.Duration // how long a new task may answer "record is null"; default 2 min
 }
 
-// Service runs the task lifecycle. It holds no state of its own beyond its
-// dependencies: the history in bbolt is the state.
+// Service runs the task lifecycle. The history in bbolt is its state; the
+// only thing it keeps itself is the last balance reading, so every screen
+// and command asks one owner for it.
 type Service struct {
 	api   *api.Client
 	dl    *download.Downloader
@@ -36,7 +36,16 @@ type Service struct {
 	dir   string
 	poll  time.Duration
 	grace time.Duration
+	bal   balances
 }
+
+// How long a face waits for one service call, retries included. The
+// client bounds each attempt; these bound the whole call, so no screen or
+// command waits forever, and the faces set no timeouts of their own.
+const (
+	readBudget   = 30 * time.Second // record-info, balance, 1080p, 4K state
+	createBudget = 90 * time.Second // one create: the rate limit's wait and the attempt
+)
 
 // New builds a Service.
 func New(o Options) *Service {
@@ -73,11 +82,6 @@ func (s *Service) writable() error {
 		return ErrReadOnly
 	}
 	return nil
-}
-
-// Credits returns the balance.
-func (s *Service) Credits(ctx context.Context) (float64, error) {
-	return s.api.Credit(ctx)
 }
 
 // Recover runs at start-up: a task left "submitting" belongs to a veox that

@@ -33,7 +33,24 @@ func (s *Service) Extend(ctx context.Context, in ExtendInput) (*store.Task, erro
 	}}
 	req := api.ExtendRequest{TaskID: src.TaskID, Prompt: in.Prompt, Seeds: in.Seed, Model: in.Model,
 		Watermark: in.Watermark, CallBackURL: in.CallbackURL}
-	return s.submit(ctx, t, func(ctx context.Context) (string, error) { return s.api.Extend(ctx, req) })
+	return s.submit(ctx, t, func(ctx context.Context) (string, error) {
+		id, err := s.api.Extend(ctx, req)
+		return id, extendRefusal(err)
+	})
+}
+
+// extendRefusal rewords the hint of an extend the service refused on a
+// rule of its own (code 422 "1080P-generated videos cannot be extended"):
+// its message names no field, so "fix the field the message names" would
+// send the user looking for one.
+func extendRefusal(err error) error {
+	e, ok := api.AsError(err)
+	if !ok || e.Kind != api.KindValidation || e.MaybeCreated {
+		return err
+	}
+	c := *e
+	c.Hint = "the service will not extend this video (its message says why); nothing was created or charged. Extend another video, or generate a new one"
+	return &c
 }
 
 // Generate validates, records the intent, then sends the create once.
@@ -59,6 +76,8 @@ func (s *Service) Generate(ctx context.Context, in GenerateInput) (*store.Task, 
 // intent is in bbolt (fsynced) before a byte leaves, so a crash at any point
 // leaves a trace that Recover turns into "unknown".
 func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.Context) (string, error)) (*store.Task, error) {
+	ctx, cancel := context.WithTimeout(ctx, createBudget)
+	defer cancel()
 	now := s.now()
 	t.LocalID = s.store.NewLocalID()
 	t.CreatedAt = now
@@ -69,6 +88,7 @@ func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.C
 	_ = s.store.PutPrompt(t.Request.Prompt)
 	before := s.balance(ctx)
 	id, sendErr := send(ctx)
+	s.bal.moved() // whatever the answer, the create may have been billed
 	t, err := s.recordOutcome(t.LocalID, id, sendErr)
 	if t != nil {
 		t = s.recordBalances(t, before, errors.Is(err, ErrUnknownOutcome))
@@ -77,15 +97,16 @@ func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.C
 }
 
 // balance reads the credit balance for evidence, briefly and without
-// failing anything: a create must not wait on it.
+// failing anything: a create must not wait on it. A reading of the last
+// few seconds (the review's) stands for now.
 func (s *Service) balance(ctx context.Context) float64 {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	c, err := s.api.Credit(ctx)
+	b, err := s.Balance(ctx)
 	if err != nil {
 		return 0
 	}
-	return c
+	return b.Credits
 }
 
 // recordBalances keeps the balance before a create and, when its answer
@@ -171,29 +192,8 @@ func (s *Service) CheckSource(ctx context.Context, id string) (*store.Task, erro
 		}
 		return nil, err
 	}
-	if msg := notExtendable(t); msg != "" {
+	if msg := WhyNotExtendable(t, s.now()); msg != "" {
 		return nil, &ValidationError{[]FieldError{{"source", msg}}}
 	}
 	return t, nil
-}
-
-// Extendable says why a task cannot be extended ("" if it can).
-func Extendable(t *store.Task) string { return notExtendable(t) }
-
-func notExtendable(t *store.Task) string {
-	switch {
-	case t.TaskID == "":
-		return "this task has no service id yet, so it cannot be extended"
-	case t.Kind == store.KindUpscale:
-		return "upscaled versions cannot be extended: extend the original, upscale last"
-	case t.Upscaled1080:
-		return "its 1080p version was requested, and the service does not extend a video after that: extend first, upscale last"
-	case t.Status == store.StatusRunning:
-		return "it is still running: wait until it has finished"
-	case t.Status == store.StatusFailed:
-		return "it failed, so there is no video to extend"
-	case t.Status != store.StatusSucceeded:
-		return fmt.Sprintf("it is %s; only finished videos can be extended", t.Status)
-	}
-	return ""
 }

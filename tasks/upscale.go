@@ -36,13 +36,17 @@ func (s *Service) Upscale(ctx context.Context, id, to string) (*store.Task, erro
 		Watermark: src.Request.Watermark, UpscaleTo: to,
 	}}
 	if to == Upscale1080 {
+		// Marked before the request leaves: if the answer is lost, the
+		// 1080p version may exist, and the source must not be offered.
 		if _, err := s.store.Update(src.LocalID, func(t *store.Task) error { t.Upscaled1080 = true; return nil }); err != nil {
 			return nil, err
 		}
-		return s.submit(ctx, t, func(ctx context.Context) (string, error) {
+		t, err := s.submit(ctx, t, func(ctx context.Context) (string, error) {
 			_, err := s.api.Get1080p(ctx, src.TaskID, 0)
 			return "", err
 		})
+		s.recountHD(src.LocalID)
+		return t, err
 	}
 	return s.submit(ctx, t, func(ctx context.Context) (string, error) {
 		up, err := s.api.Get4K(ctx, api.FourKRequest{TaskID: src.TaskID})
@@ -86,4 +90,26 @@ func (s *Service) refreshUpscale(ctx context.Context, t *store.Task) (*store.Tas
 		return t, nil
 	}
 	return s.store.Update(t.LocalID, apply)
+}
+
+// recountHD sets the source's Upscaled1080 from its 1080p requests: only
+// one the service did not refuse makes a video unextendable.
+func (s *Service) recountHD(srcLocalID string) {
+	src, err := s.store.Get(srcLocalID)
+	if err != nil || src.TaskID == "" {
+		return
+	}
+	kids, err := s.store.Children(src.TaskID)
+	if err != nil {
+		return
+	}
+	asked := false
+	for _, k := range kids {
+		if k.Kind == store.KindUpscale && k.Request.UpscaleTo == Upscale1080 && !refused(&k) {
+			asked = true
+		}
+	}
+	if asked != src.Upscaled1080 {
+		_, _ = s.store.Update(srcLocalID, func(t *store.Task) error { t.Upscaled1080 = asked; return nil })
+	}
 }

@@ -35,9 +35,6 @@ type (
 	bellDoneMsg   struct{}
 )
 
-// apiTimeout bounds the short calls the root makes (balance, settle).
-const apiTimeout = 30 * time.Second
-
 // flashFor is how long news stays in the status bar; errors stay until the
 // next news.
 const flashFor = 8 * time.Second
@@ -53,12 +50,12 @@ func recoverCmd(svc *tasks.Service) tea.Cmd {
 	}
 }
 
+// creditsCmd asks the service for the balance as of now; the service
+// owns the readings (a recent one is reused) and bounds the call.
 func creditsCmd(ctx context.Context, svc *tasks.Service) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
-		c, err := svc.Credits(ctx)
-		return creditsMsg{credits: c, err: err}
+		b, err := svc.Balance(ctx)
+		return creditsMsg{credits: b.Credits, err: err}
 	}
 }
 
@@ -77,8 +74,6 @@ func upscaleCmd(ctx context.Context, svc *tasks.Service, id, to string) tea.Cmd 
 
 func settleCmd(ctx context.Context, svc *tasks.Service, id, taskID string) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
 		t, err := svc.Settle(ctx, id, taskID)
 		if t == nil && err != nil {
 			t, _ = svc.Store().Get(id)

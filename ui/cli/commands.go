@@ -159,7 +159,8 @@ func upscaleCmd(g *globals) *cobra.Command {
 			return fl.finish(cmd, env, t, err)
 		}),
 	}
-	cmd.Flags().StringVar(&to, "to", "", "1080p (about 5 credits) or 4k (about 120 credits)")
+	cmd.Flags().StringVar(&to, "to", "", fmt.Sprintf("1080p (about %d credits) or 4k (about %d credits)",
+		tasks.UpscaleCost(tasks.Upscale1080), tasks.UpscaleCost(tasks.Upscale4K)))
 	cmd.MarkFlagRequired("to")
 	fl.bind(cmd)
 	return cmd
@@ -172,10 +173,11 @@ func creditsCmd(g *globals) *cobra.Command {
 		Short: "Show the credit balance",
 		Args:  cobra.NoArgs,
 		RunE: withBrowseEnv(g, true, func(cmd *cobra.Command, env *Env, _ []string) error {
-			c, err := env.Service.Credits(cmd.Context())
+			b, err := env.Service.ReadBalance(cmd.Context())
 			if err != nil {
 				return err
 			}
+			c := b.Credits
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), map[string]float64{"credits": c})
 			}

@@ -45,7 +45,7 @@ func (f *follow) finish(cmd *cobra.Command, env *Env, t *store.Task, err error) 
 		return quietExit(ExitCode(err))
 	}
 	if !f.json {
-		fmt.Fprintf(out, "accepted: task %s (local %s)\n", t.TaskID, t.LocalID)
+		fmt.Fprintf(out, "accepted: task %s (local %s), about %d credits\n", t.TaskID, t.LocalID, tasks.EstimateFor(t))
 	}
 	if f.wait {
 		if t, err = f.waitAndFetch(cmd.Context(), out, errOut, env, t); err != nil {
@@ -176,6 +176,9 @@ func extendCmd(g *globals) *cobra.Command {
 			if err := fl.check(); err != nil {
 				return err
 			}
+			if err := warnBeforeExtend(cmd, env, in.Source); err != nil {
+				return err
+			}
 			t, err := env.Service.Extend(cmd.Context(), in)
 			return fl.finish(cmd, env, t, err)
 		}),
@@ -189,6 +192,23 @@ func extendCmd(g *globals) *cobra.Command {
 	f.StringVar(&in.CallbackURL, "callback", "", "URL the service POSTs the result to")
 	fl.bind(cmd)
 	return cmd
+}
+
+// warnBeforeExtend asks the service about the source first, so a source
+// it would refuse is refused here (exit 2, nothing sent) and a warning (a
+// 4K version was requested) is on stderr before any money is spent.
+func warnBeforeExtend(cmd *cobra.Command, env *Env, source string) error {
+	if tasks.CheckTaskID(source) != nil {
+		return nil // Extend names every broken rule at once
+	}
+	src, err := env.Service.CheckSource(cmd.Context(), source)
+	if err != nil {
+		return err
+	}
+	if w := env.Service.ExtendWarning(src); w != "" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "veox: warning: %s\n", w)
+	}
+	return nil
 }
 
 func (f *follow) check() error {
@@ -221,7 +241,7 @@ func generateCmd(g *globals) *cobra.Command {
 	f.StringVar(&in.Type, "type", "text", "text, frames (1–2 images) or reference (1–3 images, veo3_fast, 8 s)")
 	f.StringArrayVar(&in.ImageURLs, "image", nil, "public image URL (repeat for several)")
 	f.StringVar(&in.Aspect, "aspect", "16:9", "16:9, 9:16 or Auto")
-	f.StringVar(&in.Resolution, "resolution", "720p", "720p, 1080p or 4k (upscaled sources are likely not extendable)")
+	f.StringVar(&in.Resolution, "resolution", "720p", "720p, 1080p or 4k (only 720p renders can be extended)")
 	f.IntVar(&in.Duration, "duration", 0, "4, 6 or 8 seconds (default 8)")
 	f.IntVar(&in.Seed, "seed", 0, "10000–99999; omit for random")
 	f.StringVar(&in.Watermark, "watermark", "", "text burnt into the video")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 )
 
@@ -30,6 +31,9 @@ type taskJSON struct {
 	Files          []string   `json:"files"`
 	Downloads      []fileJSON `json:"downloads"`
 	UpscaleTo      string     `json:"upscaleTo,omitempty"`
+	Estimate       int        `json:"estimatedCredits"` // from the price table; "about", prices drift
+	Extendable     bool       `json:"extendable"`
+	NotExtendable  *string    `json:"whyNotExtendable"` // the reason in words, null when extendable
 	CreditsBefore  *float64   `json:"creditsBefore"`
 	CreditsAfter   *float64   `json:"creditsAfter"`
 	CreatedAt      time.Time  `json:"createdAt"`
@@ -68,6 +72,12 @@ func toJSON(t *store.Task) taskJSON {
 		SubmittedAt: timePtr(t.SubmittedAt), CompletedAt: timePtr(t.CompletedAt), Events: []eventRow{}}
 	if t.ParentID != "" {
 		j.ParentTaskID = &t.ParentID
+	}
+	j.Estimate = tasks.EstimateFor(t)
+	if why := tasks.WhyNotExtendable(t, time.Now()); why != "" {
+		j.NotExtendable = &why
+	} else {
+		j.Extendable = true
 	}
 	j.CreditsBefore, j.CreditsAfter = floatPtr(t.CreditsBefore), floatPtr(t.CreditsAfter)
 	if seed := format.SeedValue(t); seed != 0 {

@@ -182,7 +182,7 @@ func (m Model) WithPrefill(p Prefill) Model {
 // Init fetches the balance and starts the cursor blinking (the first field
 // was focused when the form was built).
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.creditsCmd(), textarea.Blink)
+	return tea.Batch(m.creditsCmd(true), textarea.Blink)
 }
 
 // SetSize gives the composer its area (the root keeps the status bar and

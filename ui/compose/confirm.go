@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -13,10 +12,6 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 )
-
-// createTimeout bounds one create. The client's own create timeout (~60 s)
-// ends it first; this is the outer guard so the form never waits forever.
-const createTimeout = 90 * time.Second
 
 // pending is exactly what the confirm step shows and what confirm sends:
 // the normalised copy that passed validation.
@@ -45,12 +40,12 @@ func (m Model) review() (Model, tea.Cmd) {
 		var in tasks.ExtendInput
 		in, bad = m.extendInput()
 		err = tasks.ValidateExtend(&in)
-		m.pending = pending{extend: in, cost: tasks.EstimateCost("extend", in.Model)}
+		m.pending = pending{extend: in, cost: tasks.ExtendCost(in.Model)}
 	} else {
 		var in tasks.GenerateInput
 		in, bad = m.generateInput()
 		err = tasks.ValidateGenerate(&in)
-		m.pending = pending{generate: in, cost: tasks.EstimateCost("generate", in.Model)}
+		m.pending = pending{generate: in, cost: tasks.GenerateCost(in.Model, in.Resolution)}
 	}
 	var ve *tasks.ValidationError
 	if errors.As(err, &ve) {
@@ -107,8 +102,7 @@ func submitCmd(svc *tasks.Service, md mode, inst uint64, gen int, p pending) tea
 		if svc == nil {
 			return submitDoneMsg{inst: inst, gen: gen, err: errors.New("no service configured; nothing was sent")}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), createTimeout)
-		defer cancel()
+		ctx := context.Background() // the service bounds the create
 		var t *store.Task
 		var err error
 		if md == modeExtend {
@@ -243,6 +237,9 @@ func (m Model) confirmView() string {
 		m.row(s.Label, "Balance", wrap(bal, vw)))
 	if m.lowBalance(cost) {
 		money = append(money, s.Warning.Render(wrap("! the balance may not cover this; the service refuses with code 402 if so", vw+labelW)))
+	}
+	if m.mode == modeExtend && m.src.warning != "" {
+		money = append(money, s.Warning.Render(wrap("! "+m.src.warning, vw+labelW)))
 	}
 	foot := []string{m.confirmHint(cost)}
 	if !tight {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -28,18 +27,22 @@ type creditsMsg struct {
 	err     error
 }
 
-const creditsTimeout = 15 * time.Second
-
-func (m Model) creditsCmd() tea.Cmd {
+// creditsCmd asks the service for the balance. The form only shows it, so
+// any reading already made will do (known); the review decides about
+// money, so it wants one of the last few seconds. The service owns the
+// readings and bounds the call.
+func (m Model) creditsCmd(known bool) tea.Cmd {
 	svc, inst, gen := m.d.Service, m.inst, m.bal.gen
 	return func() tea.Msg {
 		if svc == nil {
 			return creditsMsg{inst: inst, gen: gen, err: errors.New("no service")}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), creditsTimeout)
-		defer cancel()
-		n, err := svc.Credits(ctx)
-		return creditsMsg{inst: inst, gen: gen, credits: n, err: err}
+		read := svc.Balance
+		if known {
+			read = svc.KnownBalance
+		}
+		b, err := read(context.Background())
+		return creditsMsg{inst: inst, gen: gen, credits: b.Credits, err: err}
 	}
 }
 
@@ -48,7 +51,7 @@ func (m Model) creditsCmd() tea.Cmd {
 func (m Model) refreshCredits() (Model, tea.Cmd) {
 	m.bal.gen++
 	m.bal.loading = true
-	return m, m.creditsCmd()
+	return m, m.creditsCmd(false)
 }
 
 func (m Model) onCredits(msg creditsMsg) Model {
@@ -64,12 +67,13 @@ func (m Model) onCredits(msg creditsMsg) Model {
 	return m
 }
 
-// cost is the estimate for what the form holds right now.
+// cost is the estimate for what the form holds right now, from the one
+// price table in tasks.
 func (m Model) cost() int {
 	if m.mode == modeExtend {
-		return tasks.EstimateCost("extend", m.get(fModel))
+		return tasks.ExtendCost(m.get(fModel))
 	}
-	return tasks.EstimateCost("generate", m.get(fModel))
+	return tasks.GenerateCost(m.get(fModel), m.get(fResolution))
 }
 
 func costText(c int) string {

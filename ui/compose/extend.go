@@ -13,9 +13,6 @@ import (
 	"github.com/veox/veox/tasks"
 )
 
-// retention is how long the service keeps records and media.
-const retention = 14 * 24 * time.Hour
-
 // sourceState is what the extend form knows about the video to extend.
 type sourceState struct {
 	task      *store.Task // nil until known
@@ -25,31 +22,33 @@ type sourceState struct {
 	checkedID string // the id task, refused and note are about
 	refused   string // the service says it cannot be extended: blocks the submit
 	note      string // the check itself failed (network…): shown, not blocking
+	warning   string // worth knowing, not blocking (a 4K version was requested)
 }
 
 // sourceCheckedMsg is the answer of Service.CheckSource for one typed id.
 type sourceCheckedMsg struct {
-	inst uint64
-	gen  int
-	id   string
-	task *store.Task
-	err  error
+	inst    uint64
+	gen     int
+	id      string
+	task    *store.Task
+	warning string
+	err     error
 }
 
-const checkTimeout = 30 * time.Second
-
-// checkSourceCmd asks the service about a typed id. It captures the service
-// and the id; the answer carries gen so a check for an id the user has
-// since changed is dropped.
+// checkSourceCmd asks the service about a typed id (the service bounds the
+// call). It captures the service and the id; the answer carries gen so a
+// check for an id the user has since changed is dropped.
 func checkSourceCmd(svc *tasks.Service, inst uint64, gen int, id string) tea.Cmd {
 	return func() tea.Msg {
 		if svc == nil {
 			return sourceCheckedMsg{inst: inst, gen: gen, id: id, err: errors.New("no service")}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
-		defer cancel()
-		t, err := svc.CheckSource(ctx, id)
-		return sourceCheckedMsg{inst: inst, gen: gen, id: id, task: t, err: err}
+		t, err := svc.CheckSource(context.Background(), id)
+		msg := sourceCheckedMsg{inst: inst, gen: gen, id: id, task: t, err: err}
+		if t != nil {
+			msg.warning = svc.ExtendWarning(t)
+		}
+		return msg
 	}
 }
 
@@ -92,7 +91,7 @@ func (m Model) onSourceChecked(msg sourceCheckedMsg) Model {
 	case msg.err != nil:
 		m.src.note = sourceMessage(msg.err)
 	default:
-		m.src.task = msg.task
+		m.src.task, m.src.warning = msg.task, msg.warning
 		delete(m.errs, fSource)
 	}
 	return m
@@ -113,20 +112,13 @@ func sourceMessage(err error) string {
 }
 
 // sourceProblem is why the known source cannot be extended ("" if it can):
-// the lifecycle's reasons plus the service's 14-day retention.
+// the service's word, else the one rule in tasks.
 func (m Model) sourceProblem() string {
 	if m.src.refused != "" {
 		return m.src.refused
 	}
-	t := m.src.task
-	if t == nil {
-		return ""
-	}
-	if r := tasks.Extendable(t); r != "" {
-		return r
-	}
-	if !t.CompletedAt.IsZero() && m.d.Now().After(t.CompletedAt.Add(retention)) {
-		return "it finished more than 14 days ago and the service no longer keeps it"
+	if t := m.src.task; t != nil {
+		return tasks.WhyNotExtendable(t, m.d.Now())
 	}
 	return ""
 }
@@ -153,10 +145,10 @@ func durationLine(t *store.Task) string {
 
 // expiryLine says when the service forgets the source.
 func expiryLine(t *store.Task, now time.Time) string {
-	if t.CompletedAt.IsZero() {
+	at := tasks.ExpiresAt(t)
+	if at.IsZero() {
 		return ""
 	}
-	at := t.CompletedAt.Add(retention)
 	left := at.Sub(now)
 	switch {
 	case left <= 0:

@@ -17,7 +17,9 @@ import (
 // opening the picker costs the same whatever the size of the history.
 const pickerLimit = 30
 
-// picker is a small list of recent finished tasks that can be extended.
+// picker is a small list of recent finished videos. Those the service
+// would not extend are listed too, with the reason, so a video the user
+// looks for is never silently missing.
 type picker struct {
 	open    bool
 	loading bool
@@ -25,6 +27,7 @@ type picker struct {
 	tasks   []store.Task
 	sel     int
 	err     string
+	note    string // why the chosen row cannot be picked
 }
 
 type pickerLoadedMsg struct {
@@ -40,13 +43,13 @@ func pickerCmd(svc *tasks.Service, inst uint64, gen int) tea.Cmd {
 			return pickerLoadedMsg{inst: inst, gen: gen, err: errors.New("no history")}
 		}
 		list, _, err := svc.Store().List(store.Query{Statuses: []string{store.StatusSucceeded}, Limit: pickerLimit})
-		var ok []store.Task
+		var videos []store.Task
 		for _, t := range list {
-			if tasks.Extendable(&t) == "" {
-				ok = append(ok, t)
+			if t.Kind != store.KindUpscale { // a version of a video, not one to extend
+				videos = append(videos, t)
 			}
 		}
-		return pickerLoadedMsg{inst: inst, gen: gen, tasks: ok, err: err}
+		return pickerLoadedMsg{inst: inst, gen: gen, tasks: videos, err: err}
 	}
 }
 
@@ -74,9 +77,9 @@ func (m Model) pickerKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.PickEsc):
 		p.open = false
 	case key.Matches(msg, k.PickUp):
-		p.sel = max(p.sel-1, 0)
+		p.sel, p.note = max(p.sel-1, 0), ""
 	case key.Matches(msg, k.PickDown):
-		p.sel = min(p.sel+1, max(len(p.tasks)-1, 0))
+		p.sel, p.note = min(p.sel+1, max(len(p.tasks)-1, 0)), ""
 	case key.Matches(msg, k.PickEnter):
 		return m.pick()
 	}
@@ -90,6 +93,10 @@ func (m Model) pick() (Model, tea.Cmd) {
 		return m, nil
 	}
 	t := m.picker.tasks[m.picker.sel]
+	if why := tasks.WhyNotExtendable(&t, m.d.Now()); why != "" {
+		m.picker.note = "cannot extend this one: " + why
+		return m, nil
+	}
 	m.picker.open = false
 	i := m.index(fSource)
 	if i < 0 {
@@ -114,22 +121,33 @@ func (m Model) pickerLines(avail int) []string {
 	case p.err != "":
 		return append(out, s.Error.Render("✗ "+p.err))
 	case len(p.tasks) == 0:
-		return append(out, s.Faint.Render("no finished videos that can be extended yet; type a task id instead (esc)"))
+		return append(out, s.Faint.Render("no finished videos yet; type a task id instead (esc)"))
 	}
-	rows := max(1, avail-1)
+	var note []string
+	if p.note != "" {
+		note = strings.Split(s.Error.Render(wrap("✗ "+p.note, m.w()-4)), "\n")
+	}
+	rows := max(1, avail-1-len(note))
 	off := max(0, p.sel-rows+1)
 	w := m.w() - 4
+	now := m.d.Now()
 	for i := off; i < min(len(p.tasks), off+rows); i++ {
 		t := p.tasks[i]
-		line := ansi.Truncate(fmt.Sprintf("%s  %s  %s", t.CompletedAt.Format("Jan 2 15:04"),
-			shortID(t.TaskID), strings.Join(strings.Fields(t.Request.Prompt), " ")), w, "…")
-		if i == p.sel {
+		text := fmt.Sprintf("%s  %s  ", t.CompletedAt.Format("Jan 2 15:04"), shortID(t.TaskID))
+		if why := tasks.NotExtendableShort(&t, now); why != "" {
+			text += "(cannot extend: " + why + ")  "
+		}
+		line := ansi.Truncate(text+strings.Join(strings.Fields(t.Request.Prompt), " "), w, "…")
+		switch {
+		case i == p.sel:
 			out = append(out, s.Selected.Render("› "+line))
-		} else {
+		case tasks.NotExtendableShort(&t, now) != "":
+			out = append(out, s.Faint.Render("  "+line))
+		default:
 			out = append(out, "  "+line)
 		}
 	}
-	return out
+	return append(out, note...)
 }
 
 func shortID(id string) string {

@@ -332,7 +332,7 @@ func TestGenerateSubmits(t *testing.T) {
 	m, _ = press(t, m, "tab", "right", "tab")
 	m = typeText(t, m, "https://example.com/a.png")
 	m, _ = press(t, m, "ctrl+s")
-	mustContain(t, m.View(), "frames", "https://example.com/a.png", "about 100 credits")
+	mustContain(t, m.View(), "frames", "https://example.com/a.png", "about 60 credits")
 	_, msgs := press(t, m, "enter")
 	subs := submitted(t, msgs)
 	if len(subs) != 1 || subs[0].Err != nil || subs[0].Task.Status != store.StatusRunning {
@@ -365,4 +365,37 @@ func TestBalanceErrorIsShown(t *testing.T) {
 	mustContain(t, m.View(), "Balance …")
 	m, _ = m.Update(creditsMsg{inst: m.inst, gen: m.bal.gen, err: errors.New("credit: key rejected (code 401)")})
 	mustContain(t, m.View(), "✗ unavailable: credit: key rejected")
+}
+
+// The demo's upscaled source is a 4k render: the composer says so from the
+// one rule and sends nothing, as 'veox extend' does headless.
+func TestNative4KSourceIsRefusedInTheComposer(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	m := steady(NewExtend(e.deps(), nil).SetSize(100, 30))
+	m = typeText(t, m, sim.DemoUpscaled)
+	m, _ = press(t, m, "tab")
+	mustContain(t, m.View(), "✗ cannot extend: it was rendered at 4k")
+	m = typeText(t, m, "more")
+	m, msgs := press(t, m, "ctrl+s")
+	if m.stage != stageForm || len(msgs) != 0 {
+		t.Fatalf("stage %v msgs %v", m.stage, msgs)
+	}
+	if n := e.srv.Sim.Requests(sim.PathExtend); n != 0 {
+		t.Errorf("%d extend requests reached the service", n)
+	}
+}
+
+// The picker lists a video it cannot extend with the reason, and refuses
+// to pick it.
+func TestPickerSaysWhyAVideoCannotBeExtended(t *testing.T) {
+	e := newEnv(t, sim.Options{})
+	e.svc.Import(t.Context(), sim.DemoUpscaled)
+	m := steady(NewExtend(e.deps(), nil).SetSize(120, 30))
+	m, _ = press(t, m, "ctrl+p")
+	mustContain(t, m.View(), "cannot extend: rendered at 4k", "paper boat")
+	m, _ = press(t, m, "enter")
+	mustContain(t, m.View(), "cannot extend this one: it was rendered at 4k")
+	if m.get(fSource) != "" {
+		t.Errorf("an unextendable video was picked: %q", m.get(fSource))
+	}
 }

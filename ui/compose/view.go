@@ -228,6 +228,8 @@ func (m Model) sourceLines() []string {
 		out = append(out, s.Error.Render(wrap("✗ cannot extend: "+m.sourceProblem(), vw)))
 	case m.src.note != "":
 		out = append(out, s.Warning.Render(wrap("! "+m.src.note, vw)))
+	case m.src.warning != "":
+		out = append(out, s.Warning.Render(wrap("! "+m.src.warning, vw)))
 	}
 	return out
 }

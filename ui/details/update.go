@@ -115,7 +115,7 @@ func (m Model) onAction(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	done := t.Status == store.StatusSucceeded
 	switch {
 	case key.Matches(msg, m.keys.Extend) && done:
-		if why := tasks.Extendable(t); why != "" {
+		if why := tasks.WhyNotExtendable(t, m.deps.Now()); why != "" {
 			return m, nav.Cmd(nav.Flash{Text: "cannot extend: " + why, Err: true}), true
 		}
 		return m, nav.Cmd(nav.Extend{Source: t}), true

@@ -14,10 +14,6 @@ import (
 	"github.com/veox/veox/ui/format"
 )
 
-// Retention is how long the service keeps records and media after a task
-// completes (veo-api.md).
-const Retention = 14 * 24 * time.Hour
-
 // View is the scrolling content and, below it, the current step or the
 // last note with a scroll hint. The bottom wraps (a cost warning must be
 // read whole), and the page gives up the lines it takes.
@@ -87,7 +83,7 @@ func (m Model) actionText() string {
 	case modeChoose:
 		return "Upscale: 1 = 1080p (about 5 credits; the source can no longer be extended after it), 4 = 4K (about 120 credits). esc cancels."
 	case modeConfirmUpscale:
-		cost := tasks.EstimateCost(m.upTo, "")
+		cost := tasks.UpscaleCost(m.upTo)
 		warn := ""
 		if m.upTo == tasks.Upscale1080 {
 			warn = " This source can NOT be extended afterwards: extend first, upscale last."
@@ -265,10 +261,10 @@ func (m Model) results(w int) string {
 
 func validity(t *store.Task, now time.Time) string {
 	s := "link fetched " + format.Ago(t.URLsAt, now) + "; it may last about a day and refreshes on download"
-	if t.CompletedAt.IsZero() {
+	until := tasks.ExpiresAt(t)
+	if until.IsZero() {
 		return s
 	}
-	until := t.CompletedAt.Add(Retention)
 	if left := until.Sub(now); left > 0 {
 		return s + fmt.Sprintf(" · the service keeps the video until %s (%s left)", until.Format("Jan 2"), format.Rough(left))
 	}

@@ -17,10 +17,6 @@ import (
 	"github.com/veox/veox/tasks"
 )
 
-// RequestTimeout bounds one refresh, so a stalled connection cannot hold a
-// task's chain forever.
-const RequestTimeout = 30 * time.Second
-
 // Backoff bounds: the first error waits at least minBackoff, and each
 // further one doubles it up to maxBackoff.
 const (
@@ -166,9 +162,7 @@ func (p *Poller) release() tea.Cmd {
 func (p *Poller) refresh(id string, gen int) tea.Cmd {
 	svc, parent, now := p.svc, p.ctx, p.now
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, RequestTimeout)
-		defer cancel()
-		t, err := svc.Refresh(ctx, id)
+		t, err := svc.Refresh(parent, id) // the service bounds the call
 		return resultMsg{id: id, gen: gen, task: t, err: err, at: now()}
 	}
 }

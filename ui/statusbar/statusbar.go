@@ -10,14 +10,10 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 	"github.com/veox/veox/ui/theme"
 )
-
-// LowBalance is where the balance is flagged: below it not even one
-// extension (the usual next step) can be paid. It is tasks.EstimateCost of
-// an extension; a test keeps the two equal.
-const LowBalance = 60
 
 // DefaultReadOnlyWhy is the reason shown when the root gives none.
 const DefaultReadOnlyWhy = "another veox has this history open"
@@ -119,7 +115,9 @@ func sepIf(ok bool) string {
 	return ""
 }
 
-func low(s State) bool { return s.CreditsKnown && s.Credits < LowBalance }
+// low: not even one extension (the usual next step) can be paid; the
+// threshold comes from the price table in tasks.
+func low(s State) bool { return s.CreditsKnown && tasks.LowBalance(s.Credits) }
 
 // facts is what runs, what needs the user, the last poll and the balance.
 // "running" counts like the Tasks screen's Running view, with the unknown

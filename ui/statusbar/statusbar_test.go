@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
 )
@@ -15,8 +14,12 @@ import (
 func view(s State, w int) string { return View(s, uitest.Styles(), w, uitest.Now) }
 
 func TestLowBalanceIsTheCostOfOneExtension(t *testing.T) {
-	if want := tasks.EstimateCost(store.KindExtend, ""); LowBalance != want {
-		t.Errorf("LowBalance = %d, an extension costs %d", LowBalance, want)
+	ext := float64(tasks.ExtendCost(""))
+	if v := view(State{CreditsKnown: true, Credits: ext - 1}, 100); !strings.Contains(v, "low") {
+		t.Errorf("a balance below one extension (%g) is not flagged: %q", ext, v)
+	}
+	if v := view(State{CreditsKnown: true, Credits: ext}, 100); strings.Contains(v, "low") {
+		t.Errorf("a balance that pays one extension (%g) is flagged: %q", ext, v)
 	}
 }
 

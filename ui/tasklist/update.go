@@ -237,7 +237,7 @@ func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Details):
 		return m, nav.Cmd(nav.OpenDetails{ID: sel.LocalID})
 	case key.Matches(msg, m.keys.Extend):
-		if why := tasks.Extendable(sel); why != "" {
+		if why := tasks.WhyNotExtendable(sel, m.deps.Now()); why != "" {
 			return m, nav.Cmd(nav.Flash{Text: "cannot extend this task: " + why, Err: true})
 		}
 		return m, nav.Cmd(nav.Extend{Source: sel})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 )
 
@@ -192,6 +193,11 @@ func (m Model) chainLine() string {
 	line := "chain: " + strings.Join(parts, " → ")
 	if n := len(m.children); n > 0 {
 		line += fmt.Sprintf("  ⇢ %d made from it", n)
+	}
+	if sel.Status == store.StatusSucceeded {
+		if why := tasks.NotExtendableShort(sel, m.deps.Now()); why != "" {
+			line += "  · cannot extend: " + why
+		}
 	}
 	return st.Faint.Render(format.Line(line, m.width))
 }
