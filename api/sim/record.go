@@ -30,7 +30,27 @@ func (s *Sim) recordLocked(id string) (object, bool) {
 	if !ok || t.expired(now) || !s.visible(t, now) {
 		return nil, false
 	}
+	s.records++
+	if s.sparse > 0 && s.records%s.sparse == 0 {
+		return s.renderSparse(t, now), true
+	}
 	return s.renderRecord(t, now, s.quirksFor(t)), true
+}
+
+// renderSparse is the older, sparser shape (rec-notes-string-urls): the
+// result links as a string straight under data and nothing else a client
+// may have come to rely on. For an extension those links are the new part
+// alone, never the stitched video.
+func (s *Sim) renderSparse(t *task, now time.Time) object {
+	flag := t.flag(now)
+	o := object{{"taskId", t.ID}, {"successFlag", flag}}
+	if flag == 1 {
+		o = append(o, field{"resultUrls", urlList(s.resultLinks(t, now), Quirks{URLsAsString: true})})
+	}
+	if flag > 1 {
+		o = append(o, s.errorFields(t, flag, Quirks{})...)
+	}
+	return o
 }
 
 // renderRecord builds data in the service's field order. Links are signed

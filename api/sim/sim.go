@@ -37,7 +37,15 @@ type Options struct {
 	// created nothing (429, 455), so a faulty demo run still ends with its
 	// file; nil means every fault, including ambiguous ones.
 	CreateFaults []Fault
-	Logf         func(format string, args ...any)
+	// SparseEvery, if N > 0, answers every Nth record-info in the older,
+	// sparser shape real clients have recorded (rec-notes-string-urls):
+	// taskId, successFlag and resultUrls straight under data (for an
+	// extension, the new part alone), no response, no paramJson, no times.
+	SparseEvery int
+	// FourKSameID answers get-4k-video with the source's own task id, as
+	// the service's documented examples do, instead of a new one.
+	FourKSameID bool
+	Logf        func(format string, args ...any)
 }
 
 // Sim is the simulated service. All methods are safe for concurrent use.
@@ -72,6 +80,9 @@ type Sim struct {
 	creates   int
 	callbacks int
 	authFiles int
+	records   int // record-info answers given, for SparseEvery
+	sparse    int // SparseEvery, switchable while running
+	sameID4K  bool
 }
 
 // New builds a simulator, loading Options.StatePath if it exists.
@@ -87,6 +98,8 @@ func New(o Options) *Sim {
 		window:    map[string][]time.Time{},
 		requests:  map[string]int{},
 		filesBase: "http://veo-files.invalid",
+		sparse:    o.SparseEvery,
+		sameID4K:  o.FourKSameID,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -149,6 +162,22 @@ func (s *Sim) SetFilesBase(baseURL string) {
 		baseURL = baseURL[:len(baseURL)-1]
 	}
 	s.filesBase = baseURL
+}
+
+// SetSparseEvery switches the sparse answers on (every nth record-info)
+// or off (0) while the simulator runs.
+func (s *Sim) SetSparseEvery(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sparse = max(n, 0)
+}
+
+// SetFourKSameID switches how get-4k-video names the 4K task: the
+// source's own id (true, as the docs show) or a new id.
+func (s *Sim) SetFourKSameID(same bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sameID4K = same
 }
 
 // Creates is the number of tasks this Sim accepted (generate, extend, 4K),

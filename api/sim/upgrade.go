@@ -91,12 +91,25 @@ func (s *Sim) get4K(c *call) {
 	}
 	s.mu.Lock()
 	t, r := s.start4KLocked(&b, p)
+	id := s.fourKID(t)
 	s.mu.Unlock()
 	if r != nil {
 		c.reply(r.code, r.msg, nil)
 		return
 	}
-	s.answerAccepted(c, p, fourKData(t.ID, []string{}))
+	s.answerAccepted(c, p, fourKData(id, []string{}))
+}
+
+// fourKID is the id answers name a 4K task by: its own, or (FourKSameID,
+// as the docs' examples show) its source's.
+func (s *Sim) fourKID(k *task) string {
+	if k == nil {
+		return ""
+	}
+	if s.sameID4K {
+		return k.Parent
+	}
+	return k.ID
 }
 
 // answer4KState answers a repeated call for a source whose 4K already
@@ -110,14 +123,15 @@ func (s *Sim) answer4KState(c *call, src string) bool {
 		return false
 	}
 	k := s.tasks[t.FourK]
+	id := s.fourKID(k)
 	if k.flag(now) == 0 {
 		s.mu.Unlock()
-		c.reply(422, "4k is processing. It is expected to be completed in 5-10 minutes. Please check back later.", fourKData(k.ID, []string{}))
+		c.reply(422, "4k is processing. It is expected to be completed in 5-10 minutes. Please check back later.", fourKData(id, []string{}))
 		return true
 	}
 	link := s.link(k, "video", now)
 	s.mu.Unlock()
-	c.reply(422, "The video has been generated successfully", fourKData(k.ID, []string{link}))
+	c.reply(422, "The video has been generated successfully", fourKData(id, []string{link}))
 	return true
 }
 

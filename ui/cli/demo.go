@@ -22,7 +22,9 @@ const demoKey = "demo-key"
 // service's faults at random: every kind on reads and downloads, and on
 // creates only those after which the service clearly created nothing (an
 // ambiguous create ends "unknown" by design, which is not what a demo of
-// resilience should show).
+// resilience should show). VEOX_DEMO_SPARSE=N answers every Nth
+// record-info in the older, sparser shape; VEOX_DEMO_4K_SAME_ID=1 names a
+// 4K by its source's id, as the service's docs show.
 func startDemoSim(p config.Paths, getenv func(string) string, logger *log.Logger) (*sim.Server, error) {
 	o := sim.Options{APIKey: demoKey, StatePath: p.SimState(), MinDuration: 20 * time.Second,
 		MaxDuration: 60 * time.Second, NullGrace: 3 * time.Second, QuirkRate: 0.3,
@@ -43,6 +45,14 @@ func startDemoSim(p config.Paths, getenv func(string) string, logger *log.Logger
 		o.CreateFaults = []sim.Fault{sim.Fault429, sim.Fault455}
 		o.SlowDelay = time.Second
 	}
+	if v := getenv("VEOX_DEMO_SPARSE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, usageErr(fmt.Errorf("VEOX_DEMO_SPARSE %q: give N to answer every Nth record-info in the older, sparser shape (0 = never)", v))
+		}
+		o.SparseEvery = n
+	}
+	o.FourKSameID = getenv("VEOX_DEMO_4K_SAME_ID") == "1"
 	srv, err := sim.Start(o)
 	if err != nil {
 		return nil, fmt.Errorf("starting the built-in simulator: %w", err)
