@@ -16,25 +16,19 @@ const maxReported = 20
 // Check verifies the file (bbolt's page-level check) and that the indexes
 // and counters agree with the tasks. Problems come back joined and wrapped
 // in ErrCorrupt; index problems are repaired by Reindex.
-func (s *Store) Check() (err error) {
-	// A writable transaction lets the check run safely beside other writers;
-	// it is rolled back, so checking never writes.
-	tx, err := s.db.Begin(!s.readOnly)
+func (s *Store) Check() error {
+	var problems []error
+	err := s.view(func(tx *bolt.Tx) error {
+		for e := range tx.Check() {
+			problems = append(problems, e)
+		}
+		if len(problems) == 0 {
+			problems = checkIndexes(tx)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: reading the file panicked: %v", ErrCorrupt, r)
-		}
-	}()
-	var problems []error
-	for e := range tx.Check() {
-		problems = append(problems, e)
-	}
-	if len(problems) == 0 {
-		problems = checkIndexes(tx)
 	}
 	if len(problems) > maxReported {
 		problems = append(problems[:maxReported], fmt.Errorf("and %d more", len(problems)-maxReported))

@@ -49,16 +49,13 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 		last  []byte
 		more  bool
 	)
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket([]byte(bTime)).Cursor()
-		walked := 0
-		defer func() { s.noteRead(tx, walked) }()
 		for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
 			if until != nil && bytes.Compare(k, until) < 0 {
 				last, more = until, true // the next page starts after until
 				return nil
 			}
-			walked++
 			id, status, kind := parseTimeValue(v)
 			if !matches(q.Statuses, status) || !matches(q.Kinds, kind) {
 				continue
@@ -126,7 +123,7 @@ func matches(want []string, got []byte) bool {
 // oldest first. It reads the small active index, never the whole history.
 func (s *Store) Active() ([]Task, error) {
 	var tasks []Task
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bActive)).ForEach(func(k, _ []byte) error {
 			return appendTask(tx, &tasks, string(k))
 		})
@@ -143,7 +140,7 @@ func (s *Store) Children(taskID string) ([]Task, error) {
 		return nil, nil
 	}
 	prefix := []byte(taskID + "\x00")
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket([]byte(bChildren)).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			if err := appendTask(tx, &tasks, string(k[len(prefix):])); err != nil {
@@ -161,7 +158,7 @@ func (s *Store) Children(taskID string) ([]Task, error) {
 // another tool) and at a cycle, which only a damaged history could hold.
 func (s *Store) Chain(id string) ([]Task, error) {
 	var chain []Task
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		localID, err := resolveTx(tx, id)
 		if err != nil {
 			return err
@@ -193,7 +190,7 @@ func (s *Store) Chain(id string) ([]Task, error) {
 // counters kept in meta.
 func (s *Store) Count() (int, map[string]int, error) {
 	var c counts
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		c, err = readCounts(tx)
 		return err

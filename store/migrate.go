@@ -30,32 +30,27 @@ func migrations() []migration {
 	}
 }
 
-// migrate backs the file up to <path>.bak-v<from> and then applies every
-// pending step in one transaction: a crash or a failing step leaves the
-// file exactly as it was.
-func (s *Store) migrate(from int) error {
+// migrateTx backs the file up to <path>.bak-v<from> and then applies every
+// pending step, all inside the caller's write transaction: the lock is
+// held throughout, so no other veox writes between the copy and the
+// upgrade, and a crash or a failing step leaves the file exactly as it was.
+func (s *Store) migrateTx(tx *bolt.Tx, from int) error {
 	if from == currentSchema {
 		return nil
 	}
 	backup := fmt.Sprintf("%s.bak-v%d", s.path, from)
-	if err := s.backup(backup); err != nil {
+	if err := writeBackup(tx, backup); err != nil {
 		return fmt.Errorf("back up the history before upgrading it: %w", err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, m := range migrations() {
-			if m.to <= from || m.to > currentSchema {
-				continue
-			}
-			if err := m.run(tx); err != nil {
-				return fmt.Errorf("upgrade to schema v%d (%s): %w", m.to, m.why, err)
-			}
+	for _, m := range migrations() {
+		if m.to <= from || m.to > currentSchema {
+			continue
 		}
-		return writeMeta(tx, currentSchema)
-	})
-	if err != nil {
-		return fmt.Errorf("%w (the file is unchanged; a copy is at %s)", err, backup)
+		if err := m.run(tx); err != nil {
+			return fmt.Errorf("upgrade to schema v%d (%s): %w (the file is unchanged; a copy is at %s)", m.to, m.why, err, backup)
+		}
 	}
-	return nil
+	return writeMeta(tx, currentSchema)
 }
 
 func migrateTo1(tx *bolt.Tx) error {
@@ -67,18 +62,16 @@ func migrateTo1(tx *bolt.Tx) error {
 	return rebuildIndexes(tx)
 }
 
-// backup writes a consistent copy of the database (a read transaction's
-// view) beside it: temp file, fsync, rename, fsync the folder.
-func (s *Store) backup(dst string) error {
+// writeBackup writes the transaction's view of the database (taken before
+// it changed anything) beside it: temp file, fsync, rename, fsync the
+// folder.
+func writeBackup(tx *bolt.Tx, dst string) error {
 	tmp := dst + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
-		_, err := tx.WriteTo(f)
-		return err
-	})
+	_, err = tx.WriteTo(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -110,7 +103,7 @@ func (s *Store) Reindex() error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	return s.db.Update(rebuildIndexes)
+	return s.update(rebuildIndexes)
 }
 
 // rebuildIndexes empties the index buckets and refills them from tasks. If

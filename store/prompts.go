@@ -27,7 +27,7 @@ func (s *Store) PutPrompt(text string) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(bPrompts))
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Store) RecentPrompts(n int) ([]string, error) {
 		n = maxPrompts
 	}
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bPrompts))
 		if b == nil {
 			return nil

@@ -30,7 +30,7 @@ func SeedHistory(s *Store, n int, now time.Time) error {
 	g := newSeeder(n, now)
 	for done := 0; done < n; {
 		size := min(seedBatch, n-done)
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			for i := 0; i < size; i++ {
 				t := g.task(done + i)
 				old, err := loadTx(tx, t.LocalID) // nil unless re-seeding

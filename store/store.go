@@ -1,6 +1,14 @@
 // Package store keeps veox's history in a bbolt file: tasks, the indexes
 // that let the TUI page and search a large history without reading all of
 // it, the composer's recent prompts and the schema version.
+//
+// Many veox share one history (a TUI open all day, scripts, the callback
+// receiver), each with full rights. bbolt lets one process hold a file at a
+// time, so a Store holds it only for the moment of each unit of work: every
+// method opens the file, runs one transaction and closes it again (see
+// unit.go for what that costs and why it is the right trade). A write waits
+// at most Options.Timeout (1 s) for another veox's unit of work; a unit of
+// work is one bbolt transaction, so nobody ever sees half a change.
 package store
 
 import (
@@ -12,6 +20,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,11 +31,14 @@ import (
 var (
 	// ErrNotFound: the task is not in the history.
 	ErrNotFound = errors.New("task not in history")
-	// ErrLocked: another veox holds the database.
-	ErrLocked = errors.New("history database is locked by another veox")
-	// ErrReadOnly: a write was attempted on a store opened read-only.
+	// ErrLocked: another veox kept the history busy for longer than a unit
+	// of work may wait (Options.Timeout). Nothing was changed; try again.
+	ErrLocked = errors.New("history database is busy in another veox")
+	// ErrReadOnly: a write was attempted on a history that cannot be
+	// written (read-only media, or opened read-only on purpose).
 	ErrReadOnly = errors.New("history is open read-only")
-	// ErrCorrupt: the file is not a valid veox database.
+	// ErrCorrupt: the file is not a valid veox database, or part of it is
+	// damaged.
 	ErrCorrupt = errors.New("history database is damaged or not a veox database: run 'veox doctor'")
 	// ErrTooNew: the file was written by a newer veox whose schema this one
 	// does not know; writing to it could lose data.
@@ -34,6 +46,8 @@ var (
 	// ErrDuplicateTaskID: a service task id already belongs to another
 	// history entry. Refused because Get by task id must be unambiguous.
 	ErrDuplicateTaskID = errors.New("task id already belongs to another history entry")
+	// ErrClosed: the Store was closed.
+	ErrClosed = errors.New("history store is closed")
 )
 
 // Bucket names and meta keys. Strings, not []byte vars, so nothing mutable
@@ -60,26 +74,41 @@ func allBuckets() []string {
 
 // Options configure Open.
 type Options struct {
+	// ReadOnly never writes the file. A history on read-only media (or one
+	// the user may not write) is opened this way by itself.
 	ReadOnly bool
-	Timeout  time.Duration    // how long to wait for the file lock; default 1s
+	Timeout  time.Duration    // how long a unit of work waits for another veox; default 1s
 	Now      func() time.Time // default time.Now
+	// NoSync skips fsync on commit. For tests whose subject is not
+	// durability: a crash can lose the last writes. Never in veox itself.
+	NoSync bool
 }
 
-// Store is the history. Its methods are safe for concurrent use.
+// Store is the history. Its methods are safe for concurrent use, within
+// one process and across processes.
 type Store struct {
-	db       *bolt.DB
 	path     string
 	readOnly bool
-	snapshot string // temp copy being browsed because another veox writes the real file
+	roReason string // why the history cannot be written, when readOnly
+	timeout  time.Duration
+	noSync   bool
 	now      func() time.Time
 
-	readSince atomic.Int64 // index entries read since the mapped pages were dropped
+	// mu orders this process's own units of work: readers share, a writer
+	// is alone. The file lock (flock) is per open file, so without it two
+	// goroutines of one veox would wait for each other by polling like two
+	// processes do.
+	mu sync.RWMutex
 
 	idMu   sync.Mutex
 	lastID int64 // last unix-nano used by NewLocalID, so ids stay unique and ordered
 
-	closeOnce sync.Once
-	closeErr  error
+	closed atomic.Bool
+
+	// held is set only by BenchmarkUnitOfWork, to measure the design this
+	// one replaced (one database held open for the whole run) in the same
+	// run. Nothing else ever sets it.
+	held *bolt.DB
 }
 
 // userError carries a sentence for the user while still matching the
@@ -96,10 +125,9 @@ func newUserError(msg string, errs ...error) error {
 	return &userError{msg: msg, errs: errs}
 }
 
-// Open opens (creating if needed) the history at path. A second read-write
-// Open of the same file fails with ErrLocked within Options.Timeout instead
-// of hanging. A read-only Open while another veox writes browses a
-// snapshot copy of the file.
+// Open checks the history at path, creating it if needed and upgrading an
+// older schema, and returns a Store that opens the file again for each
+// unit of work. It holds nothing open between calls.
 func Open(path string, o Options) (*Store, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
@@ -111,53 +139,83 @@ func Open(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: abs, readOnly: o.ReadOnly, now: o.Now}
+	s := &Store{path: abs, readOnly: o.ReadOnly, timeout: o.Timeout, noSync: o.NoSync, now: o.Now}
 	if o.ReadOnly {
-		err = s.openReadOnly(o.Timeout)
-	} else {
-		err = s.openReadWrite(o.Timeout)
+		s.roReason = "opened read-only"
+		return s, s.openExisting()
 	}
-	if err != nil {
+	if err := s.prepareFile(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) openReadWrite(timeout time.Duration) error {
+// prepareFile makes sure the folder and file exist with private modes, and
+// that the file holds the current schema. A file veox may not write (read-
+// only media, another user's history) is browsed read-only instead.
+func (s *Store) prepareFile() error {
+	info, statErr := os.Stat(s.path)
+	if statErr == nil && !info.Mode().IsRegular() {
+		return fmt.Errorf("open history: %s is not a file", s.path)
+	}
+	if statErr == nil && cannotWrite(s.path) {
+		s.readOnly, s.roReason = true, "the history file cannot be written (read-only media or permissions)"
+		return s.openExisting()
+	}
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return fmt.Errorf("create the history folder: %w", err)
 	}
 	// The history holds prompts and result URLs: private to the user even if
 	// an older version or a copy left it world-readable.
-	if info, err := os.Stat(s.path); err == nil && info.Mode().IsRegular() && info.Mode().Perm() != 0o600 {
+	if statErr == nil && info.Mode().Perm() != 0o600 {
 		if err := os.Chmod(s.path, 0o600); err != nil {
 			return fmt.Errorf("restrict %s to its owner: %w", s.path, err)
 		}
 	}
-	db, err := bolt.Open(s.path, 0o600, &bolt.Options{Timeout: timeout})
-	if err != nil {
-		return s.openError(err)
+	if statErr == nil && info.Size() > 0 {
+		// The common case: an existing history. A shared look first, so
+		// opening never takes the write lock unless there is work to do.
+		state, version, err := s.inspect()
+		if err != nil {
+			return err
+		}
+		if state == stateVersion && version == currentSchema {
+			return nil
+		}
 	}
-	s.db = db
-	if err := s.prepare(); err != nil {
-		_ = db.Close()
-		return err
-	}
-	return nil
+	return s.initOrMigrate()
 }
 
-// openError turns bbolt's open failures into errors a user can act on.
-func (s *Store) openError(err error) error {
-	switch {
-	case errors.Is(err, bolt.ErrTimeout):
-		return newUserError(fmt.Sprintf("another veox is using %s: close it, or browse read-only with --read-only", s.path), ErrLocked, err)
-	case errors.As(err, new(*fs.PathError)):
-		// The file system refused (missing, permissions, a folder): not
-		// damage, and 'veox doctor' could not help.
-		return fmt.Errorf("open history: %w", err)
-	default:
-		return s.corrupt(err)
+// cannotWrite reports whether the file is on read-only media or not
+// writable by this user. Anything else (a missing file, a lock) is not
+// decided here.
+func cannotWrite(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err == nil {
+		f.Close()
+		return false
 	}
+	return errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission)
+}
+
+// openExisting serves a history that will not be written: it must exist
+// and hold exactly the current schema (it cannot be upgraded).
+func (s *Store) openExisting() error {
+	if _, err := os.Stat(s.path); err != nil {
+		return fmt.Errorf("open history read-only: %w", err)
+	}
+	state, version, err := s.inspect()
+	switch {
+	case err != nil:
+		return err
+	case state != stateVersion:
+		return s.corrupt(errors.New("no veox buckets"))
+	case version > currentSchema:
+		return newUserError(fmt.Sprintf("%s was written by a newer veox (schema v%d): upgrade veox", s.path, version), ErrTooNew)
+	case version < currentSchema:
+		return fmt.Errorf("%s uses schema v%d and must be upgraded: open it once where it can be written", s.path, version)
+	}
+	return nil
 }
 
 func (s *Store) corrupt(cause error) error {
@@ -173,56 +231,60 @@ const (
 	stateForeign                // a bbolt file that is not ours
 )
 
-// inspect reads what kind of file this is. It recovers panics because a
-// damaged file can make bbolt panic on its first page read.
+// inspect reads what kind of file this is, in a shared unit of work.
 func (s *Store) inspect() (state dbState, version int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = s.corrupt(fmt.Errorf("reading the file panicked: %v", r))
-		}
-	}()
-	err = s.db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket([]byte(bMeta))
-		tasks := tx.Bucket([]byte(bTasks))
-		switch {
-		case meta != nil && meta.Get([]byte(metaVersion)) != nil:
-			var app string
-			if err := getJSON(meta, metaApp, &app); err != nil || app != appMagic {
-				return s.corrupt(errors.New("wrong magic"))
-			}
-			state = stateVersion
-			return getJSON(meta, metaVersion, &version)
-		case tasks != nil:
-			// Version 0 predates the meta bucket: only tasks (and maybe prompts).
-			state, version = stateVersion, 0
-			return nil
-		}
-		empty := true
-		_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
-		if !empty {
-			state = stateForeign
-		}
-		return nil
+	err = s.view(func(tx *bolt.Tx) error {
+		state, version, err = s.inspectTx(tx)
+		return err
 	})
 	return state, version, err
 }
 
-// prepare initialises a new file or migrates an old one.
-func (s *Store) prepare() error {
-	state, version, err := s.inspect()
-	if err != nil {
-		return err
+func (s *Store) inspectTx(tx *bolt.Tx) (state dbState, version int, err error) {
+	meta := tx.Bucket([]byte(bMeta))
+	tasks := tx.Bucket([]byte(bTasks))
+	switch {
+	case meta != nil && meta.Get([]byte(metaVersion)) != nil:
+		var app string
+		if err := getJSON(meta, metaApp, &app); err != nil || app != appMagic {
+			return 0, 0, s.corrupt(errors.New("wrong magic"))
+		}
+		if err := getJSON(meta, metaVersion, &version); err != nil {
+			return 0, 0, s.corrupt(fmt.Errorf("schema version: %w", err))
+		}
+		return stateVersion, version, nil
+	case tasks != nil:
+		// Version 0 predates the meta bucket: only tasks (and maybe prompts).
+		return stateVersion, 0, nil
 	}
-	switch state {
-	case stateForeign:
-		return s.corrupt(errors.New("no veox buckets"))
-	case stateFresh:
-		return s.db.Update(initSchema)
+	empty := true
+	_ = tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil })
+	if !empty {
+		return stateForeign, 0, nil
 	}
-	if version > currentSchema {
-		return newUserError(fmt.Sprintf("%s was written by a newer veox (schema v%d, this one knows v%d): upgrade veox", s.path, version, currentSchema), ErrTooNew)
-	}
-	return s.migrate(version)
+	return stateFresh, 0, nil
+}
+
+// initOrMigrate takes the write lock and, looking again under it (another
+// veox may have done the work meanwhile), initialises a new file or
+// upgrades an old one.
+func (s *Store) initOrMigrate() error {
+	return s.updateCreate(func(tx *bolt.Tx) error {
+		state, version, err := s.inspectTx(tx)
+		if err != nil {
+			return err
+		}
+		switch state {
+		case stateForeign:
+			return s.corrupt(errors.New("no veox buckets"))
+		case stateFresh:
+			return initSchema(tx)
+		}
+		if version > currentSchema {
+			return newUserError(fmt.Sprintf("%s was written by a newer veox (schema v%d, this one knows v%d): upgrade veox", s.path, version, currentSchema), ErrTooNew)
+		}
+		return s.migrateTx(tx, version)
+	})
 }
 
 // initSchema creates every bucket of the current schema in a new file.
@@ -248,35 +310,28 @@ func writeMeta(tx *bolt.Tx, version int) error {
 	return putJSON(meta, metaVersion, version)
 }
 
-// Close closes the database and removes the snapshot copy, if any. Calling
-// it again returns the first result.
+// Close ends the Store's use: later calls fail with ErrClosed. The file is
+// not held between units of work, so there is nothing else to release.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.closeErr = s.db.Close()
-		if s.snapshot != "" {
-			if err := os.Remove(s.snapshot); err != nil && s.closeErr == nil {
-				s.closeErr = err
-			}
-		}
-	})
-	return s.closeErr
+	s.closed.Store(true)
+	return nil
 }
 
-// Path is the absolute path of the history file (the real one, even when a
-// snapshot is being browsed).
+// Path is the absolute path of the history file.
 func (s *Store) Path() string { return s.path }
 
-// ReadOnly reports whether writes are refused.
+// ReadOnly reports whether writes are refused: the history is on
+// read-only media, may not be written by this user, or was opened
+// read-only on purpose. Another veox using it never makes it read-only.
 func (s *Store) ReadOnly() bool { return s.readOnly }
 
-// Snapshot reports whether this read-only store browses a copy taken
-// because another veox was writing the file: it will not see new changes.
-func (s *Store) Snapshot() bool { return s.snapshot != "" }
+// ReadOnlyReason says why ReadOnly is true ("" when it is not).
+func (s *Store) ReadOnlyReason() string { return s.roReason }
 
 // SchemaVersion reads the schema version recorded in the file.
 func (s *Store) SchemaVersion() (int, error) {
 	var v int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket([]byte(bMeta))
 		if meta == nil {
 			return nil
@@ -290,7 +345,7 @@ func (s *Store) SchemaVersion() (int, error) {
 // rather than bbolt's own error.
 func (s *Store) writable() error {
 	if s.readOnly {
-		return newUserError(fmt.Sprintf("%s is open read-only: close the other veox to make changes", s.path), ErrReadOnly)
+		return newUserError(fmt.Sprintf("%s is read-only (%s): nothing can be recorded", s.path, s.roReason), ErrReadOnly)
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func openTemp(t testing.TB) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "veox", "history.db")
 	clock := &fakeClock{t: epoch}
-	s, err := Open(path, Options{Now: clock.Now})
+	s, err := Open(path, Options{Now: clock.Now, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -534,19 +534,78 @@ func assertMode(t *testing.T, path string, want os.FileMode) {
 	}
 }
 
-func TestSecondOpenIsLocked(t *testing.T) {
+// Two veox on one history both read and write it, and each sees the
+// other's changes at once: nothing is held between units of work.
+func TestTwoStoresShareOneHistoryWithFullRights(t *testing.T) {
+	a, path := openTemp(t)
+	b, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("second Open beside a first: %v", err)
+	}
+	defer b.Close()
+	if a.ReadOnly() || b.ReadOnly() {
+		t.Fatal("a second veox was made read-only")
+	}
+	fromA := newTask(a, "written by a", epoch)
+	mustPut(t, a, fromA)
+	if got, err := b.Get(fromA.LocalID); err != nil || got.Request.Prompt != "written by a" {
+		t.Fatalf("b does not see a's write: %v", err)
+	}
+	if _, err := b.Update(fromA.LocalID, accept("svc-a")); err != nil {
+		t.Fatalf("b cannot change a's task: %v", err)
+	}
+	if got, _ := a.Get("svc-a"); got == nil || got.Status != StatusRunning {
+		t.Fatal("a does not see b's change")
+	}
+	mustCheck(t, a)
+}
+
+// A unit of work waits for another veox's, at most Options.Timeout, and
+// then says so without having changed anything.
+func TestWriteWaitsAtMostTheTimeout(t *testing.T) {
 	s, path := openTemp(t)
+	task := newTask(s, "p", epoch)
+	mustPut(t, s, task)
+	// Another process's long transaction: bbolt's own exclusive lock.
+	held, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, Options{Timeout: 150 * time.Millisecond, NoSync: true}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Open while another process held the file: %v, want ErrLocked", err)
+	}
 	start := time.Now()
-	_, err := Open(path, Options{})
-	if !errors.Is(err, ErrLocked) {
-		t.Fatalf("second Open: %v, want ErrLocked", err)
+	_, err = s.Update(task.LocalID, accept("x"))
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "try again") {
+		t.Fatalf("write while another holds the file: %v, want ErrLocked saying try again", err)
 	}
 	if d := time.Since(start); d > 1500*time.Millisecond {
-		t.Fatalf("second Open took %v", d)
+		t.Fatalf("write waited %v", d)
 	}
-	want := "another veox is using " + s.Path() + ": close it, or browse read-only with --read-only"
-	if err.Error() != want {
-		t.Fatalf("message %q, want %q", err, want)
+	if _, err := s.Get(task.LocalID); !errors.Is(err, ErrLocked) {
+		t.Fatalf("read beside an exclusive holder: %v", err)
+	}
+	held.Close()
+	if got, err := s.Get(task.LocalID); err != nil || got.Status != StatusSubmitting {
+		t.Fatalf("after the holder left: %+v %v (the refused write must have changed nothing)", got, err)
+	}
+}
+
+// A unit of work queued behind another one in the same process starts as
+// soon as it ends, not at a poll interval.
+func TestConcurrentWritersInOneProcess(t *testing.T) {
+	s, _ := openTemp(t)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 10 {
+				mustPut(t, s, newTask(s, fmt.Sprint(w, "-", i), epoch))
+			}
+		})
+	}
+	wg.Wait()
+	if total, _, _ := s.Count(); total != 80 {
+		t.Fatalf("total %d, want 80", total)
 	}
 }
 
@@ -557,22 +616,16 @@ func TestReadOnly(t *testing.T) {
 	if err := s.PutPrompt("kept"); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
 
 	r1, err := Open(path, Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r1.Close()
-	r2, err := Open(path, Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("second read-only open: %v", err)
+	if !r1.ReadOnly() || r1.ReadOnlyReason() == "" {
+		t.Fatal("want a read-only store that says why")
 	}
-	defer r2.Close()
-	if !r2.ReadOnly() || r2.Snapshot() {
-		t.Fatal("want a plain read-only store")
-	}
-	if got, err := r2.Get(task.LocalID); err != nil || got.Request.Prompt != "kept" {
+	if got, err := r1.Get(task.LocalID); err != nil || got.Request.Prompt != "kept" {
 		t.Fatalf("read-only Get: %v", err)
 	}
 	writes := map[string]error{
@@ -589,36 +642,34 @@ func TestReadOnly(t *testing.T) {
 		}
 	}
 	mustCheck(t, r1)
-
-	// A writer cannot open while readers hold the file.
-	if _, err := Open(path, Options{Timeout: 100 * time.Millisecond}); !errors.Is(err, ErrLocked) {
-		t.Fatalf("writer beside readers: %v", err)
+	// The writer keeps writing beside a read-only reader, which sees it.
+	later := newTask(s, "later", epoch)
+	mustPut(t, s, later)
+	if _, err := r1.Get(later.LocalID); err != nil {
+		t.Fatalf("read-only store does not see the writer's task: %v", err)
 	}
 }
 
-func TestReadOnlyBesideWriterBrowsesSnapshot(t *testing.T) {
+// A history the user may not write (read-only media, a backup mounted
+// read-only) opens read-only by itself, and says why.
+func TestUnwritableFileOpensReadOnly(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes any file; read-only media cannot be simulated")
+	}
 	s, path := openTemp(t)
-	task := newTask(s, "visible", epoch)
-	mustPut(t, s, task)
-
-	r, err := Open(path, Options{ReadOnly: true, Timeout: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("read-only open beside a writer: %v", err)
-	}
-	if !r.Snapshot() || r.Path() != s.Path() {
-		t.Fatalf("Snapshot() = %v, Path %q", r.Snapshot(), r.Path())
-	}
-	if got, err := r.Get(task.LocalID); err != nil || got.Request.Prompt != "visible" {
-		t.Fatalf("snapshot Get: %v", err)
-	}
-	// The writer keeps working while the snapshot is browsed.
-	mustPut(t, s, newTask(s, "later", epoch))
-	snap := r.snapshot
-	if err := r.Close(); err != nil {
+	mustPut(t, s, newTask(s, "kept", epoch))
+	if err := os.Chmod(path, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(snap); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("snapshot copy left behind: %v", err)
+	r, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.ReadOnly() || !strings.Contains(r.ReadOnlyReason(), "cannot be written") {
+		t.Fatalf("ReadOnly %v (%q)", r.ReadOnly(), r.ReadOnlyReason())
+	}
+	if page, _, err := r.List(Query{}); err != nil || len(page) != 1 {
+		t.Fatalf("List on read-only media: %d, %v", len(page), err)
 	}
 }
 
@@ -668,7 +719,7 @@ func TestForeignBoltFileIsCorrupt(t *testing.T) {
 
 func TestNewerSchemaRefused(t *testing.T) {
 	s, path := openTemp(t)
-	_ = s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket([]byte(bMeta)), metaVersion, currentSchema+1) })
+	_ = s.update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket([]byte(bMeta)), metaVersion, currentSchema+1) })
 	s.Close()
 	if _, err := Open(path, Options{}); !errors.Is(err, ErrTooNew) {
 		t.Fatalf("Open(newer schema) = %v, want ErrTooNew", err)
@@ -745,7 +796,7 @@ func TestReindexRepairs(t *testing.T) {
 	if err := SeedHistory(s, 200, epoch); err != nil {
 		t.Fatal(err)
 	}
-	_ = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bSearch)).Delete(firstKey(tx, bSearch)) })
+	_ = s.update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bSearch)).Delete(firstKey(tx, bSearch)) })
 	if err := s.Check(); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("Check missed a missing search entry: %v", err)
 	}
@@ -921,33 +972,5 @@ func TestListUntilRereadsAPage(t *testing.T) {
 	again, next, _ = s.List(Query{Limit: 1000, Cursor: c1, Until: c2})
 	if !slices.Equal(ids(again), ids(p1)) || next != c2 {
 		t.Errorf("page two re-read: %v (next %q), want %v (next %q)", ids(again), next, ids(p1), c2)
-	}
-}
-
-// Dropping the mapped pages (what List and Search do after long reads) only
-// frees memory: every read after it sees the same history.
-func TestReadsAfterDroppingMappedPages(t *testing.T) {
-	s, _ := openTemp(t)
-	if err := SeedHistory(s, 2*releaseEvery, epoch); err != nil {
-		t.Fatal(err)
-	}
-	before, _, err := s.List(Query{Limit: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A search that matches nothing walks every entry and drops as it goes.
-	if found, err := s.Search(context.Background(), "purple elephant", 10); err != nil || len(found) != 0 {
-		t.Fatalf("search: %d found, err %v", len(found), err)
-	}
-	if err := s.db.View(func(tx *bolt.Tx) error { dropMapped(tx); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	after, _, err := s.List(Query{Limit: 100})
-	if err != nil || !slices.Equal(ids(after), ids(before)) {
-		t.Fatalf("after dropping the mapped pages the first page changed (err %v)", err)
-	}
-	mustPut(t, s, newTask(s, "written after the drop", epoch.Add(time.Hour)))
-	if total, _, _ := s.Count(); total != 2*releaseEvery+1 {
-		t.Errorf("count after a write = %d", total)
 	}
 }

@@ -60,7 +60,7 @@ func (s *Store) Put(t *Task) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = now
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		old, err := loadTx(tx, t.LocalID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -79,7 +79,7 @@ func (s *Store) Update(id string, fn func(*Task) error) (*Task, error) {
 		return nil, err
 	}
 	var out *Task
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		localID, err := resolveTx(tx, id)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ func (s *Store) Update(id string, fn func(*Task) error) (*Task, error) {
 // Get finds a task by local id or service task id.
 func (s *Store) Get(id string) (*Task, error) {
 	var t *Task
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		localID, err := resolveTx(tx, id)
 		if err != nil {
 			return err
@@ -130,7 +130,7 @@ func (s *Store) Delete(id string) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		localID, err := resolveTx(tx, id)
 		if err != nil {
 			return err

@@ -1,0 +1,12 @@
+//go:build !unix
+
+package store
+
+import (
+	"os"
+	"time"
+)
+
+// lockFile leaves locking to bbolt (which waits up to Options.Timeout)
+// where flock is not available.
+func lockFile(*os.File, bool, time.Time) error { return nil }

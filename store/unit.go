@@ -1,0 +1,266 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime/debug"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// A unit of work opens the file, runs one bbolt transaction and closes the
+// file again, so the lock is held only while something is read or written
+// and any number of veox can share one history with full rights.
+//
+// Why not keep the database open: bbolt takes an flock for as long as a
+// *bolt.DB is open (exclusive for a writer, shared for a reader, and a
+// writer waits for every reader), and cannot drop and retake it. So a
+// process that keeps it open shuts every other veox out. Opening per unit
+// of work costs a handful of system calls (open, flock, two or three
+// pread of header pages, mmap, munmap, close) — tens of microseconds, the
+// same at 100 and 100,000 tasks, because the file is mapped, not read —
+// and the page cache keeps the file warm between units. A write also
+// reads the freelist page and pays the fsync it always paid. Measured in
+// bench_test.go (BenchmarkUnitOfWork) against a database held open.
+//
+// Unmapping at the end of each unit also returns the mapped pages to the
+// kernel, so a long scan leaves nothing resident behind it.
+
+// view runs fn in a read transaction (a shared lock: readers never wait
+// for each other, only for a writer).
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.unit(false, false, fn)
+}
+
+// update runs fn in a write transaction and commits it unless fn fails.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
+	return s.unit(true, false, fn)
+}
+
+// updateCreate is update that may create the file: only Open does that, so
+// a history deleted under a running veox is reported, not silently
+// replaced by an empty one.
+func (s *Store) updateCreate(fn func(*bolt.Tx) error) error {
+	return s.unit(true, true, fn)
+}
+
+func (s *Store) unit(write, create bool, fn func(*bolt.Tx) error) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if write {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	} else {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+	}
+	if s.held != nil {
+		return (&handle{db: s.held}).run(write, fn)
+	}
+	h, err := s.openHandle(write, create)
+	if err != nil {
+		return err
+	}
+	err = h.run(write, fn)
+	if cerr := h.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close history: %w", cerr)
+	}
+	return err
+}
+
+// handle is one unit of work's open database.
+type handle struct {
+	db   *bolt.DB
+	file *os.File // the descriptor bbolt uses: closing it releases the lock
+	// broken: a transaction panicked and could not be rolled back, so
+	// bbolt's own Close could wait on a lock the panic left held.
+	broken bool
+}
+
+// errReplaced: the path names another file than the one we locked (a
+// repair or an upgrade put a new file in its place while we waited).
+var errReplaced = errors.New("history file was replaced while waiting for it")
+
+// maxReopen bounds how often a unit of work follows a replaced file.
+const maxReopen = 5
+
+func (s *Store) openHandle(write, create bool) (*handle, error) {
+	deadline := time.Now().Add(s.timeout)
+	for attempt := 0; ; attempt++ {
+		h := &handle{}
+		db, err := openGuarded(s.path, h, &bolt.Options{
+			ReadOnly: !write,
+			Timeout:  s.timeout, // the lock is ours already; see lockedFile
+			NoSync:   s.noSync,
+			OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+				if !create {
+					flag &^= os.O_CREATE
+				}
+				f, err := lockedFile(name, flag, mode, write, create, deadline)
+				h.file = f
+				return f, err
+			},
+		})
+		if errors.Is(err, errReplaced) && attempt < maxReopen {
+			continue
+		}
+		if err != nil {
+			return nil, s.openError(err)
+		}
+		h.db = db
+		return h, nil
+	}
+}
+
+// openGuarded is bolt.Open that survives a panic or fault on a damaged
+// file: bbolt reads the freelist while opening for writing. The lock is
+// released by closing our descriptor.
+func openGuarded(path string, h *handle, o *bolt.Options) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, panicError(r)
+			if h.file != nil {
+				h.file.Close()
+			}
+		}
+	}()
+	return bolt.Open(path, 0o600, o)
+}
+
+// lockedFile opens the file and takes the lock bbolt would take, but with a
+// short backoff instead of bbolt's fixed 50 ms polls, then checks that the
+// path still names this file and that its header pages are sound before
+// bbolt maps it (bbolt trusts the header: a file shorter than the header
+// says would crash it on the first read). bbolt's own flock on the same
+// descriptor then succeeds at once.
+func lockedFile(name string, flag int, mode os.FileMode, exclusive, create bool, deadline time.Time) (*os.File, error) {
+	f, err := os.OpenFile(name, flag, mode)
+	if err != nil {
+		return nil, err
+	}
+	err = lockFile(f, exclusive, deadline)
+	if err == nil {
+		err = stillAt(f, name)
+	}
+	if err == nil {
+		err = preflight(f, exclusive, create)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// stillAt reports errReplaced when name no longer refers to f.
+func stillAt(f *os.File, name string) error {
+	held, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	now, err := os.Stat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return errReplaced
+	}
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(held, now) {
+		return errReplaced
+	}
+	return nil
+}
+
+// openError turns open failures into errors a user can act on.
+func (s *Store) openError(err error) error {
+	var pathErr *fs.PathError
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return newUserError(fmt.Sprintf("another veox kept %s busy for over %v: nothing was changed, try again", s.path, s.timeout), ErrLocked, err)
+	case errors.Is(err, ErrCorrupt):
+		return s.corrupt(err)
+	case errors.Is(err, errReplaced):
+		return fmt.Errorf("open history %s: %w", s.path, err)
+	case errors.As(err, &pathErr):
+		// The file system refused (missing, permissions, a folder): not
+		// damage, and 'veox doctor' could not help.
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("open history: %s no longer exists (moved or deleted while veox ran): %w", s.path, err)
+		}
+		return fmt.Errorf("open history: %w", err)
+	default:
+		return s.corrupt(err)
+	}
+}
+
+// run runs fn in one transaction. A damaged page can make bbolt panic or
+// fault (it reads the mapped file through raw pointers): SetPanicOnFault
+// turns a fault in this goroutine into a panic, and the recover turns any
+// panic into ErrCorrupt, so a damaged history never takes veox down.
+func (h *handle) run(write bool, fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	tx, err := beginGuarded(h.db, write)
+	if err != nil {
+		h.broken = errors.Is(err, ErrCorrupt)
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r)
+			if !rollbackGuarded(tx) {
+				h.broken = true
+			}
+		}
+	}()
+	if err := fn(tx); err != nil || !write {
+		if rerr := tx.Rollback(); err == nil {
+			err = rerr
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
+func beginGuarded(db *bolt.DB, write bool) (tx *bolt.Tx, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tx, err = nil, panicError(r)
+		}
+	}()
+	return db.Begin(write)
+}
+
+func rollbackGuarded(tx *bolt.Tx) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	_ = tx.Rollback()
+	return true
+}
+
+func panicError(r any) error {
+	return fmt.Errorf("%w: reading the file failed: %v", ErrCorrupt, r)
+}
+
+func (h *handle) close() (err error) {
+	if h.broken {
+		return h.file.Close()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = h.file.Close()
+		}
+	}()
+	return h.db.Close()
+}
