@@ -37,3 +37,8 @@ func lockFile(f *os.File, exclusive bool, deadline time.Time) error {
 		wait = min(2*wait, 20*time.Millisecond)
 	}
 }
+
+// tryLock takes an exclusive flock on f without waiting.
+func tryLock(f *os.File) bool {
+	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil
+}

@@ -103,8 +103,8 @@ func (s *Service) freshURL(ctx context.Context, localID string, i int) (string, 
 
 func (s *Service) recordFile(t *store.Task, f store.File) (*store.Task, error) {
 	if s.store.ReadOnly() {
-		// Browsing another veox's history: the file is on disk and
-		// verified; only the record waits for the writer.
+		// A history that cannot be written (read-only media): the file
+		// is on disk and verified; only the record cannot be kept.
 		c := *t
 		c.Files = append([]store.File(nil), t.Files...)
 		addFile(&c, f)

@@ -73,9 +73,9 @@ func (s *Service) Store() *store.Store { return s.store }
 // DownloadDir is where result files go.
 func (s *Service) DownloadDir() string { return s.dir }
 
-// ErrReadOnly is returned by actions that need to write while another veox
-// holds the history.
-var ErrReadOnly = errors.New("this veox is read-only because another veox holds the history: close the other one to submit or change tasks")
+// ErrReadOnly is returned by actions that need to write to a history that
+// cannot be written (read-only media, or opened with --read-only).
+var ErrReadOnly = errors.New("this history is read-only here (read-only media or --read-only): nothing can be submitted or changed")
 
 func (s *Service) writable() error {
 	if s.store.ReadOnly() {
@@ -97,8 +97,8 @@ func (s *Service) Recover() ([]store.Task, error) {
 	}
 	var changed []store.Task
 	for _, t := range active {
-		if t.Status != store.StatusSubmitting {
-			continue
+		if t.Status != store.StatusSubmitting || s.store.IntentClaimed(t.LocalID) {
+			continue // claimed: another veox is sending it right now
 		}
 		u, err := s.store.Update(t.LocalID, func(t *store.Task) error {
 			t.SetStatus(store.StatusUnknown, s.now(), "veox stopped while sending this create; it may exist and be billed")

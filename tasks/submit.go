@@ -80,6 +80,13 @@ func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.C
 	defer cancel()
 	now := s.now()
 	t.LocalID = s.store.NewLocalID()
+	// Claimed before it is recorded, so another veox's Recover never takes
+	// this create for one a stopped veox left behind while it is on its way.
+	release, claimErr := s.store.ClaimIntent(t.LocalID)
+	if claimErr != nil {
+		return nil, fmt.Errorf("nothing was sent: %w", claimErr)
+	}
+	defer release()
 	t.CreatedAt = now
 	t.SetStatus(store.StatusSubmitting, now, "intent recorded before sending")
 	if err := s.store.Put(t); err != nil {

@@ -24,7 +24,7 @@ type Options struct {
 	Service  *tasks.Service
 	Settings config.Settings // AutoDownload, Bell, PollInterval, Paths…
 	Demo     bool            // show a DEMO badge
-	ReadOnly bool            // another veox holds the history: browse and re-download only
+	ReadOnly bool            // the history cannot be written (read-only media or --read-only): browse and re-download only
 	Now      func() time.Time
 	Logger   *log.Logger // to a file, never the terminal
 	Styles   theme.Styles

@@ -29,13 +29,8 @@ func (d *doctor) checkHistory() {
 	st, err := store.Open(path, store.Options{Timeout: time.Second})
 	switch {
 	case errors.Is(err, store.ErrLocked):
-		d.rep.add(lockedCheck(path))
-		// The writer holds the lock, so a shared one will not come: go
-		// straight to the snapshot copy rather than wait another second.
-		st, err = store.Open(path, store.Options{ReadOnly: true, Timeout: 50 * time.Millisecond})
-		if err != nil {
-			return
-		}
+		d.rep.add(busyCheck(path))
+		return
 	case errors.Is(err, store.ErrCorrupt):
 		d.damaged(path, err)
 		return
@@ -57,21 +52,18 @@ func tooNewFix(err error) []string {
 	return nil
 }
 
-// lockedCheck names the processes that hold the file, so the user knows
-// which window to close.
-func lockedCheck(path string) doctorCheck {
+// busyCheck: another veox kept the history busy for over a second. Every
+// veox holds it only for the moment of each read or write, so this is one
+// long unit of work (an upgrade, a repair) or a veox that is stuck; the
+// holders are named so the user knows which window to look at.
+func busyCheck(path string) doctorCheck {
 	c := doctorCheck{Name: "lock", Status: checkAction,
-		Summary: "another veox is using " + path + ": it holds the only write lock",
-		Fix: []string{"close the other veox (quit its terminal UI or let its command finish), then run 'veox doctor' again",
-			"meanwhile 'veox --read-only' browses and re-downloads without writing"}}
+		Summary: "another veox kept " + path + " busy for over a second",
+		Fix:     []string{"run 'veox doctor' again in a moment; if it stays busy, close the veox named below"}}
 	holders := lockHolders(path)
 	for _, h := range holders {
-		c.Details = append(c.Details, "held by "+h)
+		c.Details = append(c.Details, "open in "+h)
 	}
-	if len(holders) == 0 {
-		c.Details = append(c.Details, "the holder could not be named (another user, or a system without /proc)")
-	}
-	c.Details = append(c.Details, "the checks below ran on a read-only copy")
 	return c
 }
 
@@ -146,9 +138,6 @@ func historyOK(st *store.Store) doctorCheck {
 	c := doctorCheck{Name: "history", Status: checkOK,
 		Summary: fmt.Sprintf("%s opens and checks clean: schema v%d, %d task(s)%s", st.Path(), v, total, countsLine(by)),
 		Data:    map[string]any{"path": st.Path(), "schema": v, "total": total, "byStatus": by}}
-	if st.Snapshot() {
-		c.Details = []string{"checked a copy taken while the other veox runs"}
-	}
 	return c
 }
 
@@ -298,7 +287,7 @@ func (d *doctor) reportTasks(st *store.Store) {
 	}
 	d.rep.add(unknownCheck(unknown))
 	if len(submitting) > 0 {
-		d.rep.add(submittingCheck(submitting, st.ReadOnly()))
+		d.rep.add(submittingCheck(st, submitting))
 	}
 }
 
@@ -329,16 +318,28 @@ func unknownCheck(list []store.Task) doctorCheck {
 	return c
 }
 
-func submittingCheck(list []store.Task, otherRuns bool) doctorCheck {
-	c := doctorCheck{Name: "sending", Status: checkAction,
-		Summary: fmt.Sprintf("%d create(s) were being sent when a veox stopped", len(list)),
-		Fix:     []string{"run any veox command (e.g. 'veox list'): it marks them unknown, never resends them; then settle or dismiss each"}}
-	if otherRuns {
-		c.Status = checkNote
-		c.Summary = fmt.Sprintf("%d create(s) are being sent by the other veox", len(list))
-		c.Fix = nil
-	}
+// submittingCheck tells creates another veox is sending right now (a
+// claimed intent: nothing to do) from those a stopped veox left behind.
+func submittingCheck(st *store.Store, list []store.Task) doctorCheck {
+	var sending, left []store.Task
 	for _, t := range list {
+		if st.IntentClaimed(t.LocalID) {
+			sending = append(sending, t)
+		} else {
+			left = append(left, t)
+		}
+	}
+	c := doctorCheck{Name: "sending", Status: checkNote,
+		Summary: fmt.Sprintf("%d create(s) are being sent by another veox right now", len(sending))}
+	if len(left) > 0 {
+		c.Status = checkAction
+		c.Summary = fmt.Sprintf("%d create(s) were being sent when a veox stopped", len(left))
+		c.Fix = []string{"run any veox command (e.g. 'veox list'): it marks them unknown, never resends them; then settle or dismiss each"}
+		if len(sending) > 0 {
+			c.Summary += fmt.Sprintf("; %d more are being sent right now", len(sending))
+		}
+	}
+	for _, t := range append(left, sending...) {
 		c.Details = append(c.Details, t.LocalID+"  "+strconv.Quote(clip(t.Request.Prompt, 40)))
 	}
 	return c

@@ -160,7 +160,10 @@ func TestDoctorListsUnknownCreatesWithWhatToDo(t *testing.T) {
 	}
 }
 
-func TestDoctorNamesTheProcessHoldingTheLock(t *testing.T) {
+// Another veox using the history is no reason to stop: doctor checks it.
+// Only one that keeps it busy for over a second (stuck, or a long repair)
+// is reported, with the process named.
+func TestDoctorBesideAnotherVeoxAndAStuckOne(t *testing.T) {
 	h := newDoctorHome(t)
 	h.seed(t, store.StatusSucceeded)
 	st, err := store.Open(h.db(), store.Options{})
@@ -168,19 +171,25 @@ func TestDoctorNamesTheProcessHoldingTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if r := h.run(t, "doctor", "--offline"); r.code != 0 || !strings.Contains(r.stdout, "1 task(s)") {
+		t.Fatalf("doctor beside another veox: exit %d\n%s", r.code, r.stdout)
+	}
+
+	stuck, err := bolt.Open(h.db(), 0o600, nil) // holds the write lock until closed
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
 	start := time.Now()
 	r := h.run(t, "doctor", "--offline")
 	if took := time.Since(start); took > 10*time.Second {
-		t.Fatalf("doctor hung %v on a locked history", took)
+		t.Fatalf("doctor hung %v on a busy history", took)
 	}
-	if r.code != 1 || !strings.Contains(r.stdout, "another veox is using") || !strings.Contains(r.stdout, "close the other veox") {
-		t.Fatalf("lock not explained: exit %d\n%s", r.code, r.stdout)
+	if r.code != 1 || !strings.Contains(r.stdout, "busy for over a second") {
+		t.Fatalf("a stuck holder not explained: exit %d\n%s", r.code, r.stdout)
 	}
 	if pid := "pid " + strconv.Itoa(os.Getpid()); !strings.Contains(r.stdout, pid) && fileExists("/proc/self/fd") {
 		t.Errorf("the holder (%s) is not named:\n%s", pid, r.stdout)
-	}
-	if !strings.Contains(r.stdout, "1 task(s)") {
-		t.Errorf("the history was not checked read-only meanwhile:\n%s", r.stdout)
 	}
 }
 

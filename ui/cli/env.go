@@ -26,7 +26,7 @@ type Env struct {
 	Settings config.Settings
 	Paths    config.Paths // the effective paths (the demo's own when Demo)
 	Demo     bool
-	ReadOnly bool // another veox holds the history
+	ReadOnly bool // the history cannot be written here (read-only media or --read-only)
 	Log      *log.Logger
 	Store    *store.Store
 	Service  *tasks.Service
@@ -97,8 +97,9 @@ func (e *Env) openLog() error {
 	return nil
 }
 
-// openStore opens the history. When another veox holds it, the caller
-// decides (through readOnly) whether browsing without writing is enough.
+// openStore opens the history. Other veox using it do not stand in the way
+// (the store holds it only per unit of work); readOnly is the user's choice,
+// and a history on read-only media is opened read-only by itself.
 func (e *Env) openStore(readOnly bool) error {
 	s, err := store.Open(e.Paths.DB, store.Options{ReadOnly: readOnly})
 	if err != nil {

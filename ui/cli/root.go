@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/cli/noprobe"
 )
 
@@ -53,7 +52,7 @@ func NewRoot(w Wiring) *cobra.Command {
 	f.StringVar(&g.over.DownloadDir, "download-dir", "", "where videos are saved (env VEOX_DOWNLOAD_DIR; default ~/Videos/veox)")
 	f.StringVar(&g.over.PollInterval, "poll-interval", "", "fixed polling cadence such as 10s (env VEOX_POLL_INTERVAL; default 5s, slower after a minute)")
 	f.BoolVar(&g.demo, "demo", false, "run against the built-in simulator: no key, no network, a history of its own")
-	f.BoolVar(&g.readOnly, "read-only", false, "open the history without writing (browse while another veox runs)")
+	f.BoolVar(&g.readOnly, "read-only", false, "open the history without writing anything to it")
 
 	root.AddCommand(
 		extendCmd(g), generateCmd(g), statusCmd(g), listCmd(g), downloadCmd(g), importCmd(g),
@@ -124,8 +123,9 @@ func withEnv(g *globals, needKey bool, fn func(cmd *cobra.Command, env *Env, arg
 }
 
 // withBrowseEnv is withEnv for commands that can do their job without
-// writing the history: when another veox holds it, they browse a read-only
-// copy instead of failing, and say so on stderr.
+// writing the history. Another veox never stands in the way any more (the
+// store is held per unit of work); the name marks the commands that would
+// also work on a read-only history.
 func withBrowseEnv(g *globals, needKey bool, fn func(cmd *cobra.Command, env *Env, args []string) error) func(*cobra.Command, []string) error {
 	return openWith(g, needKey, true, fn)
 }
@@ -133,13 +133,6 @@ func withBrowseEnv(g *globals, needKey bool, fn func(cmd *cobra.Command, env *En
 func openWith(g *globals, needKey, browse bool, fn func(cmd *cobra.Command, env *Env, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		env, err := g.openEnv(cmd.Context(), needKey)
-		if browse && errors.Is(err, store.ErrLocked) && !g.readOnly {
-			ro := *g
-			ro.readOnly = true
-			if env, err = ro.openEnv(cmd.Context(), needKey); err == nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), "veox: another veox holds the history; showing a read-only copy (nothing is recorded)")
-			}
-		}
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -10,14 +9,13 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui"
 	"github.com/veox/veox/ui/hooks"
 	"github.com/veox/veox/ui/theme"
 )
 
-// runTUI is what veox does without a command: open the history (read-only
-// when another veox holds it), ask for a key on first run, and run the
+// runTUI is what veox does without a command: open the history (shared
+// with any other veox), ask for a key on first run, and run the
 // Bubble Tea program. This package is the one place that builds the TUI.
 func runTUI(ctx context.Context, g *globals) error {
 	styles := tuiStyles()
@@ -59,22 +57,16 @@ func tuiStyles() theme.Styles {
 	return theme.New(r)
 }
 
-// openForTUI opens the environment for the program, falling back to a
-// read-only history when another veox holds it.
+// openForTUI opens the environment for the program. Another veox on the
+// same history does not stand in the way: both have full rights.
 func (g *globals) openForTUI(ctx context.Context, demo bool) (*Env, error) {
 	g2 := *g
 	g2.demo = g.demo || demo
-	env, err := g2.openEnv(ctx, false)
-	if errors.Is(err, store.ErrLocked) && !g2.readOnly {
-		g2.readOnly = true
-		env, err = g2.openEnv(ctx, false)
-	}
-	return env, err
+	return g2.openEnv(ctx, false)
 }
 
-// startHooks runs the callback receiver when one is configured. A veox that
-// only browses (read-only) cannot record what callbacks say, so it leaves
-// the address to the veox that writes.
+// startHooks runs the callback receiver when one is configured. A veox on a
+// read-only history cannot record what callbacks say, so it does not listen.
 func startHooks(env *Env) (*hooks.Receiver, error) {
 	addr := env.Settings.CallbackListen
 	if addr == "" || env.ReadOnly {

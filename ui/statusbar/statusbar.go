@@ -16,7 +16,7 @@ import (
 )
 
 // DefaultReadOnlyWhy is the reason shown when the root gives none.
-const DefaultReadOnlyWhy = "another veox has this history open"
+const DefaultReadOnlyWhy = "this history cannot be written here"
 
 // State is everything the bar shows; the root keeps it and renders it with
 // View, so the bar has no behaviour of its own.

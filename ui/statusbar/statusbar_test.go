@@ -32,7 +32,7 @@ func TestBarSaysWhatMatters(t *testing.T) {
 		not  []string
 	}{
 		{"demo", State{Demo: true, CreditsKnown: true, Credits: 5000}, []string{"DEMO", "5000 credits"}, []string{"low balance"}},
-		{"read-only says why", State{ReadOnly: true, CreditsKnown: true, Credits: 5000}, []string{"READ-ONLY", "read-only: another veox has this history open"}, nil},
+		{"read-only says why", State{ReadOnly: true, CreditsKnown: true, Credits: 5000}, []string{"READ-ONLY", "read-only: this history cannot be written here"}, nil},
 		{"read-only with its own reason", State{ReadOnly: true, ReadOnlyWhy: "the history is a snapshot"}, []string{"read-only: the history is a snapshot"}, nil},
 		{"credits unknown", State{CreditsErr: "timeout"}, []string{"credits ?"}, nil},
 		{"credits loading", State{}, []string{"credits …"}, nil},
