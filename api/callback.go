@@ -53,6 +53,9 @@ func DecodeCallback(body []byte) (*Callback, error) {
 	if cb.TaskID == "" {
 		return nil, errors.New("callback names no taskId")
 	}
+	if !validTaskID(cb.TaskID) {
+		return nil, errors.New("callback taskId holds spaces or control characters")
+	}
 	cb.ResultURLs = callbackURLs(d.Info)
 	cb.Params = callbackParams(d.PromptJSON)
 	if p, ok := cb.Params["prompt"].(string); ok {

@@ -1,8 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/charmbracelet/log"
 	"golang.org/x/time/rate"
@@ -37,7 +38,7 @@ type Options struct {
 	BaseURL       string         // default DefaultBaseURL; a trailing slash is tolerated
 	APIKey        string         // sent as a Bearer token to the API only
 	Version       string         // User-Agent is "veox/<Version>" ("veox/dev" if empty)
-	HTTPClient    *http.Client   // its Timeout bounds reads (default 30 s)
+	HTTPClient    *http.Client   // its Timeout bounds reads (default 30 s); its transport is the base of both (see clients)
 	CreateTimeout time.Duration  // per create attempt, default 60 s
 	Limiter       *rate.Limiter  // creates only; default 20 per 10 s as burst 3 + one per 600 ms
 	MaxAttempts   int            // reads and safe create retries; default 5
@@ -52,8 +53,10 @@ type Options struct {
 type Client struct {
 	base          string
 	key           string
+	keyErr        *Error // the key cannot go into a header: nothing is sent
 	ua            string
-	http          *http.Client
+	http          *http.Client // reads: HTTP/2 allowed, same-origin redirects
+	createHTTP    *http.Client // creates: HTTP/1.1 only, no redirect, no replay
 	readTimeout   time.Duration
 	createTimeout time.Duration
 	limiter       *rate.Limiter
@@ -69,7 +72,7 @@ type Client struct {
 func New(o Options) *Client {
 	c := &Client{
 		base:          strings.TrimRight(orString(o.BaseURL, DefaultBaseURL), "/"),
-		key:           o.APIKey,
+		key:           strings.TrimSpace(o.APIKey),
 		ua:            "veox/" + orString(o.Version, "dev"),
 		createTimeout: orDuration(o.CreateTimeout, DefaultCreateTimeout),
 		limiter:       o.Limiter,
@@ -80,7 +83,8 @@ func New(o Options) *Client {
 		rand:          o.Rand,
 		log:           o.Logger,
 	}
-	c.http, c.readTimeout = apiHTTPClient(o.HTTPClient)
+	c.http, c.createHTTP, c.readTimeout = clients(o.HTTPClient)
+	c.keyErr = checkKey(c.key)
 	if c.limiter == nil {
 		c.limiter = rate.NewLimiter(rate.Every(600*time.Millisecond), 3)
 	}
@@ -96,19 +100,17 @@ func New(o Options) *Client {
 	return c
 }
 
-// apiHTTPClient returns a client without an overall Timeout plus the read
-// timeout it had: creates need a longer bound than reads, and both are then
-// applied as context deadlines per attempt.
-func apiHTTPClient(hc *http.Client) (*http.Client, time.Duration) {
-	if hc == nil {
-		hc = &http.Client{
-			Timeout:   DefaultReadTimeout,
-			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+// checkKey refuses a key that cannot be sent as a header value: net/http
+// would fail the request before sending it, and without this check that
+// failure would look like a create that may have gone through.
+func checkKey(key string) *Error {
+	for _, r := range key {
+		if r < 0x20 || r == 0x7f || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return &Error{Kind: KindAuth, Message: "the API key contains spaces or control characters",
+				Hint: "copy the key again from the service's dashboard (VEOX_API_KEY, --api-key or the config file); nothing was sent"}
 		}
 	}
-	cp := *hc
-	cp.Timeout = 0
-	return &cp, orDuration(hc.Timeout, DefaultReadTimeout)
+	return nil
 }
 
 func orString(s, def string) string {
@@ -148,31 +150,30 @@ func (c *Client) timeoutFor(cl *apiCall) time.Duration {
 	return c.readTimeout
 }
 
-// newRequest builds one attempt's request. The body is a bytes.Reader, so
-// net/http sets GetBody; that is safe for creates because the transport only
-// replays a POST on its own when nothing at all was written to a reused
-// connection (nothingWrittenError), and we never send an Idempotency-Key,
-// which would let it replay after writing.
-func (c *Client) newRequest(ctx context.Context, cl *apiCall) (*http.Request, error) {
+// newRequest builds one attempt's request. A create's body is a
+// createBody: net/http cannot rewind it (no GetBody), so no transport can
+// send it twice, whatever the protocol; the create client is HTTP/1.1 only
+// on top of that (see createTransport). Never send an Idempotency-Key
+// either: it would make net/http treat the POST as replayable.
+func (c *Client) newRequest(ctx context.Context, cl *apiCall) (*http.Request, *createBody, error) {
 	u := c.base + cl.path
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}
-	var body io.Reader
-	if cl.body != nil {
-		body = bytes.NewReader(cl.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, u, body)
+	req, err := http.NewRequestWithContext(ctx, cl.method, u, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var body *createBody
+	if cl.body != nil {
+		body = newCreateBody(cl.body)
+		req.Body, req.ContentLength = body, int64(len(cl.body))
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.ua)
-	if cl.body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return req, nil
+	return req, body, nil
 }
 
 // readAPIBody reads at most maxAPIBody bytes; more is treated as a broken answer.
@@ -187,33 +188,66 @@ func readAPIBody(r io.Reader) ([]byte, error) {
 // attempt makes one round trip under its own deadline and returns the
 // envelope, or an *Error for anything that is not one.
 func (c *Client) attempt(ctx context.Context, cl *apiCall) (*envelope, *Error) {
+	if c.keyErr != nil {
+		e := *c.keyErr
+		e.Op = cl.op
+		return nil, &e
+	}
 	timeout := c.timeoutFor(cl)
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tr := &sendTrace{}
-	req, err := c.newRequest(httptrace.WithClientTrace(actx, tr.hooks()), cl)
+	req, body, err := c.newRequest(httptrace.WithClientTrace(actx, tr.hooks()), cl)
 	if err != nil {
 		return nil, &Error{Op: cl.op, Kind: KindValidation, Err: err,
 			Message: "invalid base URL " + Sanitize(c.base), Hint: hintWrongBase}
 	}
-	resp, err := c.http.Do(req)
+	hc := c.http
+	if cl.create {
+		hc = c.createHTTP
+	}
+	resp, err := hc.Do(req)
+	if body != nil && body.read.Load() {
+		tr.wrote.Store(true) // the transport took the body: the service may have it
+	}
 	if err != nil {
 		return nil, apiTransportError(cl, err, tr, timeout, ctx)
 	}
 	defer resp.Body.Close()
-	body, err := readAPIBody(resp.Body)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, redirectError(cl, resp)
+	}
+	data, err := readAPIBody(resp.Body)
 	if err != nil {
 		return nil, apiBodyError(cl, resp.StatusCode, err, timeout)
 	}
 	ra := retryAfterDelay(resp.Header.Get("Retry-After"), c.maxRetryAfter)
-	code, msg, data, err := DecodeEnvelope(body)
+	code, msg, payload, err := DecodeEnvelope(data)
 	if err != nil {
-		e := httpFailure(cl.op, resp.StatusCode, resp.Header, body, cl.path)
+		e := httpFailure(cl.op, resp.StatusCode, resp.Header, data, cl.path)
 		e.RetryAfter = ra
 		if cl.create && (resp.StatusCode < 400 || resp.StatusCode >= 500) {
 			markMaybeCreated(e) // a 4xx from the edge was never passed on; other answers may have been
 		}
 		return nil, e
 	}
-	return &envelope{code: code, msg: msg, data: data, status: resp.StatusCode, retryAfter: ra}, nil
+	return &envelope{code: code, msg: msg, data: payload, status: resp.StatusCode, retryAfter: ra}, nil
+}
+
+// redirectError reports a 3xx that veox did not follow: any redirect of a
+// create (the first server may have taken it, so the outcome is unknown),
+// or a read sent to another origin. Only the target's origin is named.
+func redirectError(cl *apiCall, resp *http.Response) *Error {
+	where := "no address"
+	if loc, err := resp.Location(); err == nil {
+		where = Sanitize(origin(loc))
+	}
+	e := &Error{Op: cl.op, Kind: KindRedirect, Code: resp.StatusCode, HTTPStatus: resp.StatusCode,
+		Message: fmt.Sprintf("the service answered HTTP %d, a redirect to %s, which veox does not follow", resp.StatusCode, where),
+		Hint:    HintFor(KindRedirect)}
+	if cl.create {
+		e.Message = fmt.Sprintf("the service answered the create with HTTP %d, a redirect to %s; a create follows no redirect and is never sent twice", resp.StatusCode, where)
+		markMaybeCreated(e)
+	}
+	return e
 }

@@ -145,7 +145,8 @@ func TestHeadersAndBodies(t *testing.T) {
 }
 
 // Each code of veo-api.md's table, in the envelope with HTTP 200, against a
-// read (record-info) and a create (extend).
+// read (record-info) and a create (extend). On a create only the documented
+// refusals say nothing was created; the rest may have been (issue 9.4).
 func TestEnvelopeCodes(t *testing.T) {
 	cases := []struct {
 		code        int
@@ -154,20 +155,27 @@ func TestEnvelopeCodes(t *testing.T) {
 		readHits    int
 		createHits  int
 		wantMessage string
+		maybe       bool // on a create: the outcome is unknown
 	}{
-		{400, "prompt violates \x1b[31mcontent\x1b[0m policy", KindPolicy, 1, 1, "prompt violates content policy"},
-		{401, "You do not have access permissions", KindAuth, 1, 1, ""},
-		{402, "Credits insufficient", KindCredits, 1, 1, ""},
-		{404, "task not found", KindNotFound, 1, 1, ""},
-		{408, "no result for 10 minutes", KindFailed, 1, 1, ""},
-		{422, "aspectRatio is invalid", KindValidation, 1, 1, ""},
-		{429, "rate limited", KindRateLimited, 3, 3, ""},
-		{451, "image fetch failed", KindImage, 1, 1, ""},
-		{455, "service under maintenance", KindMaintenance, 3, 3, ""},
-		{500, "internal error", KindServer, 3, 1, ""},
-		{500, "This field is required", KindValidation, 1, 1, ""},
-		{501, "generation failed", KindFailed, 1, 1, ""},
-		{505, "feature disabled", KindDisabled, 1, 1, ""},
+		{400, "prompt violates \x1b[31mcontent\x1b[0m policy", KindPolicy, 1, 1, "prompt violates content policy", false},
+		{401, "You do not have access permissions", KindAuth, 1, 1, "", false},
+		{402, "Credits insufficient", KindCredits, 1, 1, "", false},
+		{404, "task not found", KindNotFound, 1, 1, "", false},
+		{408, "no result for 10 minutes", KindFailed, 1, 1, "", true},
+		{422, "aspectRatio is invalid", KindValidation, 1, 1, "", false},
+		{429, "rate limited", KindRateLimited, 3, 3, "", false},
+		{433, "sub-key daily limit reached", KindQuota, 1, 1, "", false},
+		{451, "image fetch failed", KindImage, 1, 1, "", false},
+		{455, "service under maintenance", KindMaintenance, 3, 3, "", false},
+		{500, "internal error", KindServer, 3, 1, "", true},
+		{500, "This field is required", KindValidation, 1, 1, "", true},
+		{501, "generation failed", KindFailed, 1, 1, "", true},
+		{503, "service unavailable", KindServer, 3, 1, "", true},
+		{504, "gateway timeout", KindServer, 3, 1, "", true},
+		{505, "feature disabled", KindDisabled, 1, 1, "", true},
+		{0, "odd", KindUnknown, 1, 1, "", true},
+		{201, "created", KindUnknown, 1, 1, "", true},
+		{999, "who knows", KindServer, 3, 1, "", true},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%d %s", tc.code, tc.msg), func(t *testing.T) {
@@ -180,14 +188,18 @@ func TestEnvelopeCodes(t *testing.T) {
 			if want == "" {
 				want = tc.msg
 			}
-			check := func(err error, hits int, s *ctServer) {
+			check := func(err error, hits int, maybe bool, s *ctServer) {
 				t.Helper()
 				e := mustAPIError(t, err)
 				if e.Kind != tc.kind || e.Code != tc.code || e.HTTPStatus != 200 || e.Message != want {
 					t.Errorf("got kind %v code %d http %d msg %q", e.Kind, e.Code, e.HTTPStatus, e.Message)
 				}
-				if e.Hint != HintFor(tc.kind) || e.MaybeCreated {
-					t.Errorf("hint %q maybeCreated %v", e.Hint, e.MaybeCreated)
+				wantHint := HintFor(tc.kind)
+				if maybe {
+					wantHint = hintMaybeCreated
+				}
+				if e.Hint != wantHint || e.MaybeCreated != maybe {
+					t.Errorf("hint %q maybeCreated %v, want %v", e.Hint, e.MaybeCreated, maybe)
 				}
 				if got := int(s.hits.Load()); got != hits {
 					t.Errorf("hits = %d, want %d", got, hits)
@@ -195,14 +207,18 @@ func TestEnvelopeCodes(t *testing.T) {
 			}
 			rs := newCTServer(t, handler)
 			_, err := ctClient(rs.URL).RecordInfo(context.Background(), "t1")
-			check(err, tc.readHits, rs)
+			check(err, tc.readHits, false, rs)
 			if e, _ := AsError(err); e != nil && e.Op != "record-info" {
 				t.Errorf("op = %q", e.Op)
 			}
 
 			cs := newCTServer(t, handler)
 			_, err = ctClient(cs.URL).Extend(context.Background(), ctExtend)
-			check(err, tc.createHits, cs)
+			check(err, tc.createHits, tc.maybe, cs)
+
+			ks := newCTServer(t, handler)
+			_, err = ctClient(ks.URL).Get4K(context.Background(), FourKRequest{TaskID: "t1"})
+			check(err, tc.createHits, tc.maybe, ks)
 		})
 	}
 }
@@ -229,7 +245,7 @@ func TestHTTPFailures(t *testing.T) {
 			io.WriteString(w, envelopeJSON(429, "too many requests", nil))
 		}, KindRateLimited, "too many requests", 3, 3, false},
 		{"spring 404", answer(404, `{"timestamp":"2026-03-20T01:02:03.000+00:00","status":404,"error":"Not Found","path":"/api/v1/veo/record-info"}`),
-			KindNotFound, "/api/v1/veo/record-info", 1, 1, false},
+			KindNoEndpoint, "/api/v1/veo/record-info: wrong base URL or the service changed its API", 1, 1, false},
 		{"html 502", func(_ int, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(502)
@@ -630,8 +646,8 @@ func TestSpring404NamesThePath(t *testing.T) {
 	s := newCTServer(t, answer(404, `{"timestamp":1773967426000,"status":404,"error":"Not Found","path":"/api/v1/veo/record-info"}`))
 	_, err := ctClient(s.URL+"/wrong").RecordInfo(context.Background(), "t1")
 	e := mustAPIError(t, err)
-	if e.Kind != KindNotFound || e.HTTPStatus != 404 || e.Hint != hintWrongBase ||
-		e.Message != "HTTP 404 Not Found for /api/v1/veo/record-info: no such endpoint" {
+	if e.Kind != KindNoEndpoint || e.HTTPStatus != 404 || e.Hint != hintWrongBase ||
+		e.Message != "HTTP 404 Not Found for /api/v1/veo/record-info: wrong base URL or the service changed its API" {
 		t.Fatalf("got %+v", e)
 	}
 	if s.last().path != "/wrong"+pathRecordInfo {

@@ -3,11 +3,13 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 const (
@@ -49,7 +51,7 @@ func (c *Client) create(ctx context.Context, op, path string, body any) (string,
 	var id string
 	err = c.do(ctx, cl, func(env *envelope) *Error {
 		if env.code != 200 {
-			return codeError(op, env)
+			return createError(op, env)
 		}
 		var d struct {
 			TaskID json.RawMessage `json:"taskId"`
@@ -146,7 +148,7 @@ func (c *Client) Get4K(ctx context.Context, r FourKRequest) (*Upgrade, error) {
 	var up *Upgrade
 	err = c.do(ctx, cl, func(env *envelope) *Error {
 		if env.code != 200 && !(env.code == 422 && is4KState(env.msg)) {
-			return codeError(op, env)
+			return createError(op, env)
 		}
 		u, err := decodeUpgrade(env)
 		if err != nil {
@@ -161,6 +163,22 @@ func (c *Client) Get4K(ctx context.Context, r FourKRequest) (*Upgrade, error) {
 		return nil, err
 	}
 	return up, nil
+}
+
+// createError is codeError for a request that costs money. Only the codes
+// veo-api.md documents as refusals say that nothing was created: its 4xx
+// table (content policy, key, credits, unknown source, validation, image
+// fetch), 429 and 455 (dropped, not queued) and 433 (the sub-key's own
+// limit). Everything else, envelope 5xx, 408 (a timeout upstream) and
+// codes it does not know (0, 201, 999), may have created a billed task.
+func createError(op string, env *envelope) *Error {
+	e := codeError(op, env)
+	switch env.code {
+	case 400, 401, 402, 404, 422, 429, 433, 451, 455:
+	default:
+		markMaybeCreated(e)
+	}
+	return e
 }
 
 func is4KState(msg string) bool {
@@ -197,6 +215,9 @@ func decodeUpgrade(env *envelope) (*Upgrade, error) {
 		return nil, err
 	}
 	up.TaskID = strings.TrimSpace(flexString(w.TaskID))
+	if up.TaskID != "" && !validTaskID(up.TaskID) {
+		return nil, fmt.Errorf("taskId %q holds spaces or control characters", Sanitize(up.TaskID))
+	}
 	return readyIfURLs(up), nil
 }
 
@@ -239,7 +260,7 @@ func codeError(op string, env *envelope) *Error {
 	switch {
 	case env.code == 500 && disguisedValidation(env.msg):
 		kind = KindValidation
-	case env.code == 422 && (mentions(env.msg, "record is null") || mentions(env.msg, "data is blank")):
+	case env.code == 422 && recordMissing(env.msg):
 		kind = KindNotFound
 	}
 	e := &Error{Op: op, Kind: kind, Code: env.code, HTTPStatus: env.status,
@@ -248,6 +269,12 @@ func codeError(op string, env *envelope) *Error {
 		e.RetryAfter = env.retryAfter
 	}
 	return e
+}
+
+// recordMissing: "record is null", the live gateway's "recordInfo is null",
+// "record result data is blank".
+func recordMissing(msg string) bool {
+	return mentions(msg, "record") && (mentions(msg, "is null") || mentions(msg, "is blank"))
 }
 
 func disguisedValidation(msg string) bool {
@@ -270,12 +297,25 @@ func checkTaskIDInput(op, id string) *Error {
 	if id == "" {
 		return invalidInput(op, "the task id is empty")
 	}
-	for _, r := range id {
-		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
-			return invalidInput(op, "the task id contains spaces or control characters")
-		}
+	if !validTaskID(id) {
+		return invalidInput(op, "the task id contains spaces or control characters")
 	}
 	return nil
+}
+
+// validTaskID: printable UTF-8 without spaces. An id goes to the terminal,
+// file names and URLs, so one carrying an escape sequence is refused where
+// it enters, not cleaned where it is shown.
+func validTaskID(id string) bool {
+	if !utf8.ValidString(id) {
+		return false
+	}
+	for _, r := range id {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func invalidInput(op, msg string) *Error {

@@ -128,6 +128,9 @@ func decodeMedia(rec *Record, resp, top *mediaWire) error {
 	if rec.TaskID == "" {
 		rec.TaskID = strings.TrimSpace(flexString(resp.TaskID))
 	}
+	if rec.TaskID != "" && !validTaskID(rec.TaskID) {
+		return fmt.Errorf("record: taskId %q holds spaces or control characters", Sanitize(rec.TaskID))
+	}
 	rec.Resolution = Sanitize(firstString(resp.Resolution, top.Resolution))
 	rec.HasAudio = flexBools(firstPresent(resp.HasAudioList, top.HasAudioList))
 	rec.Seeds = flexInts(firstPresent(resp.Seeds, top.Seeds))
@@ -199,7 +202,7 @@ func decodeParams(rec *Record, raw json.RawMessage) {
 
 // hintWrongBase is shown for a genuine HTTP 404: the task id is not the
 // problem, the address is.
-const hintWrongBase = "check the base URL (default " + DefaultBaseURL + "); veox may be talking to the wrong server"
+const hintWrongBase = "check the base URL (default " + DefaultBaseURL + "); veox may be talking to the wrong server, and no task was changed"
 
 // httpFailure classifies an answer that is not an envelope. It never quotes
 // the body: an HTML page would flood the screen and may carry escapes.
@@ -213,8 +216,11 @@ func httpFailure(op string, status int, header http.Header, body []byte, path st
 	case status == http.StatusUnauthorized:
 		e.Kind, e.Message = KindAuth, "the service refused the API key (HTTP 401)"
 	case status == http.StatusNotFound:
-		e.Kind = KindNotFound
-		e.Message = fmt.Sprintf("HTTP 404 Not Found for %s: no such endpoint", springPath(body, path))
+		// Not the envelope's 404 or "record is null" about a task: the
+		// address itself is unknown (a Spring page, an edge's 404), so it
+		// says nothing about any task.
+		e.Kind = KindNoEndpoint
+		e.Message = fmt.Sprintf("HTTP 404 Not Found for %s: wrong base URL or the service changed its API", springPath(body, path))
 		e.Hint = hintWrongBase
 		return e
 	default:

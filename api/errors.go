@@ -24,6 +24,9 @@ const (
 	KindDisabled         // 505
 	KindTransport        // connection refused/reset, timeouts, cut bodies
 	KindImage            // 451: could not fetch an input image
+	KindQuota            // 433: the sub-key's own hourly, daily or total limit
+	KindNoEndpoint       // a genuine HTTP 404: wrong base URL, or the API changed
+	KindRedirect         // a 3xx veox did not follow (any on a create, other origins on reads)
 )
 
 var kindNames = map[Kind]string{
@@ -31,6 +34,7 @@ var kindNames = map[Kind]string{
 	KindValidation: "validation", KindNotFound: "not_found", KindRateLimited: "rate_limited",
 	KindMaintenance: "maintenance", KindServer: "server", KindFailed: "failed",
 	KindDisabled: "disabled", KindTransport: "transport", KindImage: "image",
+	KindQuota: "quota", KindNoEndpoint: "no_endpoint", KindRedirect: "redirect",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -104,6 +108,8 @@ func KindForCode(code int) Kind {
 		return KindValidation
 	case 429:
 		return KindRateLimited
+	case 433:
+		return KindQuota
 	case 451:
 		return KindImage
 	case 455:
@@ -144,6 +150,12 @@ func HintFor(k Kind) string {
 		return "the service could not be reached; check the network and try again"
 	case KindImage:
 		return "the service could not fetch an input image; check that the URL is public"
+	case KindQuota:
+		return "this key's own limit (hourly, daily or total) is reached; nothing was created: raise it in the service's dashboard or wait"
+	case KindNoEndpoint:
+		return hintWrongBase
+	case KindRedirect:
+		return "veox sends your key only to the base URL's own scheme, host and port: if the new address is the service, set it as the base URL"
 	}
 	return ""
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The service answers the same field in several shapes (veo-api.md, "Task
@@ -20,7 +22,22 @@ var errNotJSONList = errors.New("not a URL list")
 // ParseURLList accepts a JSON array of strings, a JSON string holding such an
 // array, a bracketed unquoted string "[https://a,https://b]" and a single
 // bare URL. null, "", "[]" and [] give nil. Results are trimmed, never empty.
+// A URL holding control characters or invalid UTF-8 is an error: no real
+// URL does, and one that did could drive the terminal it is shown on.
 func ParseURLList(raw json.RawMessage) ([]string, error) {
+	urls, err := parseURLList(raw)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range urls {
+		if !utf8.ValidString(u) || strings.ContainsFunc(u, unicode.IsControl) {
+			return nil, fmt.Errorf("%w: a URL holds control characters", errNotJSONList)
+		}
+	}
+	return urls, nil
+}
+
+func parseURLList(raw json.RawMessage) ([]string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil

@@ -193,8 +193,17 @@ func apiTransportError(cl *apiCall, err error, tr *sendTrace, timeout time.Durat
 	e.Message = describeTransport(err, timeout, parent)
 	if cl.create && !tr.nothingSent(err) {
 		markMaybeCreated(e)
+		if refusedReplay(err) {
+			e.Message = "the connection was reset after the create was sent, and veox does not send a create twice"
+		}
 	}
 	return e
+}
+
+// refusedReplay: a transport wanted to send the create again and could not
+// (our body refused, or net/http could not rewind it).
+func refusedReplay(err error) bool {
+	return errors.Is(err, errCreateReplay) || strings.Contains(err.Error(), "after Request.Body was written")
 }
 
 func describeTransport(err error, timeout time.Duration, parent context.Context) string {
