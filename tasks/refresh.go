@@ -237,13 +237,18 @@ func (s *Service) Wait(ctx context.Context, id string, onChange func(*store.Task
 // Fatal reports whether an error must stop a poller (the TUI's and Wait's
 // alike): retrying cannot help until the user acts. Errors that are not the
 // client's come from the history itself (a full disk, a deleted task) and
-// are fatal too.
+// are fatal too. A genuine HTTP 404 or a redirect elsewhere means a wrong
+// base URL: stop and say so, leaving every task as it was.
 func Fatal(err error) bool {
 	e, ok := api.AsError(err)
 	if !ok {
 		return true
 	}
-	return e.Kind == api.KindAuth || e.Kind == api.KindDisabled
+	switch e.Kind {
+	case api.KindAuth, api.KindDisabled, api.KindNoEndpoint, api.KindRedirect:
+		return true
+	}
+	return false
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
