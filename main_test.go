@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,7 +47,12 @@ func veox(t *testing.T, home string, extraEnv []string, args ...string) run {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "VEOX_HOME="+home, "VEOX_DOWNLOAD_DIR="+filepath.Join(home, "videos"),
-		"VEOX_DEMO_DURATION=1s", "VEOX_POLL_INTERVAL=100ms", "VEOX_API_KEY=", "NO_COLOR=1")
+		"VEOX_DEMO_DURATION=1s", "VEOX_API_KEY=", "NO_COLOR=1")
+	if slices.Contains(args, "--demo") || slices.ContainsFunc(extraEnv, func(e string) bool {
+		return strings.HasPrefix(e, "VEOX_BASE_URL=http://127.0.0.1:")
+	}) {
+		cmd.Env = append(cmd.Env, "VEOX_POLL_INTERVAL=100ms") // only a simulator may be polled this fast
+	}
 	cmd.Env = append(cmd.Env, extraEnv...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // DefaultBaseURL is the reseller's API.
@@ -48,9 +51,20 @@ type Settings struct {
 }
 
 // Overrides are the command-line flags; empty strings mean "not given".
+// Simulator is --demo: the service is the in-process simulator, which may be
+// polled faster than the real one.
 type Overrides struct {
 	APIKey, BaseURL, Home, DownloadDir, PollInterval string
+	Simulator                                        bool
 }
+
+// Poll interval floors: the service suggests about 30 s, and each poll is a
+// call with the user's key; VEOX_POLL_INTERVAL=1ns meant some 200 polls a
+// second. A simulator (--demo, or a base URL on this machine) may go faster.
+const (
+	MinPollInterval          = time.Second
+	MinSimulatorPollInterval = 10 * time.Millisecond
+)
 
 // Load resolves settings. getenv is os.Getenv in production, a map in tests.
 func Load(o Overrides, getenv func(string) string) (Settings, error) {
@@ -65,6 +79,9 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	}
 	s := Settings{Paths: paths, AutoDownload: true, Bell: true}
 	s.APIKey, s.KeySource = pick(o.APIKey, getenv("VEOX_API_KEY"), file.APIKey)
+	if s.APIKey, err = cleanKey(s.APIKey, s.KeySource, paths.Config); err != nil {
+		return Settings{}, err
+	}
 	s.BaseURL, _ = pick(o.BaseURL, getenv("VEOX_BASE_URL"), file.BaseURL)
 	if s.BaseURL == "" {
 		s.BaseURL = DefaultBaseURL
@@ -78,8 +95,12 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	if s.Paths.Downloads, err = filepath.Abs(s.Paths.Downloads); err != nil {
 		return Settings{}, err
 	}
-	poll, _ := pick(o.PollInterval, getenv("VEOX_POLL_INTERVAL"), file.PollInterval)
-	if s.PollInterval, err = parsePoll(poll); err != nil {
+	poll, from := pick(o.PollInterval, getenv("VEOX_POLL_INTERVAL"), file.PollInterval)
+	floor := MinPollInterval
+	if o.Simulator || onThisMachine(s.BaseURL) {
+		floor = MinSimulatorPollInterval
+	}
+	if s.PollInterval, err = parsePoll(poll, sourceName(from, "--poll-interval", "VEOX_POLL_INTERVAL", "pollInterval"), floor); err != nil {
 		return Settings{}, err
 	}
 	s.CallbackListen, _ = pick("", getenv("VEOX_CALLBACK_LISTEN"), file.CallbackListen)
@@ -114,7 +135,7 @@ func first(vals ...string) string {
 	return ""
 }
 
-func parsePoll(s string) (time.Duration, error) {
+func parsePoll(s, where string, floor time.Duration) (time.Duration, error) {
 	if s == "" {
 		return 0, nil
 	}
@@ -126,9 +147,59 @@ func parsePoll(s string) (time.Duration, error) {
 		}
 	}
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("poll interval %q: give a positive Go duration such as 5s or 1m", s)
+		return 0, fmt.Errorf("poll interval %q (%s): give a positive Go duration such as 5s or 1m", s, where)
+	}
+	if d < floor {
+		return 0, fmt.Errorf("poll interval %q (%s) is below %s: every poll is a call with your key, and the service suggests about 30s; give %s or more, or leave it unset for veox's own cadence",
+			s, where, floor, floor)
 	}
 	return d, nil
+}
+
+// cleanKey trims the blanks a copy and paste or a file's last line leave
+// (a key ending in CR or LF made every create "unknown": net/http refused
+// the header after the intent was written) and refuses control characters
+// or spaces inside, naming where the key came from but never the key.
+func cleanKey(key, from, configPath string) (string, error) {
+	key = strings.TrimSpace(key)
+	for _, r := range key {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			where := sourceName(from, "--api-key", "VEOX_API_KEY", "apiKey")
+			if from == "config" {
+				where = "apiKey in " + configPath
+			}
+			return "", fmt.Errorf("the API key from %s contains control characters or spaces: copy it again from the service's dashboard", where)
+		}
+	}
+	return key, nil
+}
+
+// sourceName says where a setting came from, as the user would set it.
+func sourceName(from, flag, env, key string) string {
+	switch from {
+	case "flag":
+		return flag
+	case "env":
+		return env
+	case "config":
+		return key + " in the config file"
+	}
+	return "settings"
+}
+
+// onThisMachine: a base URL on loopback is a local simulator, not the
+// service (the same exception that allows http:// there).
+func onThisMachine(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 func checkBaseURL(u string) error {

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,5 +84,66 @@ func TestSaveAPIKeyIsPrivateAndKeepsOtherSettings(t *testing.T) {
 	st, _ := os.Stat(path)
 	if st.Mode().Perm() != 0o600 {
 		t.Fatalf("config mode %v, want 0600", st.Mode().Perm())
+	}
+}
+
+// Issue 9.12: a key with a trailing CR or LF is trimmed; control
+// characters inside are refused with a message that names where the key
+// came from and never the key itself.
+func TestKeyIsTrimmedAndControlCharactersRefused(t *testing.T) {
+	home := t.TempDir()
+	for _, k := range []string{"sk-abc\r\n", "sk-abc\n", "  sk-abc\t"} {
+		s, err := Load(Overrides{Home: home}, env(map[string]string{"VEOX_API_KEY": k}))
+		if err != nil || s.APIKey != "sk-abc" {
+			t.Errorf("%q: %q, %v", k, s.APIKey, err)
+		}
+	}
+	for _, k := range []string{"sk-a\x1b[2Jbc", "sk-a\rbc", "sk-a bc", "sk-a\x00bc"} {
+		_, err := Load(Overrides{Home: home, APIKey: k}, env(nil))
+		if err == nil || !strings.Contains(err.Error(), "--api-key") || strings.Contains(err.Error(), k) {
+			t.Errorf("%q: %v", k, err)
+		}
+	}
+	if err := Write(filepath.Join(home, "config.json"), File{APIKey: "sk-a\u0085bc"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(Overrides{Home: home}, env(nil)); err == nil || !strings.Contains(err.Error(), "config.json") {
+		t.Errorf("config file key: %v", err)
+	}
+}
+
+// Issue 9.12: VEOX_POLL_INTERVAL=1ns meant about 200 polls a second with
+// the user's key. Below 1 s is refused, from the flag, the environment and
+// the config file alike; a simulator (--demo, a loopback base URL) may be
+// polled faster.
+func TestPollIntervalBelowOneSecondRefused(t *testing.T) {
+	home := t.TempDir()
+	for _, v := range []string{"1ns", "999ms", "0.5s"} {
+		if _, err := Load(Overrides{Home: home, PollInterval: v}, env(nil)); err == nil || !strings.Contains(err.Error(), "below 1s") {
+			t.Errorf("flag %q: %v", v, err)
+		}
+		if _, err := Load(Overrides{Home: home}, env(map[string]string{"VEOX_POLL_INTERVAL": v})); err == nil || !strings.Contains(err.Error(), "VEOX_POLL_INTERVAL") {
+			t.Errorf("env %q: %v", v, err)
+		}
+	}
+	if err := Write(filepath.Join(home, "config.json"), File{PollInterval: "100ms"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(Overrides{Home: home}, env(nil)); err == nil || !strings.Contains(err.Error(), "pollInterval") {
+		t.Errorf("config file: %v", err)
+	}
+	if s, err := Load(Overrides{Home: home, PollInterval: "1s"}, env(nil)); err != nil || s.PollInterval != time.Second {
+		t.Errorf("1s: %v %v", s.PollInterval, err)
+	}
+	if s, err := Load(Overrides{Home: home, Simulator: true}, env(nil)); err != nil || s.PollInterval != 100*time.Millisecond {
+		t.Errorf("demo: %v %v", s.PollInterval, err)
+	}
+	for _, base := range []string{"http://127.0.0.1:8790", "http://localhost:1", "http://[::1]:2"} {
+		if s, err := Load(Overrides{Home: home, BaseURL: base}, env(nil)); err != nil || s.PollInterval != 100*time.Millisecond {
+			t.Errorf("%s: %v %v", base, s.PollInterval, err)
+		}
+	}
+	if _, err := Load(Overrides{Home: home, Simulator: true, PollInterval: "1ns"}, env(nil)); err == nil {
+		t.Error("1ns accepted even for the simulator")
 	}
 }

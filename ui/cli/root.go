@@ -53,6 +53,8 @@ func NewRoot(w Wiring) *cobra.Command {
 	f.StringVar(&g.over.PollInterval, "poll-interval", "", "fixed polling cadence such as 10s (env VEOX_POLL_INTERVAL; default 5s, slower after a minute)")
 	f.BoolVar(&g.demo, "demo", false, "run against the built-in simulator: no key, no network, a history of its own")
 	f.BoolVar(&g.readOnly, "read-only", false, "open the history without writing anything to it")
+	// config.Load lets only a simulator be polled faster than once a second.
+	root.PersistentPreRun = func(*cobra.Command, []string) { g.over.Simulator = g.demo }
 
 	root.AddCommand(
 		extendCmd(g), generateCmd(g), statusCmd(g), listCmd(g), downloadCmd(g), importCmd(g),
