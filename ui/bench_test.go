@@ -1,12 +1,10 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/store"
@@ -32,15 +30,13 @@ func history(b *testing.B, n int) *uitest.History {
 }
 
 // started is the root after start-up: sized, Init run with every command
-// it leads to (timers are recorded, not waited for), first frame drawn.
+// it leads to (timers are held by the pump, not waited for), first frame
+// drawn.
 func started(h *uitest.History) (Model, *uitest.Pump) {
-	m := New(Options{Service: h.Svc, Demo: true, Now: uitest.Clock, Styles: uitest.Styles(), Output: &bytes.Buffer{}})
 	p := &uitest.Pump{}
-	p.Update = func(msg tea.Msg) tea.Cmd { return m.update(msg) }
-	p.Send(tea.WindowSizeMsg{Width: benchW, Height: benchH})
-	p.Run(m.Init())
-	_ = m.View()
-	return m, p
+	r := newRig(p, Options{Service: h.Svc, Demo: true}, benchW, benchH)
+	_ = r.View()
+	return *r.Model, p
 }
 
 // forSizes runs fn as a sub-benchmark per history size.
@@ -147,12 +143,18 @@ func BenchmarkViewRunning100(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	m, _ := started(h)
+	m, p := started(h)
 	if m.poller.Running() != 100 {
 		b.Fatalf("%d tasks polled, want 100", m.poller.Running())
 	}
-	// A tick with no id or tag is one every spinner accepts.
-	tick := spinner.TickMsg{Time: uitest.Now}
+	// The spinner's frame is the earliest timer (the polls wait seconds);
+	// its message is delivered again and again, the next frame's timer
+	// dropped.
+	frame := p.Timers()[0]
+	if frame.D >= time.Second {
+		b.Fatalf("the earliest timer is %v, not a spinner frame", frame)
+	}
+	tick := frame.Msg()
 	for b.Loop() {
 		m.update(tick)
 		_ = m.View()

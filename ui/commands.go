@@ -10,6 +10,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/timer"
 )
 
 // The root's own results. Each carries what it needs to be applied; none
@@ -98,6 +99,6 @@ func bellCmd(w io.Writer) tea.Cmd {
 	}
 }
 
-func clearFlashAfter(gen int) tea.Cmd {
-	return tea.Tick(flashFor, func(time.Time) tea.Msg { return flashClearMsg{gen} })
+func clearFlashAfter(tick timer.Func, gen int) tea.Cmd {
+	return timer.After(tick, flashFor, func(time.Time) tea.Msg { return flashClearMsg{gen} })
 }

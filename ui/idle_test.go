@@ -1,16 +1,15 @@
 package ui
 
 import (
-	"bytes"
-	"strings"
 	"testing"
+	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
-	tea "github.com/charmbracelet/bubbletea"
-
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
+	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
 )
 
 // historyWith is a seeded history of n tasks whose active ones are set to
@@ -27,52 +26,50 @@ func historyWith(t *testing.T, n int, status string) *uitest.History {
 	return h
 }
 
-// pumped is the root over h, started with the pump, which records every
-// timer it is asked to start.
-func pumped(h *uitest.History) (*Model, *uitest.Pump) {
-	m := New(Options{Service: h.Svc, Now: uitest.Clock, Styles: uitest.Styles(), Output: &bytes.Buffer{}})
-	p := &uitest.Pump{Update: m.update}
-	p.Send(tea.WindowSizeMsg{Width: 120, Height: 36})
-	p.Run(m.Init())
-	return &m, p
-}
-
 // With nothing running and nothing downloading, start-up and browsing
 // start no timer at all: an idle veox does no work.
 func TestIdleStartsNoTimer(t *testing.T) {
-	m, p := pumped(historyWith(t, 300, store.StatusSucceeded))
-	if m.list.Selected() == nil {
+	t.Parallel()
+	h := historyWith(t, 300, store.StatusSucceeded)
+	r := newRig(&uitest.Pump{}, Options{Service: h.Svc}, 120, 36)
+	if r.list.Selected() == nil {
 		t.Fatal("the first page did not load")
 	}
 	for _, k := range []string{"down", "down", "end", "home", "enter", "esc", "tab", "2", "?", "esc", "f", "esc"} {
-		p.Send(uitest.Key(k))
-		_ = m.View()
+		r.press(k)
+		_ = r.View()
 	}
-	if len(p.Timers) > 0 {
-		t.Errorf("an idle veox started timers: %s", strings.Join(p.Timers, ", "))
+	if n := r.p.Started(); n > 0 {
+		t.Errorf("an idle veox started %d timers: %v", n, r.p.Timers())
 	}
 }
 
-// A running task turns the spinner and gets a poll; once it ends, the
-// spinner's next frame starts no further timer.
+// A running task turns the spinner and is polled; once the service says it
+// is done, the last frame and the last poll start nothing more, and the
+// news of its end clears itself: no timer is left.
 func TestTimersStopWhenTheLastTaskEnds(t *testing.T) {
-	h := historyWith(t, 300, store.StatusRunning)
-	m, p := pumped(h)
-	if len(p.Timers) < 2 || m.poller.Running() == 0 {
-		t.Fatalf("a running history started %d timers and polls %d tasks; want a spinner and polls", len(p.Timers), m.poller.Running())
+	t.Parallel()
+	p := &uitest.Pump{}
+	e := uitest.NewEnvWith(t, sim.Options{MinDuration: time.Minute, MaxDuration: 2 * time.Minute, Seed: 1, Now: p.Now},
+		api.Options{}, download.Options{}, p.Now)
+	for _, prompt := range []string{"a fox runs", "a hare waits"} {
+		if _, err := e.Svc.Generate(t.Context(), tasks.GenerateInput{Prompt: prompt}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	active, err := h.Store.Active()
-	if err != nil {
-		t.Fatal(err)
+	r := newRig(p, Options{Service: e.Svc}, 120, 36)
+	if r.poller.Running() != 2 || len(p.Timers()) < 3 {
+		t.Fatalf("two running tasks: %d polled, timers %v; want both polled and the spinner turning", r.poller.Running(), p.Timers())
 	}
-	for _, a := range active {
-		a.Status = store.StatusSucceeded
-		p.Send(nav.TaskChanged{Task: a})
+	ended := p.AdvanceUntil(10*time.Minute, func() bool { return r.poller.Running() == 0 })
+	if !ended {
+		t.Fatalf("the tasks did not end within 10 minutes of the service's time; timers %v", p.Timers())
 	}
-	p.Reset()
-	p.Send(spinner.TickMsg{})
-	p.Send(uitest.Key("down"))
-	if len(p.Timers) > 0 {
-		t.Errorf("timers after every task ended: %s", strings.Join(p.Timers, ", "))
+	p.Advance(time.Hour)
+	if ts := p.Timers(); len(ts) > 0 {
+		t.Errorf("timers after every task ended: %v", ts)
+	}
+	if r.bar.Message != "" {
+		t.Errorf("the news of the end did not clear: %q", r.bar.Message)
 	}
 }

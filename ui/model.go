@@ -78,9 +78,9 @@ func newModel(ctx context.Context, o Options) Model {
 	m.help.Styles.ShortDesc = o.Styles.HelpDesc
 	m.help.Styles.FullKey = o.Styles.HelpKey
 	m.help.Styles.FullDesc = o.Styles.HelpDesc
-	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx})
-	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now})
-	m.poller = poller.New(ctx, o.Service, o.Now)
+	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick})
+	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now, Tick: o.Tick})
+	m.poller = poller.New(ctx, o.Service, o.Now, o.Tick)
 	m.bar = statusbar.State{Demo: o.Demo, ReadOnly: o.ReadOnly}
 	return m
 }
@@ -125,7 +125,7 @@ func (m Model) onStack(s screen) bool {
 func (m Model) bodyHeight() int { return max(1, m.height-2) }
 
 func (m Model) composeDeps() compose.Deps {
-	return compose.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now}
+	return compose.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now, Tick: m.o.Tick}
 }
 
 func (m Model) detailsDeps() details.Deps {

@@ -17,6 +17,7 @@ import (
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/hooks"
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // Options are built in main and passed in; the UI keeps no global state.
@@ -33,6 +34,9 @@ type Options struct {
 	// Hooks is the callback receiver main started (nil = none); its
 	// events refresh and settle tasks like polls do.
 	Hooks *hooks.Receiver
+	// Tick starts every timer of the program; nil is tea.Tick. Tests pass
+	// uitest.Pump's, which holds timers until the test fires them.
+	Tick timer.Func
 }
 
 // Run runs the program until the user quits or ctx ends. Downloads and

@@ -116,5 +116,5 @@ func (m Model) flash(text string, isErr bool) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.bar.Error, m.bar.Message = "", text
-	return m, clearFlashAfter(m.flashGen)
+	return m, clearFlashAfter(m.o.Tick, m.flashGen)
 }

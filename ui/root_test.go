@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -20,29 +19,52 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) press(keys ...string) {
+// rig is the root model driven by a pump: a key or a message runs all it
+// leads to before the call returns, and timers wait until the test fires
+// them (p.Advance), so nothing depends on how fast this machine is.
+type rig struct {
+	*Model
+	p *uitest.Pump
+}
+
+// newRig builds the root on the pump's clock and timers and starts it at
+// w×h, Init and all it leads to done.
+func newRig(p *uitest.Pump, o Options, w, h int) *rig {
+	o.Tick = p.Timer
+	if o.Now == nil {
+		o.Now = p.Now
+	}
+	if o.Output == nil {
+		o.Output = &bytes.Buffer{}
+	}
+	o.Styles = uitest.Styles()
+	m := New(o)
+	p.Update = m.update
+	r := &rig{Model: &m, p: p}
+	r.send(tea.WindowSizeMsg{Width: w, Height: h})
+	p.Run(m.Init())
+	return r
+}
+
+// press sends keys one at a time, each as the terminal would deliver it.
+func (r *rig) press(keys ...string) {
 	for _, k := range keys {
-		uitest.Run(m.update, func() tea.Msg { return uitest.Key(k) }, 500*time.Millisecond)
+		r.p.Send(uitest.Key(k))
 	}
 }
 
-func (m *Model) send(msg tea.Msg) {
-	uitest.Run(m.update, func() tea.Msg { return msg }, 500*time.Millisecond)
-}
+func (r *rig) send(msg tea.Msg) { r.p.Send(msg) }
 
 // seededRoot is the root over 300 seeded tasks at a size, Init done.
-func seededRoot(t *testing.T, w, h int, readOnly bool) (*Model, *uitest.Env) {
+func seededRoot(t *testing.T, w, h int, readOnly bool) (*rig, *uitest.Env) {
 	t.Helper()
-	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
+	p := &uitest.Pump{}
+	e := uitest.NewEnv(t, 0, 0, p.Now)
 	if err := store.SeedHistory(e.Store, 300, uitest.Now); err != nil {
 		t.Fatal(err)
 	}
-	m := New(Options{Service: e.Svc, Demo: true, ReadOnly: readOnly, Now: uitest.Clock, Styles: uitest.Styles(),
-		Output: &bytes.Buffer{}, Settings: config.Settings{Bell: true}})
-	p := &m
-	p.update(tea.WindowSizeMsg{Width: w, Height: h})
-	uitest.Run(p.update, m.Init(), time.Second)
-	return p, e
+	r := newRig(p, Options{Service: e.Svc, Demo: true, ReadOnly: readOnly, Settings: config.Settings{Bell: true}}, w, h)
+	return r, e
 }
 
 var sizes = []struct {
@@ -156,7 +178,7 @@ func TestQInTheComposerDoesNotThrowAwayThePrompt(t *testing.T) {
 		m.press("tab")
 	}
 	next, cmd := m.Update(uitest.Key("q"))
-	*m = next.(Model)
+	*m.Model = next.(Model)
 	if cmd != nil {
 		if _, quit := cmd().(tea.QuitMsg); quit {
 			t.Fatal("q in the composer quit veox and lost the form")

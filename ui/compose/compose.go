@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
-	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // Deps is what the composer needs from main.
@@ -22,6 +22,7 @@ type Deps struct {
 	Service *tasks.Service
 	Styles  theme.Styles
 	Now     func() time.Time
+	Tick    timer.Func // starts the sending spinner's frames; nil = tea.Tick
 }
 
 // SubmittedMsg is emitted once Service.Extend/Generate returned a task:
@@ -93,7 +94,7 @@ type Model struct {
 	bal balance
 
 	pending pending // what the confirm step shows and sends
-	spin    spinner.Model
+	frame   int     // of the sending spinner
 	sendGen int
 	result  *store.Task
 	resErr  error
@@ -106,9 +107,8 @@ func newModel(d Deps, md mode) Model {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	sp := spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(d.Styles.Running))
 	return Model{d: d, keys: newKeyMap(), mode: md, inst: rand.Uint64(), errs: map[fieldID]string{},
-		recall: recall{idx: -1}, spin: sp, width: 80, height: 24}
+		recall: recall{idx: -1}, width: 80, height: 24}
 }
 
 // NewExtend builds the extend form. With a nil source the user types or
@@ -179,10 +179,20 @@ func (m Model) WithPrefill(p Prefill) Model {
 	return m
 }
 
-// Init fetches the balance and starts the cursor blinking (the first field
-// was focused when the form was built).
+// Init fetches the balance.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.creditsCmd(true), textarea.Blink)
+	return m.creditsCmd(true)
+}
+
+// spinFrames is the animation shown while a create is in flight.
+var spinFrames = spinner.Dot
+
+// spinMsg advances it; inst drops another composer's frames.
+type spinMsg struct{ inst uint64 }
+
+func (m Model) nextFrame() tea.Cmd {
+	inst := m.inst
+	return timer.After(m.d.Tick, spinFrames.FPS, func(time.Time) tea.Msg { return spinMsg{inst} })
 }
 
 // SetSize gives the composer its area (the root keeps the status bar and

@@ -92,7 +92,7 @@ func (m Model) submit() (Model, tea.Cmd) {
 	}
 	m.stage = stageSending
 	m.sendGen++
-	return m, tea.Batch(m.spin.Tick, submitCmd(m.d.Service, m.mode, m.inst, m.sendGen, m.pending))
+	return m, tea.Batch(m.nextFrame(), submitCmd(m.d.Service, m.mode, m.inst, m.sendGen, m.pending))
 }
 
 // submitCmd captures the service and a copy of the input: nothing it does
@@ -274,7 +274,7 @@ func (m Model) confirmView() string {
 func (m Model) confirmHint(cost int) string {
 	s := m.d.Styles
 	if m.stage == stageSending {
-		return m.spin.View() + " " + s.Running.Render("sending… (do not close veox: the answer tells whether it was created)")
+		return s.Running.Render(spinFrames.Frames[m.frame]) + " " + s.Running.Render("sending… (do not close veox: the answer tells whether it was created)")
 	}
 	return m.hint([2]string{"y/enter", "spend ~" + fmt.Sprint(cost) + " credits and submit"},
 		[2]string{"esc", "back to the form"})

@@ -21,7 +21,7 @@ func TestEstimatesFollowThePriceTable(t *testing.T) {
 		{"veo3", "720p", 250}, {"veo3", "1080p", 255}, {"veo3", "4k", 380},
 	}
 	for _, c := range gen {
-		m := steady(NewGenerate(e.deps()).SetSize(100, 30))
+		m := NewGenerate(e.deps()).SetSize(100, 30)
 		m = typeText(t, m, "a robot waves")
 		m.set(fModel, c.model)
 		m.set(fResolution, c.res)
@@ -34,7 +34,7 @@ func TestEstimatesFollowThePriceTable(t *testing.T) {
 		mustContain(t, m.View(), want, fmt.Sprintf("spend ~%d credits", c.want))
 	}
 	for model, want := range map[string]int{"fast": 60, "lite": 30, "quality": 250} {
-		m := steady(NewExtend(e.deps(), e.source(t, sim.DemoLighthouse)).SetSize(100, 30))
+		m := NewExtend(e.deps(), e.source(t, sim.DemoLighthouse)).SetSize(100, 30)
 		m = typeText(t, m, "a storm rolls in")
 		m.set(fModel, model)
 		text := fmt.Sprintf("about %d credits", want)

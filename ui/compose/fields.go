@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // fieldID names a field with the same word tasks.FieldError uses, so a
@@ -111,6 +112,7 @@ func newLine(s theme.Styles, id fieldID, label, placeholder string, limit int) f
 	in.PlaceholderStyle = s.Faint
 	in.Cursor.Style = s.Cursor
 	in.Cursor.TextStyle = s.Value
+	in.Cursor.SetMode(timer.SteadyCursor)
 	return field{id: id, label: label, kind: kindLine, line: in}
 }
 
@@ -127,6 +129,7 @@ func newArea(s theme.Styles, id fieldID, label, placeholder string, height int) 
 	ta.FocusedStyle, ta.BlurredStyle = plain, plain
 	ta.Cursor.Style = s.Cursor
 	ta.Cursor.TextStyle = s.Value
+	ta.Cursor.SetMode(timer.SteadyCursor)
 	// ctrl+e and ctrl+p belong to the form (editor, picker); the textarea
 	// keeps end and up for the same moves.
 	ta.KeyMap.LineEnd.SetKeys("end")

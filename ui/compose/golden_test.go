@@ -19,7 +19,7 @@ func demoSource() *store.Task {
 }
 
 func viewDeps() Deps {
-	return Deps{Styles: asciiStyles(), Now: func() time.Time { return fixedNow }}
+	return Deps{Styles: asciiStyles(), Now: func() time.Time { return fixedNow }, Tick: heldTimers()}
 }
 
 // withBalance feeds the balance as the service would have answered it.
@@ -32,7 +32,7 @@ var sizes = [][2]int{{80, 24}, {120, 36}}
 
 func TestGoldenExtendForm(t *testing.T) {
 	for _, sz := range sizes {
-		m := steady(NewExtend(viewDeps(), demoSource()).SetSize(sz[0], sz[1]))
+		m := NewExtend(viewDeps(), demoSource()).SetSize(sz[0], sz[1])
 		m = withBalance(m, 5916.25)
 		m = typeText(t, m, "The camera pulls back to reveal a storm rolling in")
 		golden(t, fmt.Sprintf("extend_%dx%d", sz[0], sz[1]), m.View())
@@ -41,7 +41,7 @@ func TestGoldenExtendForm(t *testing.T) {
 
 func TestGoldenExtendConfirm(t *testing.T) {
 	for _, sz := range sizes {
-		m := steady(NewExtend(viewDeps(), demoSource()).SetSize(sz[0], sz[1]))
+		m := NewExtend(viewDeps(), demoSource()).SetSize(sz[0], sz[1])
 		m = withBalance(m, 5000)
 		m = typeText(t, m, "The camera pulls back to reveal a storm rolling in")
 		m, _ = press(t, m, "tab", "right", "tab")
@@ -59,7 +59,7 @@ func TestGoldenExtendConfirm(t *testing.T) {
 
 func TestGoldenGenerateForm(t *testing.T) {
 	for _, sz := range sizes {
-		m := steady(NewGenerate(viewDeps()).SetSize(sz[0], sz[1]))
+		m := NewGenerate(viewDeps()).SetSize(sz[0], sz[1])
 		m = withBalance(m, 5000)
 		m = typeText(t, m, "A paper boat floating down a rain gutter")
 		m, _ = press(t, m, "tab", "right", "right", "tab")
@@ -68,7 +68,7 @@ func TestGoldenGenerateForm(t *testing.T) {
 }
 
 func TestGoldenExtendTypedSource(t *testing.T) {
-	m := steady(NewExtend(viewDeps(), nil).SetSize(80, 24))
+	m := NewExtend(viewDeps(), nil).SetSize(80, 24)
 	m = withBalance(m, 5000)
 	golden(t, "extend_typed_80x24", m.View())
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/api"
@@ -17,6 +15,7 @@ import (
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // fixedNow is the fake clock of every test (the UI's shared one): views
@@ -54,7 +53,7 @@ func newEnv(t *testing.T, o sim.Options) *env {
 }
 
 func (e *env) deps() Deps {
-	return Deps{Service: e.svc, Styles: asciiStyles(), Now: func() time.Time { return fixedNow }}
+	return Deps{Service: e.svc, Styles: asciiStyles(), Now: func() time.Time { return fixedNow }, Tick: heldTimers()}
 }
 
 // source imports a demo video the way the form's check does.
@@ -67,46 +66,32 @@ func (e *env) source(t *testing.T, id string) *store.Task {
 	return src
 }
 
-// steady stops the cursors blinking, so no command of a test sleeps on a
-// blink timer.
-func steady(m Model) Model {
-	for i := range m.fields {
-		m.fields[i].line.Cursor.SetMode(cursor.CursorStatic)
-		m.fields[i].area.Cursor.SetMode(cursor.CursorStatic)
-	}
-	return m
-}
-
 // drive runs a command and every command that follows from feeding its
-// messages back, the way the program would. Messages the composer emits
-// for the root (SubmittedMsg, CancelledMsg, …) are returned instead.
+// messages back, the way the program would (uitest.Pump: in order, timers
+// held, never waited for). The messages that are not the composer's own
+// (SubmittedMsg, CancelledMsg, …: news for the root) are returned.
 func drive(t *testing.T, m Model, cmd tea.Cmd) (Model, []tea.Msg) {
 	t.Helper()
+	p := &uitest.Pump{Update: func(msg tea.Msg) tea.Cmd {
+		var next tea.Cmd
+		m, next = m.Update(msg)
+		return next
+	}}
+	p.Run(cmd)
 	var out []tea.Msg
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil, spinner.TickMsg:
-			// a spinner frame: the program would redraw; nothing to check
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case SubmittedMsg, CancelledMsg:
-			out = append(out, msg)
+	for _, msg := range p.Seen {
+		switch msg.(type) {
 		case creditsMsg, sourceCheckedMsg, pickerLoadedMsg, editorReadyMsg, editorDoneMsg, submitDoneMsg, recallLoadedMsg:
-			var next tea.Cmd
-			m, next = m.Update(msg)
-			queue = append(queue, next)
 		default:
 			out = append(out, msg)
 		}
 	}
 	return m, out
 }
+
+// heldTimers is a timer.Func whose timers wait in a pump no test fires:
+// the sending spinner never turns in these tests.
+func heldTimers() timer.Func { return (&uitest.Pump{}).Timer }
 
 var keyTypes = map[string]tea.KeyType{
 	"tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "enter": tea.KeyEnter, "esc": tea.KeyEsc,

@@ -45,15 +45,15 @@ func TestViewsFitTheirArea(t *testing.T) {
 	long := strings.Repeat("a very long prompt about a fox that runs through the snow ", 60)
 	for _, sz := range [][2]int{{80, 24}, {60, 16}, {120, 36}} {
 		w, h := sz[0], sz[1]
-		gen := steady(NewGenerate(viewDeps()).SetSize(w, h))
+		gen := NewGenerate(viewDeps()).SetSize(w, h)
 		gen = typeText(t, gen, "日本語のプロンプト")
 		gen, _ = press(t, gen, "tab", "left", "tab", "tab", "tab", "right", "right", "tab", "right", "tab", "right")
 		gen, _ = press(t, gen, "ctrl+s") // images, duration and model all complain
-		ext := steady(NewExtend(viewDeps(), nil).SetSize(w, h))
+		ext := NewExtend(viewDeps(), nil).SetSize(w, h)
 		ext, _ = press(t, ext, "tab", "tab", "tab")
 		ext = typeText(t, ext, "123")
 		ext, _ = press(t, ext, "ctrl+s")
-		conf := steady(NewExtend(viewDeps(), demoSource()).SetSize(w, h))
+		conf := NewExtend(viewDeps(), demoSource()).SetSize(w, h)
 		conf.set(fPrompt, long) // typing it rune by rune would only slow the test
 		conf, _ = press(t, conf, "ctrl+s")
 		for name, m := range map[string]Model{"generate": gen, "extend": ext, "confirm": conf} {
@@ -81,7 +81,7 @@ func TestEditorRoundTrip(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf 'from the editor\\n' >> \"$1\"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	m := steady(NewExtend(viewDeps(), demoSource()))
+	m := NewExtend(viewDeps(), demoSource())
 	m = typeText(t, m, "start ")
 	m, cmd := m.Update(keyMsg("ctrl+e"))
 	ready, ok := cmd().(editorReadyMsg)
@@ -171,7 +171,7 @@ func TestEarlierPromptsCanBeRecalled(t *testing.T) {
 // reason beside the source field, and the next ctrl+s refused at once.
 func TestUnknownSourceStaysOnTheForm(t *testing.T) {
 	e := newEnv(t, sim.Options{})
-	m := steady(NewExtend(e.deps(), nil).SetSize(80, 24))
+	m := NewExtend(e.deps(), nil).SetSize(80, 24)
 	m = typeText(t, m, "veo_task_nope")
 	m.set(fPrompt, "the fox runs")
 	m, _ = press(t, m, "ctrl+s") // still in the source field: not checked yet

@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/tasks"
@@ -28,13 +27,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onEditorDone(msg)
 	case submitDoneMsg:
 		return m.onSubmitted(msg)
-	case spinner.TickMsg:
-		if m.stage != stageSending {
+	case spinMsg:
+		if msg.inst != m.inst || m.stage != stageSending {
 			return m, nil // no ticking once the answer is in
 		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		m.frame = (m.frame + 1) % len(spinFrames.Frames)
+		return m, m.nextFrame()
 	case tea.KeyMsg:
 		return m.key(msg)
 	}

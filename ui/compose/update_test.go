@@ -18,7 +18,7 @@ import (
 // the way Init does it.
 func extendForm(t *testing.T, e *env) Model {
 	t.Helper()
-	m := steady(NewExtend(e.deps(), e.source(t, sim.DemoLighthouse)).SetSize(80, 24))
+	m := NewExtend(e.deps(), e.source(t, sim.DemoLighthouse)).SetSize(80, 24)
 	m, _ = drive(t, m, m.Init())
 	return m
 }
@@ -48,7 +48,7 @@ func TestTypingGoesToThePrompt(t *testing.T) {
 }
 
 func TestTabOrder(t *testing.T) {
-	m := steady(NewExtend(viewDeps(), nil))
+	m := NewExtend(viewDeps(), nil)
 	want := []fieldID{fSource, fPrompt, fModel, fSeed, fWatermark, fCallback, fSource}
 	for i, id := range want {
 		if got := m.focused().id; got != id {
@@ -70,7 +70,7 @@ func TestTabOrder(t *testing.T) {
 }
 
 func TestGenerateImagesFieldFollowsTheType(t *testing.T) {
-	m := steady(NewGenerate(viewDeps()))
+	m := NewGenerate(viewDeps())
 	m, _ = press(t, m, "tab", "tab")
 	if m.focused().id != fAspect {
 		t.Fatalf("text videos take no images, so tab skips that field: focus on %s", m.focused().id)
@@ -83,7 +83,7 @@ func TestGenerateImagesFieldFollowsTheType(t *testing.T) {
 }
 
 func TestSeedIsCheckedLive(t *testing.T) {
-	m := steady(NewExtend(viewDeps(), demoSource()))
+	m := NewExtend(viewDeps(), demoSource())
 	m, _ = press(t, m, "tab", "tab")
 	if m.focused().id != fSeed {
 		t.Fatalf("focus on %s", m.focused().id)
@@ -101,7 +101,7 @@ func TestSeedIsCheckedLive(t *testing.T) {
 }
 
 func TestCtrlRRollsAValidSeed(t *testing.T) {
-	m := steady(NewExtend(viewDeps(), demoSource()))
+	m := NewExtend(viewDeps(), demoSource())
 	m, _ = press(t, m, "ctrl+r")
 	n, err := tasks.ParseSeed(m.get(fSeed))
 	if err != nil || n == 0 {
@@ -237,7 +237,7 @@ func TestRunningSourceIsRefused(t *testing.T) {
 	if err != nil || running.Status != store.StatusRunning {
 		t.Fatalf("%v %+v", err, running)
 	}
-	m := steady(NewExtend(e.deps(), running).SetSize(80, 24))
+	m := NewExtend(e.deps(), running).SetSize(80, 24)
 	mustContain(t, m.View(), "✗ cannot extend: it is still running")
 	m = typeText(t, m, "more")
 	m, msgs := press(t, m, "ctrl+s")
@@ -256,7 +256,7 @@ func TestTypedSourceIsCheckedOnLeavingTheField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := steady(NewExtend(e.deps(), nil).SetSize(80, 24))
+	m := NewExtend(e.deps(), nil).SetSize(80, 24)
 	m = typeText(t, m, running.TaskID)
 	m, _ = press(t, m, "tab")
 	v := m.View()
@@ -279,7 +279,7 @@ func TestTypedSourceIsCheckedOnLeavingTheField(t *testing.T) {
 
 func TestStaleSourceCheckIsDropped(t *testing.T) {
 	e := newEnv(t, sim.Options{})
-	m := steady(NewExtend(e.deps(), nil).SetSize(80, 24))
+	m := NewExtend(e.deps(), nil).SetSize(80, 24)
 	m = typeText(t, m, sim.DemoUpscaled)
 	m, check := m.Update(keyMsg("tab")) // the check is under way…
 	m, _ = press(t, m, "shift+tab")
@@ -293,7 +293,7 @@ func TestStaleSourceCheckIsDropped(t *testing.T) {
 func TestPickerFillsTheSource(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	e.source(t, sim.DemoCity) // now in the history, succeeded
-	m := steady(NewExtend(e.deps(), nil).SetSize(80, 24))
+	m := NewExtend(e.deps(), nil).SetSize(80, 24)
 	m, _ = press(t, m, "ctrl+p")
 	mustContain(t, m.View(), "Pick a finished video", "neon-lit")
 	m, _ = press(t, m, "enter")
@@ -305,7 +305,7 @@ func TestPickerFillsTheSource(t *testing.T) {
 
 func TestGenerateReferenceWithoutImagesIsRefused(t *testing.T) {
 	e := newEnv(t, sim.Options{})
-	m := steady(NewGenerate(e.deps()).SetSize(80, 24))
+	m := NewGenerate(e.deps()).SetSize(80, 24)
 	m = typeText(t, m, "a robot waves")
 	m, _ = press(t, m, "tab", "left") // text → reference
 	if m.get(fType) != "reference" {
@@ -327,7 +327,7 @@ func TestGenerateReferenceWithoutImagesIsRefused(t *testing.T) {
 
 func TestGenerateSubmits(t *testing.T) {
 	e := newEnv(t, sim.Options{})
-	m := steady(NewGenerate(e.deps()).SetSize(80, 24))
+	m := NewGenerate(e.deps()).SetSize(80, 24)
 	m = typeText(t, m, "a robot waves")
 	m, _ = press(t, m, "tab", "right", "tab")
 	m = typeText(t, m, "https://example.com/a.png")
@@ -371,7 +371,7 @@ func TestBalanceErrorIsShown(t *testing.T) {
 // one rule and sends nothing, as 'veox extend' does headless.
 func TestNative4KSourceIsRefusedInTheComposer(t *testing.T) {
 	e := newEnv(t, sim.Options{})
-	m := steady(NewExtend(e.deps(), nil).SetSize(100, 30))
+	m := NewExtend(e.deps(), nil).SetSize(100, 30)
 	m = typeText(t, m, sim.DemoUpscaled)
 	m, _ = press(t, m, "tab")
 	mustContain(t, m.View(), "✗ cannot extend: it was rendered at 4k")
@@ -390,7 +390,7 @@ func TestNative4KSourceIsRefusedInTheComposer(t *testing.T) {
 func TestPickerSaysWhyAVideoCannotBeExtended(t *testing.T) {
 	e := newEnv(t, sim.Options{})
 	e.svc.Import(t.Context(), sim.DemoUpscaled)
-	m := steady(NewExtend(e.deps(), nil).SetSize(120, 30))
+	m := NewExtend(e.deps(), nil).SetSize(120, 30)
 	m, _ = press(t, m, "ctrl+p")
 	mustContain(t, m.View(), "cannot extend: rendered at 4k", "paper boat")
 	m, _ = press(t, m, "enter")

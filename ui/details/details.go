@@ -16,6 +16,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // Deps wire the screen.
@@ -88,6 +89,7 @@ func New(d Deps, id string) Model {
 	in.Prompt = "task id: "
 	in.Placeholder = "the id the service shows for this task"
 	in.CharLimit = 200
+	in.Cursor.SetMode(timer.SteadyCursor)
 	k := newKeys()
 	vp := viewport.New(0, 0)
 	vp.KeyMap = k.viewport()

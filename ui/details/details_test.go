@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -21,9 +20,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// press sends a key, runs what it leads to, and returns the messages
+// seen (the key first).
 func (m *Model) press(k string) []tea.Msg {
-	return uitest.Run(m.update, func() tea.Msg { return uitest.Key(k) }, 300*time.Millisecond)
+	p := &uitest.Pump{Update: m.update}
+	p.Send(uitest.Key(k))
+	return p.Seen
 }
+
+// run runs cmd and what it leads to.
+func (m *Model) run(cmd tea.Cmd) { (&uitest.Pump{Update: m.update}).Run(cmd) }
 
 func demo(t *testing.T) (*Model, *bytes.Buffer) {
 	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
@@ -33,7 +39,7 @@ func demo(t *testing.T) (*Model, *bytes.Buffer) {
 	}
 	out := &bytes.Buffer{}
 	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background(), Output: out}, src.LocalID).SetSize(80, 22)
-	uitest.Run(m.update, m.Init(), time.Second)
+	m.run(m.Init())
 	return &m, out
 }
 

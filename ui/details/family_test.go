@@ -57,7 +57,7 @@ func family(t *testing.T, w, h int) (*Model, *uitest.Env) {
 		}
 	}
 	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}, shownID).SetSize(w, h)
-	uitest.Run(m.update, m.Init(), time.Second)
+	m.run(m.Init())
 	return &m, e
 }
 
@@ -152,7 +152,7 @@ func TestNewChildShowsUpAndFinishesWhileOpen(t *testing.T) {
 	if err := e.Store.Put(kid); err != nil {
 		t.Fatal(err)
 	}
-	uitest.Run(m.update, nav.Cmd(nav.TaskChanged{Task: *kid}), time.Second)
+	m.run(nav.Cmd(nav.TaskChanged{Task: *kid}))
 	if v := m.View(); !strings.Contains(v, "› ● running  extend    f00dfeed") {
 		t.Fatalf("the new child is not shown running and chosen:\n%s", v)
 	}
@@ -160,7 +160,7 @@ func TestNewChildShowsUpAndFinishesWhileOpen(t *testing.T) {
 	if err := e.Store.Put(kid); err != nil {
 		t.Fatal(err)
 	}
-	uitest.Run(m.update, nav.Cmd(nav.TaskChanged{Task: *kid}), time.Second)
+	m.run(nav.Cmd(nav.TaskChanged{Task: *kid}))
 	if v := m.View(); !strings.Contains(v, "› ✓ done     extend    f00dfeed") {
 		t.Errorf("the child's end is not shown:\n%s", v)
 	}

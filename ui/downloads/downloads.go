@@ -18,6 +18,7 @@ import (
 	"github.com/veox/veox/ui/format"
 	"github.com/veox/veox/ui/nav"
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // TickEvery is the progress refresh: ten frames a second reads as smooth
@@ -30,6 +31,7 @@ type Deps struct {
 	Styles  theme.Styles
 	Ctx     context.Context
 	Now     func() time.Time
+	Tick    timer.Func // starts the progress tick; nil = tea.Tick
 }
 
 type state int
@@ -139,7 +141,7 @@ func (m *Model) startTick() tea.Cmd {
 	m.ticking = true
 	m.gen++
 	gen := m.gen
-	return tea.Tick(TickEvery, func(time.Time) tea.Msg { return tickMsg{gen} })
+	return timer.After(m.deps.Tick, TickEvery, func(time.Time) tea.Msg { return tickMsg{gen} })
 }
 
 // onTick reads every active file's snapshot once; View renders what was

@@ -17,7 +17,8 @@ import (
 
 func screen(t *testing.T, w, h int) Model {
 	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
-	return New(Deps{Service: e.Svc, Styles: uitest.Styles(), Ctx: context.Background(), Now: uitest.Clock}).SetSize(w, h)
+	p := &uitest.Pump{} // holds the progress tick: these tests deliver ticks themselves
+	return New(Deps{Service: e.Svc, Styles: uitest.Styles(), Ctx: context.Background(), Now: p.Now, Tick: p.Timer}).SetSize(w, h)
 }
 
 // started is a file that began arriving; ch stays open, as while the run

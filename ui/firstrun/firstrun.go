@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // Save writes the key (config.SaveAPIKey in the program; a fake in tests).
@@ -53,6 +54,7 @@ func New(path string, st theme.Styles, save Save) Model {
 	in.EchoCharacter = '•'
 	in.CharLimit = 200
 	in.Placeholder = "paste it here"
+	in.Cursor.SetMode(timer.SteadyCursor)
 	in.Focus()
 	return Model{save: save, styles: st, path: path, input: in, width: 80, keys: keyMap{
 		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
@@ -65,8 +67,8 @@ func New(path string, st theme.Styles, save Save) Model {
 // Outcome is the result once the program ended.
 func (m Model) Outcome() Outcome { return m.outcome }
 
-// Init starts the cursor blinking.
-func (m Model) Init() tea.Cmd { return textinput.Blink }
+// Init has nothing to start: the cursor is steady.
+func (m Model) Init() tea.Cmd { return nil }
 
 // Update handles typing, saving and the demo.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -31,8 +30,9 @@ func (s *screen) press(k string) (quit bool) {
 	if k == "ctrl+d" {
 		msg = tea.KeyMsg{Type: tea.KeyCtrlD}
 	}
-	// The cursor's blink never answers within the wait; saving does.
-	for _, msg := range uitest.Run(s.update, func() tea.Msg { return msg }, 100*time.Millisecond) {
+	p := &uitest.Pump{Update: s.update}
+	p.Send(msg)
+	for _, msg := range p.Seen {
 		if _, ok := msg.(tea.QuitMsg); ok {
 			quit = true
 		}

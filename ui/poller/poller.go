@@ -15,6 +15,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/timer"
 )
 
 // Backoff bounds: the first error waits at least minBackoff, and each
@@ -33,9 +34,10 @@ const MaxInFlight = 8
 // Poller is part of the root model. Its map and slots are shared between
 // copies of the model, which is fine: Bubble Tea keeps only the latest one.
 type Poller struct {
-	svc    *tasks.Service
+	svc    Service
 	ctx    context.Context
 	now    func() time.Time
+	after  timer.Func
 	chains map[string]*chain // by local id
 	slots  *slots
 	gen    int
@@ -81,9 +83,15 @@ type Event struct {
 	Backoff time.Duration
 }
 
-// New builds an idle poller.
-func New(ctx context.Context, svc *tasks.Service, now func() time.Time) Poller {
-	return Poller{svc: svc, ctx: ctx, now: now, chains: map[string]*chain{}, slots: &slots{}}
+// Service is what the poller asks: *tasks.Service in the program.
+type Service interface {
+	Refresh(ctx context.Context, id string) (*store.Task, error)
+	PollDelay(t *store.Task, now time.Time) time.Duration
+}
+
+// New builds an idle poller; tick starts its timers (nil = tea.Tick).
+func New(ctx context.Context, svc Service, now func() time.Time, tick timer.Func) Poller {
+	return Poller{svc: svc, ctx: ctx, now: now, after: tick, chains: map[string]*chain{}, slots: &slots{}}
 }
 
 // InFlight is how many refreshes are under way.
@@ -109,7 +117,7 @@ func (p *Poller) Watch(t *store.Task) tea.Cmd {
 
 func (p *Poller) tick(id string, c *chain, d time.Duration) tea.Cmd {
 	gen := c.gen
-	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{id: id, gen: gen} })
+	return timer.After(p.after, d, func(time.Time) tea.Msg { return tickMsg{id: id, gen: gen} })
 }
 
 // Update handles the poller's own messages. ok is false for any other

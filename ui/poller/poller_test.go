@@ -3,46 +3,44 @@ package poller
 import (
 	"context"
 	"fmt"
-	"reflect"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/store"
-	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/internal/uitest"
 )
 
-// idle is a poller whose service is never called: the tests only count the
-// commands it returns.
-func idle() Poller {
-	svc := tasks.New(tasks.Options{PollInterval: time.Second})
-	return New(context.Background(), svc, time.Now)
+// service answers every refresh at once with the task still running; the
+// tests count the refreshes the poller's commands make.
+type service struct{}
+
+func (service) Refresh(_ context.Context, id string) (*store.Task, error) {
+	return &store.Task{LocalID: id, Status: store.StatusRunning}, nil
 }
 
-// refreshes counts the refresh requests among cmd's commands, without
-// running any of them. Closures are told apart by name; the compiler
-// prefixes the name of the function they were inlined into.
+func (service) PollDelay(*store.Task, time.Time) time.Duration { return time.Second }
+
+// idle is a poller whose timers a pump holds, so no test waits for one.
+func idle() Poller {
+	p := &uitest.Pump{}
+	return New(context.Background(), service{}, p.Now, p.Timer)
+}
+
+// refreshes runs cmd (timers are held, not fired) and counts the answers
+// of the refreshes it made.
 func refreshes(t *testing.T, cmd tea.Cmd) int {
 	t.Helper()
-	if cmd == nil {
-		return 0
-	}
-	name := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
-	switch {
-	case strings.Contains(name, ".refresh."):
-		return 1
-	case strings.Contains(name, ".compactCmds["): // a batch, maybe inlined
-		n := 0
-		batch, _ := cmd().(tea.BatchMsg)
-		for _, c := range batch {
-			n += refreshes(t, c)
+	p := &uitest.Pump{}
+	p.Run(cmd)
+	n := 0
+	for _, msg := range p.Seen {
+		if _, ok := msg.(resultMsg); ok {
+			n++
 		}
-		return n
 	}
-	return 0
+	return n
 }
 
 func watchAll(p *Poller, n int) []string {

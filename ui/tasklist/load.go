@@ -8,6 +8,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/timer"
 )
 
 // PageSize is how many tasks one read of the history brings; more pages
@@ -62,8 +63,8 @@ func loadPage(s *store.Store, gen, index int, reset bool, q store.Query) tea.Cmd
 	}
 }
 
-func debounce(gen int) tea.Cmd {
-	return tea.Tick(searchDelay, func(time.Time) tea.Msg { return searchTickMsg{gen} })
+func debounce(tick timer.Func, gen int) tea.Cmd {
+	return timer.After(tick, searchDelay, func(time.Time) tea.Msg { return searchTickMsg{gen} })
 }
 
 func search(ctx context.Context, s *store.Store, gen int, q string) tea.Cmd {

@@ -15,6 +15,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
 )
 
 // Deps wire the screen.
@@ -23,6 +24,7 @@ type Deps struct {
 	Styles  theme.Styles
 	Now     func() time.Time
 	Ctx     context.Context
+	Tick    timer.Func // starts the spinner's frames and the search debounce; nil = tea.Tick
 }
 
 // View is one of the list's filters.
@@ -82,8 +84,8 @@ type Model struct {
 	// wants (a newer query, esc, another view) stops reading the history.
 	stopSearch context.CancelFunc
 
-	spin     spinner.Model
-	spinning bool
+	frame    int  // of the running glyph's animation
+	spinning bool // its timer chain runs
 
 	estimates map[string]time.Duration
 	// estimating: a read of the estimates is under way; reestimate asks for
@@ -106,8 +108,8 @@ func New(d Deps) Model {
 	in.Prompt = "/ "
 	in.Placeholder = "search prompts and ids"
 	in.CharLimit = 200
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
-	return Model{deps: d, keys: newKeys(), view: All, input: in, spin: sp,
+	in.Cursor.SetMode(timer.SteadyCursor)
+	return Model{deps: d, keys: newKeys(), view: All, input: in,
 		estimates: map[string]time.Duration{}, byStatus: map[string]int{}}
 }
 
@@ -195,5 +197,15 @@ func (m *Model) spinIfNeeded() tea.Cmd {
 		return nil
 	}
 	m.spinning = true
-	return m.spin.Tick
+	return m.nextFrame()
+}
+
+// spinFrames is the running glyph's animation.
+var spinFrames = spinner.MiniDot
+
+// spinMsg advances the running glyph by a frame.
+type spinMsg struct{}
+
+func (m Model) nextFrame() tea.Cmd {
+	return timer.After(m.deps.Tick, spinFrames.FPS, func(time.Time) tea.Msg { return spinMsg{} })
 }

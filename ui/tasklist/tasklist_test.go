@@ -14,22 +14,38 @@ import (
 	"github.com/veox/veox/ui/nav"
 )
 
+// rig is the screen driven by a pump: a key runs all it leads to, and
+// timers (the search's debounce, the spinner) wait for the test to fire
+// them.
+type rig struct {
+	*Model
+	p *uitest.Pump
+}
+
+// newRig builds the screen over svc on the pump's clock and timers.
+func newRig(d Deps, w, h int) *rig {
+	p := &uitest.Pump{}
+	d.Tick, d.Now, d.Styles, d.Ctx = p.Timer, p.Now, uitest.Styles(), context.Background()
+	m := New(d).SetSize(w, h)
+	p.Update = m.update
+	return &rig{Model: &m, p: p}
+}
+
 // seeded is the screen over 300 seeded tasks, first page loaded.
-func seeded(t *testing.T, w, h int) (*Model, *uitest.Env) {
+func seeded(t *testing.T, w, h int) (*rig, *uitest.Env) {
 	t.Helper()
 	return seededN(t, 300, w, h)
 }
 
-func seededN(t *testing.T, n, w, h int) (*Model, *uitest.Env) {
+func seededN(t *testing.T, n, w, h int) (*rig, *uitest.Env) {
 	t.Helper()
 	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
 	if err := store.SeedHistory(e.Store, n, uitest.Now); err != nil {
 		t.Fatal(err)
 	}
-	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}).SetSize(w, h)
-	p := &m
-	uitest.Run(p.update, m.Init(), time.Second)
-	return p, e
+	m := newRig(Deps{Service: e.Svc}, w, h)
+	m.p.Run(m.Init())
+	return m, e
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -38,12 +54,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) press(keys ...string) []tea.Msg {
-	var seen []tea.Msg
+// press sends keys one at a time, runs what each leads to, and returns
+// the messages seen (each key first).
+func (m *rig) press(keys ...string) []tea.Msg {
+	m.p.Reset()
 	for _, k := range keys {
-		seen = append(seen, uitest.Run(m.update, func() tea.Msg { return uitest.Key(k) }, 500*time.Millisecond)...)
+		m.p.Send(uitest.Key(k))
 	}
-	return seen
+	return m.p.Seen
 }
 
 func TestGoldenTasks(t *testing.T) {
@@ -144,12 +162,32 @@ func TestSearchReplacesTheListAndEscClears(t *testing.T) {
 	if !m.Capturing() {
 		t.Fatal("/ did not focus the search field")
 	}
-	// Typing runs the search after the debounce, once per pause.
+	// Typing runs the search after the debounce, once per pause: each key
+	// restarts it, and only the last one's timer finds its query current.
+	p := m.p
+	p.Reset()
 	for _, r := range word {
-		m.update(uitest.Key(string(r)))
+		p.Send(uitest.Key(string(r)))
 	}
-	time.Sleep(searchDelay)
-	uitest.Run(m.update, search(context.Background(), m.deps.Service.Store(), m.gen, m.query), time.Second)
+	debounces := 0
+	for _, tm := range p.Timers() {
+		if _, ok := tm.Msg().(searchTickMsg); ok {
+			debounces++
+		}
+	}
+	if debounces != len(word) {
+		t.Fatalf("%d debounce timers for %d keys", debounces, len(word))
+	}
+	p.Advance(searchDelay)
+	searches := 0
+	for _, msg := range p.Seen {
+		if _, ok := msg.(searchMsg); ok {
+			searches++
+		}
+	}
+	if searches != 1 {
+		t.Fatalf("%d searches ran for one pause in typing, want 1", searches)
+	}
 	if len(m.rows) == 0 {
 		t.Fatalf("no results for %q", word)
 	}
@@ -243,11 +281,11 @@ func TestTaskBeforeFirstPageIsNotDoubled(t *testing.T) {
 	if err := store.SeedHistory(e.Store, 30, uitest.Now); err != nil {
 		t.Fatal(err)
 	}
-	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}).SetSize(80, 22)
+	m := newRig(Deps{Service: e.Svc}, 80, 22)
 	first, _, _ := e.Store.List(store.Query{Limit: 1})
 	load := m.Init()
 	m.update(nav.TaskChanged{Task: first[0]})
-	uitest.Run(m.update, load, time.Second)
+	m.p.Run(load)
 	if len(m.rows) != 30 || m.rows[1].LocalID == first[0].LocalID {
 		t.Errorf("%d rows, want the 30 tasks once each", len(m.rows))
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/store"
@@ -39,14 +38,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case nav.TaskChanged:
 		return m.onTaskChanged(msg.Task)
-	case spinner.TickMsg:
+	case spinMsg:
 		if !m.anyRunning() {
 			m.spinning = false // let the chain end: nothing to animate
 			return m, nil
 		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		m.frame = (m.frame + 1) % len(spinFrames.Frames)
+		return m, m.nextFrame()
 	case tea.KeyMsg:
 		if m.searching {
 			return m.onSearchKey(msg)
@@ -273,5 +271,5 @@ func (m Model) onSearchKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m2, tea.Batch(cmd, load)
 	}
 	m.loading = true
-	return m, tea.Batch(cmd, debounce(m.gen))
+	return m, tea.Batch(cmd, debounce(m.deps.Tick, m.gen))
 }

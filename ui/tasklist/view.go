@@ -155,7 +155,7 @@ func (m Model) row(t *store.Task, selected bool) string {
 // glyph is the spinner's frame while a task runs, its status glyph after.
 func (m Model) glyph(t *store.Task) string {
 	if t.Status == store.StatusRunning && m.spinning {
-		return m.spin.View()
+		return spinFrames.Frames[m.frame]
 	}
 	return format.Glyph(t.Status)
 }

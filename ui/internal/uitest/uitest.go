@@ -1,6 +1,7 @@
 // Package uitest holds what the TUI's tests share: a real service over
-// loopback HTTP against the simulator, Ascii styles, a fake clock, a
-// command runner that skips timers, and golden files.
+// loopback HTTP against the simulator, Ascii styles, a fake clock, the Pump
+// that runs commands in order and holds timers until the test fires them,
+// and golden files.
 package uitest
 
 import (
@@ -9,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -26,18 +26,8 @@ import (
 	"github.com/veox/veox/ui/theme"
 )
 
-// The -update flag is teatest's golden package's when it is linked in
-// (it registers the same name); otherwise ours.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files in testdata (go test ./ui/... -update).
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // Now is the fake clock of views: goldens must not change between runs.
 var Now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -62,7 +52,8 @@ type Env struct {
 }
 
 // NewEnv starts a simulator whose tasks take min..max, a store in a temp
-// dir and a service polling every 50 ms.
+// dir and a service polling at the built-in cadence (5 s, then 15 s, then 30 s
+// of the clock given: tests move a fake one, so no test waits for a poll).
 func NewEnv(t testing.TB, min, max time.Duration, now func() time.Time) *Env {
 	return NewEnvWith(t, sim.Options{MinDuration: min, MaxDuration: max, Seed: 1}, api.Options{},
 		download.Options{}, now)
@@ -94,86 +85,14 @@ func NewEnvWith(t testing.TB, so sim.Options, ao api.Options, do download.Option
 	}
 	dir := t.TempDir()
 	svc := tasks.New(tasks.Options{
-		API:          api.New(ao),
-		Downloader:   download.New(do),
-		Store:        st,
-		Now:          now,
-		DownloadDir:  dir,
-		PollInterval: 50 * time.Millisecond,
-		NullGrace:    time.Hour,
+		API:         api.New(ao),
+		Downloader:  download.New(do),
+		Store:       st,
+		Now:         now,
+		DownloadDir: dir,
+		NullGrace:   time.Hour,
 	})
 	return &Env{Srv: srv, Svc: svc, Store: st, Dir: dir, DB: db}
-}
-
-// Model is any screen: Update returns its own type, so tests pass a func.
-type Updater func(tea.Msg) tea.Cmd
-
-// Run executes cmd and feeds what it yields to update, round after round,
-// like the program would, but skips timers (ticks, blinks, debounces that
-// have not fired within wait) so a test never depends on wall time.
-// It returns every message seen.
-func Run(update Updater, cmd tea.Cmd, wait time.Duration) []tea.Msg {
-	var seen []tea.Msg
-	queue := []tea.Cmd{cmd}
-	for round := 0; round < 12 && len(queue) > 0; round++ {
-		msgs := exec(queue, wait)
-		queue = nil
-		for _, m := range msgs {
-			if skip(m) {
-				continue
-			}
-			seen = append(seen, m)
-			if c := update(m); c != nil {
-				queue = append(queue, c)
-			}
-		}
-	}
-	return seen
-}
-
-// exec runs commands concurrently, expanding batches, and keeps what comes
-// back within wait.
-func exec(cmds []tea.Cmd, wait time.Duration) []tea.Msg {
-	ch := make(chan tea.Msg, 64)
-	n := 0
-	var start func(c tea.Cmd)
-	start = func(c tea.Cmd) {
-		if c == nil {
-			return
-		}
-		n++
-		go func() { ch <- c() }()
-	}
-	for _, c := range cmds {
-		start(c)
-	}
-	var out []tea.Msg
-	deadline := time.After(wait)
-	for n > 0 {
-		select {
-		case m := <-ch:
-			n--
-			if b, ok := m.(tea.BatchMsg); ok {
-				for _, c := range b {
-					start(c)
-				}
-				continue
-			}
-			if m != nil {
-				out = append(out, m)
-			}
-		case <-deadline:
-			return out
-		}
-	}
-	return out
-}
-
-// skip drops the messages of timers: frames of spinners and blinking
-// cursors, ticks of pollers and progress bars.
-func skip(m tea.Msg) bool {
-	name := strings.ToLower(reflect.TypeOf(m).String())
-	return strings.Contains(name, "tick") || strings.Contains(name, "blink") || strings.Contains(name, "sequencemsg")
 }
 
 // Golden compares got with testdata/name.golden (rewritten with -update).
@@ -181,7 +100,7 @@ func Golden(t testing.TB, name, got string) {
 	t.Helper()
 	got = trimLines(got)
 	path := filepath.Join("testdata", name+".golden")
-	if updating() {
+	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
