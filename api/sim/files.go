@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/veox/veox/assets"
 )
 
 // modTime is fixed so Last-Modified, and with it If-Range by date, is
@@ -183,10 +185,15 @@ func (s *Sim) variantClip(t *task, variant string, now time.Time) (string, bool)
 
 // serveClip answers GET/HEAD with Range and If-Range support, as CDNs do.
 func (s *Sim) serveClip(w http.ResponseWriter, r *http.Request, clip string) {
-	data := s.clips[clip]
+	data, etag, err := s.clipBytes(clip)
+	if err != nil {
+		s.logf("sim: files %s: %v", clip, err)
+		writeHTML(w, http.StatusInternalServerError)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "video/mp4")
-	h.Set("ETag", s.etags[clip])
+	h.Set("ETag", etag)
 	h.Set("Cache-Control", "private, max-age=86400")
 	if off, cut := s.takeCut(); cut && r.Method == http.MethodGet {
 		w = &cutWriter{ResponseWriter: w, left: off}
@@ -224,3 +231,26 @@ func (cw *cutWriter) Write(p []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the real writer.
 func (cw *cutWriter) Unwrap() http.ResponseWriter { return cw.ResponseWriter }
+
+// clipBytes is a clip's content and ETag: an embedded clip, or a longer
+// stitched chain made on first use and kept (a few hundred KB each).
+func (s *Sim) clipBytes(name string) ([]byte, string, error) {
+	if b, ok := s.clips[name]; ok {
+		return b, s.etags[name], nil
+	}
+	var secs int
+	if _, err := fmt.Sscanf(name, "stitched%ds.mp4", &secs); err != nil || secs <= 0 || stitchedName(secs) != name {
+		return nil, "", fmt.Errorf("no clip %q", name)
+	}
+	s.madeMu.Lock()
+	defer s.madeMu.Unlock()
+	if b, ok := s.made[name]; ok {
+		return b, etagOf(b), nil
+	}
+	b, err := loopedMP4(s.clips[assets.Extended22], time.Duration(secs)*time.Second)
+	if err != nil {
+		return nil, "", err
+	}
+	s.made[name] = b
+	return b, etagOf(b), nil
+}

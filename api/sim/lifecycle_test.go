@@ -79,7 +79,7 @@ func (a answer) data() []byte { return a.Data }
 func TestExtensionChainGrowsTheStitchedVideo(t *testing.T) {
 	e := newEnv(t, Options{})
 	src := e.generate(nil)
-	for i, want := range []string{assets.Extended15, assets.Extended22, assets.Extended22} {
+	for i, want := range []string{assets.Extended15, assets.Extended22, stitchedName(29)} {
 		ext := e.extend(src, "the camera pulls back")
 		a, r := e.record(ext)
 		if r.SuccessFlag != 1 {
@@ -90,8 +90,9 @@ func TestExtensionChainGrowsTheStitchedVideo(t *testing.T) {
 			t.Fatalf("extension %d: want one full and one result link: %v", i, r.Response)
 		}
 		_, body, err := fetch(t, full[0], nil)
-		if err != nil || !bytes.Equal(body, e.sim.clips[want]) {
-			t.Errorf("extension %d: full video is not %s", i, want)
+		clip, _, cerr := e.sim.clipBytes(want)
+		if err != nil || cerr != nil || !bytes.Equal(body, clip) {
+			t.Errorf("extension %d: full video is not %s (%v)", i, want, cerr)
 		}
 		src = ext
 	}

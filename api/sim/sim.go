@@ -55,6 +55,9 @@ type Sim struct {
 	clips map[string][]byte // immutable after New
 	etags map[string]string // immutable after New
 
+	madeMu sync.Mutex        // guards made
+	made   map[string][]byte // stitched chains longer than the embedded clips
+
 	// ctx is cancelled by Close so stalled handlers and callback
 	// deliveries end instead of outliving the simulator.
 	ctx    context.Context
@@ -92,6 +95,7 @@ func New(o Options) *Sim {
 		now:       o.Now,
 		clips:     map[string][]byte{},
 		etags:     map[string]string{},
+		made:      map[string][]byte{},
 		rng:       rand.New(rand.NewPCG(uint64(o.Seed), 0x5eed)),
 		tasks:     map[string]*task{},
 		pending:   map[string]bool{},

@@ -88,12 +88,17 @@ func (s *Sim) visible(t *task, now time.Time) bool {
 	return !now.Before(t.Created.Add(s.o.NullGrace))
 }
 
-// fullClip is the stitched video of an extension chain: 8 → 15 → 22 s.
+// fullClip is the stitched video of an extension chain, 7 s longer at
+// each step: 8 → 15 → 22 s are embedded clips, longer ones are made
+// (stitch.go).
 func (t *task) fullClip() string {
-	if t.Depth >= 2 {
+	switch {
+	case t.Depth <= 1:
+		return assets.Extended15
+	case t.Depth == 2:
 		return assets.Extended22
 	}
-	return assets.Extended15
+	return stitchedName(chainSeconds(t.Depth))
 }
 
 // bestClip is what 1080p/4K versions are made from: the whole video.
