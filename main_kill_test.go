@@ -37,6 +37,9 @@ type killRig struct {
 	clock *shiftClock
 	home  string
 	state string
+	// keyRevoked makes the service refuse the key from now on (HTTP 401
+	// with its envelope), as after the key is revoked on the dashboard.
+	keyRevoked atomic.Bool
 }
 
 func newKillRig(t *testing.T) *killRig {
@@ -47,7 +50,16 @@ func newKillRig(t *testing.T) *killRig {
 		MinDuration: time.Minute, MaxDuration: time.Minute, SlowDelay: time.Minute, Seed: 7})
 	r.files = &stallingFiles{h: r.sim.FilesHandler()}
 	files := httptest.NewServer(r.files)
-	r.api = httptest.NewServer(r.sim.Handler())
+	h := r.sim.Handler()
+	r.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.keyRevoked.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"code":401,"msg":"You do not have access permissions","data":null}`)
+			return
+		}
+		h.ServeHTTP(w, req)
+	}))
 	r.sim.SetFilesBase(files.URL)
 	t.Cleanup(func() {
 		r.sim.Close() // ends stalled handlers first, so the servers close at once
@@ -70,8 +82,8 @@ func (r *killRig) run(t *testing.T, args ...string) run {
 // start runs veox in the background; kill9 ends it the hard way.
 func (r *killRig) start(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "VEOX_HOME="+r.home, "VEOX_DOWNLOAD_DIR="+r.videos(),
+	cmd := veoxCmd(args...)
+	cmd.Env = append(cmd.Env, "VEOX_HOME="+r.home, "VEOX_DOWNLOAD_DIR="+r.videos(),
 		"VEOX_POLL_INTERVAL=100ms", "NO_COLOR=1")
 	cmd.Env = append(cmd.Env, r.env()...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard

@@ -26,6 +26,7 @@ import (
 // The simulator runs in the test process rather than as 'veox sim', so a
 // failure with a hostile message can be scripted for one create.
 func TestNothingLeaksNothingInjects(t *testing.T) {
+	t.Parallel()
 	key := "SECRETKEY-" + randomHex(t)
 	s := sim.New(sim.Options{APIKey: key, Seed: 11})
 	files := httptest.NewServer(s.FilesHandler())

@@ -62,6 +62,13 @@ func (p *pty) read() {
 	}
 }
 
+// drain reads what is left once every process on the terminal is gone.
+func (p *pty) drain() string {
+	p.slave.Close()
+	<-p.closed
+	return p.output()
+}
+
 func (p *pty) output() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -72,8 +79,8 @@ func (p *pty) output() string {
 // foreground, as a shell would.
 func (p *pty) start(t *testing.T, home string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "VEOX_HOME="+home, "VEOX_DOWNLOAD_DIR="+home+"/videos", "VEOX_API_KEY=",
+	cmd := veoxCmd(args...)
+	cmd.Env = append(cmd.Env, "VEOX_HOME="+home, "VEOX_DOWNLOAD_DIR="+home+"/videos", "VEOX_API_KEY=",
 		"TERM=xterm-256color", "CI=", "COLORFGBG=")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.slave, p.slave, p.slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
@@ -124,9 +131,7 @@ func TestHeadlessCommandsNeverQueryTheTerminal(t *testing.T) {
 		case <-time.After(4 * time.Second): // termenv waits 5 s for an answer
 			t.Fatalf("veox %v is still running in a terminal that does not answer: %q", args, tail(p.output()))
 		}
-		p.slave.Close()
-		<-p.closed
-		out := p.output()
+		out := p.drain()
 		if strings.Contains(out, queryBackground) || strings.Contains(out, queryCursor) {
 			t.Fatalf("veox %v queried the terminal: %q", args, tail(out))
 		}
@@ -157,5 +162,39 @@ func TestTUIAsksForTheBackgroundOnceBeforeItStarts(t *testing.T) {
 	}
 	if n := strings.Count(p.output(), queryBackground); n != 1 {
 		t.Fatalf("the TUI asked for the background %d times, want once", n)
+	}
+}
+
+// TestWaitLineOnTheTerminalOnly: while waiting, one line on stderr (a
+// terminal) shows the status and the time so far, redrawn in place; stdout
+// (piped) gets only the result.
+func TestWaitLineOnTheTerminalOnly(t *testing.T) {
+	t.Parallel()
+	r := newKillRig(t)
+	long := oneJSON[taskOut](t, r.run(t, "generate", "--prompt", "a long one", "--json"))
+	p := openPTY(t)
+	cmd := veoxCmd("wait", long.TaskID, "--json")
+	cmd.Env = append(cmd.Env, "VEOX_HOME="+r.home, "VEOX_DOWNLOAD_DIR="+r.videos(), "VEOX_POLL_INTERVAL=50ms", "TERM=xterm")
+	cmd.Env = append(cmd.Env, r.env()...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, p.slave
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	p.waitOutput(t, "running")
+	r.clock.Advance(2 * time.Minute) // the service finishes it
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("wait: %v\n%s", err, p.output())
+	}
+	line := p.drain()
+	if !strings.Contains(line, "\r\x1b[K● running") || !strings.Contains(line, "Ctrl+C stops watching") || strings.Contains(line, "\n") {
+		t.Fatalf("the terminal should show one line redrawn in place: %q", line)
+	}
+	if !strings.HasSuffix(line, "\r\x1b[K") {
+		t.Fatalf("the line is not cleared at the end: %q", line)
+	}
+	if got := oneJSON[taskOut](t, run{stdout: out.String()}); got.Status != "succeeded" {
+		t.Fatalf("stdout: %q", out.String())
 	}
 }

@@ -20,6 +20,9 @@ func statusCmd(g *globals) *cobra.Command {
 		Use:   "status ID",
 		Short: "Ask the service about a task, record the answer, print it",
 		Args:  cobra.ExactArgs(1),
+		Long: "Ask the service about a task, record the answer and print it. The exit code says what the\n" +
+			"task is: 0 running or done, 1 failed, 3 a create of unknown outcome; 5 when the service\n" +
+			"could not be asked (the task is printed as the history knows it).",
 		RunE: withBrowseEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
 			t, err := statusOf(cmd, env, args[0])
 			if t == nil {
@@ -27,11 +30,10 @@ func statusCmd(g *globals) *cobra.Command {
 			}
 			(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
 			if err != nil {
-				report(cmd.ErrOrStderr(), err)
-				return quietExit(ExitFailed)
+				return err // printed as known; the error goes to stderr
 			}
-			if t.Status == store.StatusFailed {
-				return quietExit(ExitFailed)
+			if code := stateCode(t); code != ExitRunning {
+				return quietExit(code)
 			}
 			return nil
 		}),
@@ -132,11 +134,16 @@ func downloadCmd(g *globals) *cobra.Command {
 					return err
 				}
 			}
-			t, err = fetchFiles(cmd.Context(), cmd.ErrOrStderr(), env, t, force, asJSON)
+			if code := stateCode(t); code != ExitOK {
+				(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
+				fmt.Fprintf(cmd.ErrOrStderr(), "veox: %s is %s: only finished videos have files to download\n", format.ID(t), format.StatusWord(t.Status))
+				return quietExit(code)
+			}
+			t, err = fetchFiles(cmd.Context(), cmd.ErrOrStderr(), env, t, force)
 			if t != nil {
 				(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
 			}
-			return err
+			return localStep(kindDownload, err)
 		}),
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "fetch again even if a verified file is already there")
@@ -162,7 +169,7 @@ func upscaleCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&to, "to", "", fmt.Sprintf("1080p (about %d credits) or 4k (about %d credits)",
 		tasks.UpscaleCost(tasks.Upscale1080), tasks.UpscaleCost(tasks.Upscale4K)))
 	cmd.MarkFlagRequired("to")
-	fl.bind(cmd)
+	fl.bind(cmd, "upscale")
 	return cmd
 }
 

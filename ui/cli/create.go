@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
-	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/veox/veox/api/download"
@@ -19,47 +18,44 @@ import (
 
 // follow are the flags every create shares.
 type follow struct {
-	wait, download, json bool
+	waitFlags
+	json bool
 }
 
-func (f *follow) bind(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&f.wait, "wait", false, "poll until the task ends")
-	cmd.Flags().BoolVar(&f.download, "download", false, "with --wait: download the result files when done")
+func (f *follow) bind(cmd *cobra.Command, what string) {
+	f.waitFlags.bind(cmd, what)
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the task as one JSON object on stdout")
 }
+
+func (f *follow) check() error { return f.waitFlags.check(f.wait) }
 
 // finish handles what comes after a create: the outcome, the wait, the
 // download, and the exit code. The task is printed whatever happened, so a
 // script always gets its local id.
 func (f *follow) finish(cmd *cobra.Command, env *Env, t *store.Task, err error) error {
 	if t == nil {
-		return err // nothing was created: validation, source check, read-only
+		return notSent(err) // nothing was created: validation, source check, the history
 	}
 	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if err != nil {
 		f.print(out, t)
 		report(errOut, err)
-		if errors.Is(err, tasks.ErrUnknownOutcome) {
+		code := stateCode(t) // refused: 1; no answer: 3
+		if code == ExitUnknown {
 			fmt.Fprintf(errOut, "      veox will not resend it. Check 'veox credits' or the service's dashboard; then 'veox settle %s TASK_ID' or 'veox dismiss %s'.\n", t.LocalID, t.LocalID)
 		}
-		return quietExit(ExitCode(err))
+		return quietExit(code)
 	}
-	if !f.json {
-		fmt.Fprintf(out, "accepted: task %s (local %s), about %d credits\n", t.TaskID, t.LocalID, tasks.EstimateFor(t))
-	}
-	if f.wait {
-		if t, err = f.waitAndFetch(cmd.Context(), out, errOut, env, t); err != nil {
-			if t != nil {
-				f.print(out, t)
-			}
-			return err
+	if !f.wait {
+		if !f.json {
+			fmt.Fprintf(out, "accepted: task %s (local %s), about %d credits; 'veox wait %s' follows it\n", t.TaskID, t.LocalID, tasks.EstimateFor(t), t.TaskID)
 		}
+		f.print(out, t)
+		return nil
 	}
-	f.print(out, t)
-	if t.Status == store.StatusFailed {
-		return quietExit(ExitFailed)
-	}
-	return nil
+	outs := f.watcher(env, errOut).run(cmd.Context(), []*store.Task{t})
+	printOutcomes(out, f.json, outs, false)
+	return tellOutcomes(errOut, outs)
 }
 
 func (f *follow) print(w io.Writer, t *store.Task) {
@@ -70,97 +66,54 @@ func (f *follow) print(w io.Writer, t *store.Task) {
 	printTask(w, t)
 }
 
-func (f *follow) waitAndFetch(ctx context.Context, out, errOut io.Writer, env *Env, t *store.Task) (*store.Task, error) {
-	start := time.Now()
-	onChange := func(t *store.Task) {
-		if !f.json {
-			fmt.Fprintf(out, "%s after %s\n", t.Status, time.Since(start).Round(time.Second))
-		}
-	}
-	if !f.json {
-		fmt.Fprintln(out, "waiting for the service (Ctrl+C stops waiting; the task goes on)…")
-	}
-	t, err := env.Service.Wait(ctx, t.LocalID, onChange)
-	if err != nil {
-		if errors.Is(err, context.Canceled) && t != nil {
-			return t, fmt.Errorf("stopped waiting; task %s goes on at the service: follow it with 'veox status %s'", t.TaskID, t.TaskID)
-		}
-		return t, err
-	}
-	if !f.download || t.Status != store.StatusSucceeded {
-		return t, nil
-	}
-	return fetchFiles(ctx, errOut, env, t, false, f.json)
-}
-
 // fetchFiles downloads a task's files, showing progress on a terminal.
-func fetchFiles(ctx context.Context, errOut io.Writer, env *Env, t *store.Task, force, quiet bool) (*store.Task, error) {
-	pr := newProgressPrinter(errOut, !quiet && isTerminal(errOut))
-	defer pr.stop()
-	return env.Service.Download(ctx, t.LocalID, force, pr.watch)
+func fetchFiles(ctx context.Context, errOut io.Writer, env *Env, t *store.Task, force bool) (*store.Task, error) {
+	line := newLiveLine(errOut, nil)
+	line.start([]*store.Task{t})
+	defer line.stop()
+	line.downloading(0)
+	return env.Service.Download(ctx, t.LocalID, force, line.progress(0))
 }
 
-// progressPrinter shows one line of download progress on stderr, redrawn
-// twice a second by its own ticker (never per chunk).
-type progressPrinter struct {
-	w    io.Writer
-	mu   sync.Mutex
-	cur  *download.Progress
-	idx  int
-	done chan struct{}
-	once sync.Once
+// downloadProgress is the progress of the file being fetched, read by the
+// live line on its own schedule (never per chunk).
+type downloadProgress struct {
+	mu  sync.Mutex
+	cur *download.Progress
+	idx int
 }
 
-func newProgressPrinter(w io.Writer, live bool) *progressPrinter {
-	p := &progressPrinter{w: w, done: make(chan struct{})}
-	if live {
-		go p.loop()
-	}
-	return p
+func (d *downloadProgress) watch(_ *store.Task, i int, p *download.Progress) {
+	d.mu.Lock()
+	d.cur, d.idx = p, i
+	d.mu.Unlock()
 }
 
-func (p *progressPrinter) watch(_ *store.Task, i int, pr *download.Progress) {
-	p.mu.Lock()
-	p.cur, p.idx = pr, i
-	p.mu.Unlock()
-}
-
-func (p *progressPrinter) loop() {
-	defer func() { _ = recover() }() // a display problem must never kill a download
-	tk := time.NewTicker(500 * time.Millisecond)
-	defer tk.Stop()
-	for {
-		select {
-		case <-p.done:
-			fmt.Fprint(p.w, "\r\033[K")
-			return
-		case <-tk.C:
-			p.draw()
-		}
-	}
-}
-
-func (p *progressPrinter) draw() {
-	p.mu.Lock()
-	cur, idx := p.cur, p.idx
-	p.mu.Unlock()
+// String is "file 1: 45%  4.2 MB of 9.1 MB  1.3 MB/s  6s left".
+func (d *downloadProgress) String() string {
+	d.mu.Lock()
+	cur, idx := d.cur, d.idx
+	d.mu.Unlock()
 	if cur == nil {
-		return
+		return "starting…"
 	}
 	s := cur.Snapshot()
-	line := fmt.Sprintf("file %d: %s", idx+1, format.Transfer(s.Done, s.Total, s.BytesPerSec, s.ETA))
-	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	return fmt.Sprintf("file %d: %s", idx+1, format.Transfer(s.Done, s.Total, s.BytesPerSec, s.ETA))
 }
 
-func (p *progressPrinter) stop() { p.once.Do(func() { close(p.done) }) }
-
-func isTerminal(w io.Writer) bool {
+// terminalWidth reports whether w is a terminal and how wide it is now.
+// It asks the kernel (an ioctl), never the terminal itself.
+func terminalWidth(w io.Writer) (func() int, bool) {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return nil, false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return func() int {
+		if w, _, err := term.GetSize(f.Fd()); err == nil && w > 0 {
+			return w
+		}
+		return 80
+	}, true
 }
 
 func extendCmd(g *globals) *cobra.Command {
@@ -177,7 +130,7 @@ func extendCmd(g *globals) *cobra.Command {
 				return err
 			}
 			if err := warnBeforeExtend(cmd, env, in.Source); err != nil {
-				return err
+				return notSent(err)
 			}
 			t, err := env.Service.Extend(cmd.Context(), in)
 			return fl.finish(cmd, env, t, err)
@@ -190,7 +143,7 @@ func extendCmd(g *globals) *cobra.Command {
 	f.StringVar(&in.Model, "model", "fast", "fast, quality or lite")
 	f.StringVar(&in.Watermark, "watermark", "", "text burnt into the video")
 	f.StringVar(&in.CallbackURL, "callback", "", "URL the service POSTs the result to")
-	fl.bind(cmd)
+	fl.bind(cmd, "extension")
 	return cmd
 }
 
@@ -207,13 +160,6 @@ func warnBeforeExtend(cmd *cobra.Command, env *Env, source string) error {
 	}
 	if w := env.Service.ExtendWarning(src); w != "" {
 		fmt.Fprintf(cmd.ErrOrStderr(), "veox: warning: %s\n", w)
-	}
-	return nil
-}
-
-func (f *follow) check() error {
-	if f.download && !f.wait {
-		return usageErr(errors.New("--download needs --wait (or run 'veox download ID' once the task is done)"))
 	}
 	return nil
 }
@@ -247,6 +193,6 @@ func generateCmd(g *globals) *cobra.Command {
 	f.StringVar(&in.Watermark, "watermark", "", "text burnt into the video")
 	f.StringVar(&in.CallbackURL, "callback", "", "URL the service POSTs the result to")
 	f.BoolVar(&in.Translate, "translate", false, "let the service translate a non-English prompt")
-	fl.bind(cmd)
+	fl.bind(cmd, "video")
 	return cmd
 }

@@ -30,7 +30,7 @@ type taskJSON struct {
 	FullResultURLs []string   `json:"fullResultUrls"`
 	Files          []string   `json:"files"`
 	Downloads      []fileJSON `json:"downloads"`
-	UpscaleTo      string     `json:"upscaleTo,omitempty"`
+	UpscaleTo      string     `json:"upscaleTo"`
 	Estimate       int        `json:"estimatedCredits"` // from the price table; "about", prices drift
 	Extendable     bool       `json:"extendable"`
 	NotExtendable  *string    `json:"whyNotExtendable"` // the reason in words, null when extendable
@@ -42,11 +42,45 @@ type taskJSON struct {
 	Events         []eventRow `json:"events"`
 }
 
+// errorJSON is a failure, on a task or alone: the same four keys.
 type errorJSON struct {
-	Code    int    `json:"code"`
 	Kind    string `json:"kind"`
+	Code    *int   `json:"code"` // the service's code; null when it gave none
 	Message string `json:"message"`
 	Hint    string `json:"hint"`
+}
+
+func newErrorJSON(kind string, code int, message, hint string) *errorJSON {
+	e := &errorJSON{Kind: kind, Message: api.Sanitize(message), Hint: api.Sanitize(hint)}
+	if code != 0 {
+		e.Code = &code
+	}
+	return e
+}
+
+// errorDocJSON is what --json prints when a command fails before (or
+// without) a task to print: {"error": {"kind", "code", "message", "hint"}}.
+type errorDocJSON struct {
+	Error *errorJSON `json:"error"`
+}
+
+func errorDoc(f failure) errorDocJSON {
+	hint := f.hint
+	if hint == "" {
+		hint = kindHints[f.kind]
+	}
+	return errorDocJSON{newErrorJSON(f.kind, f.code, f.message, hint)}
+}
+
+// kindHints say what to do about veox's own kinds (the service's come
+// with their hint).
+var kindHints = map[string]string{
+	kindUsage:       "see 'veox --help'; nothing was sent",
+	kindInput:       "fix what the message names and run it again; nothing was sent",
+	kindNotFound:    "check the id: 'veox list' shows the history, 'veox import ID' adds a task made elsewhere",
+	kindHistory:     "run 'veox doctor'",
+	kindDownload:    "'veox download ID' resumes it",
+	kindInterrupted: "stopped; whatever was accepted is in the history",
 }
 
 type fileJSON struct {
@@ -61,7 +95,7 @@ type fileJSON struct {
 type eventRow struct {
 	At     time.Time `json:"at"`
 	Status string    `json:"status"`
-	Note   string    `json:"note,omitempty"`
+	Note   string    `json:"note"`
 }
 
 func toJSON(t *store.Task) taskJSON {
@@ -84,7 +118,7 @@ func toJSON(t *store.Task) taskJSON {
 		j.Seed = &seed
 	}
 	if e := t.Error; e != nil {
-		j.Error = &errorJSON{e.Code, e.Kind, e.Message, e.Hint}
+		j.Error = newErrorJSON(e.Kind, e.Code, e.Message, e.Hint)
 	}
 	for _, f := range t.Files {
 		j.Files = append(j.Files, f.Path)

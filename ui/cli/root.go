@@ -42,6 +42,7 @@ func NewRoot(w Wiring) *cobra.Command {
 			return runTUI(cmd.Context(), g)
 		},
 	}
+	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
 	root.SetOut(w.Stdout)
 	root.SetErr(w.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
@@ -57,7 +58,7 @@ func NewRoot(w Wiring) *cobra.Command {
 	root.PersistentPreRun = func(*cobra.Command, []string) { g.over.Simulator = g.demo }
 
 	root.AddCommand(
-		extendCmd(g), generateCmd(g), statusCmd(g), listCmd(g), downloadCmd(g), importCmd(g),
+		extendCmd(g), generateCmd(g), statusCmd(g), waitCmd(g), listCmd(g), downloadCmd(g), importCmd(g),
 		upscaleCmd(g), creditsCmd(g), pathsCmd(g), simCmd(g), seedHistoryCmd(g), settleCmd(g),
 		dismissCmd(g), doctorCmd(g), receiveCmd(g),
 	)
@@ -65,24 +66,35 @@ func NewRoot(w Wiring) *cobra.Command {
 }
 
 // Main runs veox with the process's arguments, environment and standard
-// streams, and returns the exit code. The first Ctrl-C (or SIGTERM)
-// cancels the work in hand; a second one quits at once.
+// streams, and returns the exit code. The first Ctrl-C (or SIGTERM) stops
+// the work in hand, which says what it leaves behind; a second one quits
+// at once.
 func Main(version string, args []string) int {
 	noprobe.Restore()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		stop() // the next signal gets the default action: quit now
+		select {
+		case s := <-sigs:
+			cancel(interruption{s})
+			signal.Stop(sigs) // the next signal gets the default action: quit now
+		case <-ctx.Done():
+		}
 	}()
 	root := NewRoot(Wiring{Version: version, Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr})
 	return Execute(ctx, root, args)
 }
 
-// Execute runs the tree and returns the process exit code.
+// Execute runs the tree and returns the process exit code. Whatever fails,
+// a command run with --json leaves exactly one JSON document on stdout:
+// the task (or tasks) when there is one, else {"error": {…}}.
 func Execute(ctx context.Context, root *cobra.Command, args []string) int {
+	out := &countingWriter{w: root.OutOrStdout()}
+	root.SetOut(out)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -90,18 +102,62 @@ func Execute(ctx context.Context, root *cobra.Command, args []string) int {
 	if errors.As(err, &ee) && ee.err == errQuiet {
 		return ee.code
 	}
-	report(root.ErrOrStderr(), err)
-	if isCobraUsage(err) {
-		fmt.Fprintln(root.ErrOrStderr(), "      see 'veox --help'")
-		return ExitUsage
+	f := classify(err)
+	stderr := root.ErrOrStderr()
+	switch code, ok := interrupted(ctx); {
+	case ok && f.exit != ExitUnknown && f.exit != ExitUsage:
+		// Whatever broke did so because it was stopped.
+		f.exit, f.kind, f.code, f.hint = code, kindInterrupted, 0, ""
+		f.message = "interrupted before it was done"
+		fmt.Fprintln(stderr, "veox: interrupted; nothing more was done")
+	case isCobraUsage(err):
+		f.exit, f.kind = ExitUsage, kindUsage
+		report(stderr, err)
+		fmt.Fprintln(stderr, "      see 'veox --help'")
+	default:
+		report(stderr, err)
 	}
-	return ExitCode(err)
+	if out.n == 0 && wantsJSON(cmd, args) {
+		writeJSON(out, errorDoc(f))
+	}
+	return f.exit
 }
 
-// errQuiet marks an exit code whose story was already told on stdout.
+// errQuiet marks an exit code whose story was already told.
 var errQuiet = errors.New("")
 
-func quietExit(code int) error { return &exitError{code, errQuiet} }
+func quietExit(code int) error { return &exitError{code: code, err: errQuiet} }
+
+// wantsJSON: the command's --json flag, or, when the arguments did not
+// parse that far, a --json among them.
+func wantsJSON(cmd *cobra.Command, args []string) bool {
+	if cmd != nil {
+		if f := cmd.Flags().Lookup("json"); f != nil && f.Changed {
+			return f.Value.String() == "true"
+		}
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
+}
+
+// countingWriter tells whether a command printed anything on stdout.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
+}
 
 // isCobraUsage recognises cobra's own argument errors (unknown command,
 // wrong number of arguments), which come back as plain errors.
