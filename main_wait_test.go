@@ -60,3 +60,20 @@ func TestWaitRefusesBadIDsBeforeWatchingAny(t *testing.T) {
 		t.Fatalf("the good id was touched: %+v", got)
 	}
 }
+
+// TestWaitOnAnUnknownCreateSaysSettleOrDismiss: a create whose answer was
+// lost has nothing to wait for; wait says how to resolve it, exit 3.
+func TestWaitOnAnUnknownCreateSaysSettleOrDismiss(t *testing.T) {
+	t.Parallel()
+	r := newKillRig(t)
+	r.sim.PushPlan(sim.Plan{DropAfterCreate: true})
+	lost := oneJSON[taskOut](t, r.run(t, "generate", "--prompt", "lost", "--json"))
+	res := r.run(t, "wait", lost.LocalID, "--json")
+	wantExit(t, res, 3)
+	if got := oneJSON[taskOut](t, res); got.Status != "unknown" || !strings.Contains(res.stderr, "veox settle "+lost.LocalID) {
+		t.Fatalf("task %+v, stderr %q", got, res.stderr)
+	}
+	if strings.Contains(res.stderr, "tries again") {
+		t.Fatalf("waiting again cannot help an unknown create: %q", res.stderr)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/format"
 )
 
 // receiveCmd runs the callback receiver: point --callback (or a tunnel to
@@ -42,7 +43,7 @@ func serveCallbacks(cmd *cobra.Command, env *Env, addr, secret string) error {
 			fmt.Fprintf(out, "%s  callback for %s not applied: %s\n", time.Now().Format("15:04:05"), cb.TaskID, api.Sanitize(err.Error()))
 			return
 		}
-		fmt.Fprintf(out, "%s  %s is %s\n", time.Now().Format("15:04:05"), t.TaskID, t.Status)
+		fmt.Fprintf(out, "%s  %s is %s\n", time.Now().Format("15:04:05"), t.TaskID, format.Status(t.Status))
 	}
 	cs, err := env.Service.ListenCallbacks(addr, secret, report)
 	if err != nil {

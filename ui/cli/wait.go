@@ -162,10 +162,11 @@ func (w *watcher) one(ctx context.Context, slot int, t *store.Task) outcome {
 		return outcome{t, ExitRunning, fmt.Sprintf("%s is still running after %s; 'veox wait %s' picks it up", id, w.timeout, id)}
 	default:
 		f := classify(err)
-		if f.exit != ExitUnknown {
-			f.exit = ExitLocal // it exists upstream: asking about it failed, nothing else
+		if f.exit == ExitUnknown {
+			return outcome{task: t, code: ExitUnknown} // never confirmed: tellOutcomes says what to do
 		}
-		return outcome{t, f.exit, fmt.Sprintf("could not follow %s: %s; 'veox wait %s' tries again", id, f.message, id)}
+		// It exists upstream: asking about it failed, nothing else.
+		return outcome{t, ExitLocal, fmt.Sprintf("could not follow %s: %s; 'veox wait %s' tries again", id, f.message, id)}
 	}
 	if code := stateCode(t); code != ExitOK || !w.download {
 		return outcome{task: t, code: code}
