@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,25 +25,28 @@ const (
 	retryFreshLink              // the link was refused: ask for a fresh URL
 )
 
-// errIdle is the cause set when the watchdog cancels an attempt.
-var errIdle = errors.New("no data arrived for too long")
-
-// fetch runs attempts until the part holds the whole body.
+// fetch runs attempts until the part holds the whole body. An attempt
+// that brought at least MinProgress bytes starts the failure count again;
+// any other failure (a stall that trickled a few bytes included) counts.
 func (d *Downloader) fetch(ctx context.Context, r Request, p *part) error {
-	link, best, failures := r.URL, p.n, 0
+	link, failures := r.URL, 0
 	for {
+		before := p.n
 		mode, err := d.attempt(ctx, link, p)
 		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("download of %s stopped; %s is kept and resumes next time: %w", p.name, p.partName(), ctx.Err())
+			return fmt.Errorf("download of %s stopped: %w", p.name, ctx.Err())
 		}
-		if p.n > best {
-			best, failures = p.n, 0
+		if p.n-before >= d.minProgress {
+			failures = 0
 		}
-		if failures++; failures >= d.maxAttempts || mode == retryNever {
-			return d.giveUp(p, err, failures, mode)
+		if mode == retryNever {
+			return err
+		}
+		if failures++; failures >= d.maxAttempts {
+			return gaveUp(err, failures)
 		}
 		d.log.Warn("download attempt failed", "name", p.name, "host", redactURL(link), "at", p.n, "err", err)
 		switch mode {
@@ -51,25 +55,21 @@ func (d *Downloader) fetch(ctx context.Context, r Request, p *part) error {
 				return err
 			}
 		case retryLater:
-			if err := d.sleep(ctx, failures); err != nil {
-				return fmt.Errorf("download of %s stopped; %s is kept and resumes next time: %w", p.name, p.partName(), err)
+			if err := sleep(ctx, d.backoff(failures)); err != nil {
+				return fmt.Errorf("download of %s stopped: %w", p.name, err)
 			}
 		}
 	}
 }
 
-func (d *Downloader) giveUp(p *part, err error, failures int, mode retry) error {
-	if mode == retryNever {
-		return err
-	}
+func gaveUp(err error, failures int) error {
 	var e *api.Error
 	if errors.As(err, &e) {
 		c := *e
 		c.Message = fmt.Sprintf("%s (gave up after %d attempts)", e.Message, failures)
-		c.Hint = fmt.Sprintf("%s is kept; download again to resume", p.partName())
 		return &c
 	}
-	return fmt.Errorf("download of %s: gave up after %d attempts; %s is kept: %w", p.name, failures, p.partName(), err)
+	return fmt.Errorf("gave up after %d attempts: %w", failures, err)
 }
 
 func (d *Downloader) refresh(ctx context.Context, r Request, cause error) (string, error) {
@@ -87,26 +87,28 @@ func (d *Downloader) refresh(ctx context.Context, r Request, cause error) (strin
 	return fresh, nil
 }
 
-// sleep waits 200ms, 400ms, … up to 5s, or until ctx ends.
-func (d *Downloader) sleep(ctx context.Context, failures int) error {
+// backoff is the wait after the n-th failure in a row: doubling from
+// backoffBase up to backoffMax, the upper half jittered so many veox that
+// lost the same host do not come back in step.
+func (d *Downloader) backoff(failures int) time.Duration {
 	delay := d.backoffMax
 	if failures < 16 {
 		delay = min(d.backoffBase<<(failures-1), d.backoffMax)
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	half := delay / 2
+	return half + rand.N(half+1)
 }
+
+// errStalled is the cause set when the watchdog abandons an attempt.
+var errStalled = errors.New("the transfer stalled")
 
 // attempt is one request. A nil error means the part is complete.
 func (d *Downloader) attempt(ctx context.Context, link string, p *part) (retry, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// The watchdog covers the wait for headers as well as the body.
+	w := d.watch(cancel, p.n)
+	defer w.stop()
 	req, err := d.request(ctx, link, p)
 	if err != nil {
 		return retryNever, err
@@ -117,19 +119,31 @@ func (d *Downloader) attempt(ctx context.Context, link string, p *part) (retry, 
 		if ue := (*url.Error)(nil); errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return retryLater, transportError(p, "the file host could not be reached", err)
+		return retryLater, transportError(p, "the file host could not be reached", d.stallCause(ctx, err))
 	}
 	defer resp.Body.Close()
 	complete, mode, err := d.accept(resp, p)
 	if err != nil || complete {
 		return mode, err
 	}
-	return d.copyBody(ctx, cancel, resp.Body, p)
+	mode, err = d.copyBody(ctx, w, resp.Body, p)
+	if errors.Is(err, ErrNotMP4) {
+		return d.refused(p, err)
+	}
+	return mode, err
+}
+
+func (d *Downloader) stallCause(ctx context.Context, err error) error {
+	if errors.Is(context.Cause(ctx), errStalled) {
+		return fmt.Errorf("%w: fewer than %d bytes in %s", errStalled, d.minProgress, d.idle)
+	}
+	return err
 }
 
 // request builds the GET. It never carries an Authorization header: the
 // request has no key to send, and URL userinfo (which Go would turn into
-// Basic auth) is dropped.
+// Basic auth) is dropped. A resume asks for the rest of the part only with
+// a validator, so the host sends the whole file if it changed.
 func (d *Downloader) request(ctx context.Context, link string, p *part) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link, nil)
 	if err != nil {
@@ -139,11 +153,9 @@ func (d *Downloader) request(ctx context.Context, link string, p *part) (*http.R
 	req.Header.Set("User-Agent", d.userAgent)
 	// Asked explicitly, so a byte range means bytes of the file itself.
 	req.Header.Set("Accept-Encoding", "identity")
-	if p.n > 0 {
+	if v := p.meta.validator(); p.n > 0 && v != "" {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(p.n, 10)+"-")
-		if v := p.meta.validator(); v != "" {
-			req.Header.Set("If-Range", v)
-		}
+		req.Header.Set("If-Range", v)
 	}
 	return req, nil
 }
@@ -180,35 +192,37 @@ func (d *Downloader) acceptFull(resp *http.Response, p *part) error {
 			return err
 		}
 	}
-	p.meta = partMeta{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Total: resp.ContentLength}
-	p.progress.setTotal(p.meta.Total)
-	return p.saveMeta()
+	return p.start(metaFrom(resp.Header, resp.ContentLength))
 }
 
-// acceptRange handles 206: the range must start where the part ends and
-// describe the same file.
+// acceptRange handles 206: it must be exactly what was asked, the rest of
+// the same file: a range starting where the part ends, of the same total
+// length, under the validator the part was started with. Anything else may
+// be another file's bytes, and starts over.
 func (d *Downloader) acceptRange(resp *http.Response, p *part) (retry, error) {
 	if err := checkIdentityEncoding(resp); err != nil {
 		return retryNever, err
 	}
-	start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
+	cr := resp.Header.Get("Content-Range")
+	start, last, total, ok := parseContentRange(cr)
 	switch {
 	case !ok || start != p.n:
-		return d.restart(p, fmt.Errorf("download: the host sent range %q, expected bytes from %d", resp.Header.Get("Content-Range"), p.n))
+		return d.restart(p, fmt.Errorf("download: the host sent range %q, expected bytes from %d", api.Sanitize(cr), p.n))
 	case p.meta.Total >= 0 && total >= 0 && total != p.meta.Total:
 		return d.restart(p, fmt.Errorf("download: the file's size changed from %d to %d bytes", p.meta.Total, total))
-	case resp.ContentLength >= 0 && total >= 0 && start+resp.ContentLength > total:
-		return d.restart(p, fmt.Errorf("download: the host's range runs past the file's size"))
+	case resp.ContentLength >= 0 && resp.ContentLength != last-start+1:
+		return d.restart(p, errors.New("download: the host's body does not match its Content-Range"))
+	case p.n > 0 && !p.meta.sameFile(resp.Header):
+		return d.restart(p, errors.New("download: the host's 206 does not carry the validator of the file the part began with (another file's bytes?)"))
 	}
 	if p.n == 0 { // an unasked-for 206 from the start still starts the part
-		p.meta = partMeta{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Total: -1}
-	}
-	if p.meta.Total < 0 && total >= 0 {
-		p.meta.Total = total
-		p.progress.setTotal(total)
-	}
-	if err := p.saveMeta(); err != nil {
-		return retryNever, err
+		if err := p.start(metaFrom(resp.Header, total)); err != nil {
+			return retryNever, err
+		}
+	} else if p.meta.Total < 0 && total >= 0 {
+		if err := p.learnTotal(total); err != nil {
+			return retryNever, err
+		}
 	}
 	p.resumed = p.resumed || p.n > 0
 	return retryNever, nil
@@ -218,13 +232,15 @@ func (d *Downloader) acceptRange(resp *http.Response, p *part) (retry, error) {
 // previous run was cut after the last byte but before the rename) or the
 // part is longer than the file now is.
 func (d *Downloader) acceptUnsatisfiable(resp *http.Response, p *part) (bool, retry, error) {
-	_, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
+	_, _, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
 	if !ok || total < 0 {
 		total = p.meta.Total
 	}
+	drain(resp.Body)
 	// The part is whole only if it is as long as the file the host has now
 	// and as the file it started from.
 	if p.n > 0 && p.n == total && (p.meta.Total < 0 || p.meta.Total == total) {
+		p.meta.Total = total
 		return true, retryNever, nil
 	}
 	mode, err := d.restart(p, fmt.Errorf("download: the host cannot serve bytes from %d (file size %d)", p.n, total))
@@ -246,46 +262,43 @@ func checkIdentityEncoding(resp *http.Response) error {
 		return nil
 	}
 	e := hostError(resp, api.KindServer, "the file host misbehaves; try again later")
-	e.Message = fmt.Sprintf("the file host sent a %q-encoded body although veox asked for none", ce)
+	e.Message = fmt.Sprintf("the file host sent a %q-encoded body although veox asked for none", api.Sanitize(ce))
 	return e
 }
 
 // parseContentRange reads "bytes a-b/total", "bytes a-b/*" or "bytes */total".
-// total is -1 when unknown, start -1 for the "*" form.
-func parseContentRange(v string) (start, total int64, ok bool) {
+// total is -1 when unknown, start and last -1 for the "*" form.
+func parseContentRange(v string) (start, last, total int64, ok bool) {
 	rest, found := strings.CutPrefix(v, "bytes ")
 	rng, size, found2 := strings.Cut(rest, "/")
 	if !found || !found2 {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	total = -1
 	if size != "*" {
 		t, err := strconv.ParseInt(size, 10, 64)
 		if err != nil || t < 0 {
-			return 0, 0, false
+			return 0, 0, 0, false
 		}
 		total = t
 	}
 	if rng == "*" {
-		return -1, total, true
+		return -1, -1, total, true
 	}
 	a, b, found := strings.Cut(rng, "-")
 	first, err1 := strconv.ParseInt(a, 10, 64)
-	last, err2 := strconv.ParseInt(b, 10, 64)
-	if !found || err1 != nil || err2 != nil || first < 0 || last < first || (total >= 0 && last >= total) {
-		return 0, 0, false
+	end, err2 := strconv.ParseInt(b, 10, 64)
+	if !found || err1 != nil || err2 != nil || first < 0 || end < first || (total >= 0 && end >= total) {
+		return 0, 0, 0, false
 	}
-	return first, total, true
+	return first, end, total, true
 }
 
 // copyBody appends the body to the part through the one buffer, feeding
-// the hash and the progress. The watchdog cancels the request when no byte
-// arrives for d.idle; the retry attempt resumes.
-func (d *Downloader) copyBody(ctx context.Context, cancel context.CancelCauseFunc, body io.Reader, p *part) (mode retry, err error) {
-	watchdog := time.AfterFunc(d.idle, func() { cancel(errIdle) })
-	defer watchdog.Stop()
+// the hash, the progress and the watchdog.
+func (d *Downloader) copyBody(ctx context.Context, w *watchdog, body io.Reader, p *part) (mode retry, err error) {
 	// SHA-256 runs on its own goroutine over a ring of hashBufs buffers,
-	// so hashing one chunk overlaps reading and writing the retry. wait()
+	// so hashing one chunk overlaps reading and writing the next. wait()
 	// drains it before any return: the hash covers exactly p.n bytes again.
 	p.hp = startHashPipe(p.h, p.buf)
 	defer func() {
@@ -298,10 +311,14 @@ func (d *Downloader) copyBody(ctx context.Context, cancel context.CancelCauseFun
 		buf := p.hp.buffer()
 		m, rerr := body.Read(buf)
 		if m > 0 {
-			watchdog.Reset(d.idle)
-			if err := p.write(buf[:m]); err != nil {
+			if err := p.admit(buf[:m]); err != nil {
+				p.hp.give(buf)
+				return retryNever, err // attempt decides, once the hasher is done
+			}
+			if err := p.write(buf[:m]); err != nil { // buf now belongs to the hasher
 				return retryNever, err
 			}
+			w.saw(p.n)
 		} else {
 			p.hp.give(buf)
 		}
@@ -309,12 +326,24 @@ func (d *Downloader) copyBody(ctx context.Context, cancel context.CancelCauseFun
 			return p.checkComplete()
 		}
 		if rerr != nil {
-			if errors.Is(context.Cause(ctx), errIdle) {
-				rerr = fmt.Errorf("%w (%s)", errIdle, d.idle)
-			}
-			return retryLater, transportError(p, "the download was interrupted", rerr)
+			return retryLater, transportError(p, "the download was interrupted", d.stallCause(ctx, rerr))
 		}
 	}
+}
+
+// refused decides after admit said no. A body that cannot be an MP4 (a
+// CDN's error page sent with 200) may be a passing glitch: the part starts
+// over and the attempt is retried with backoff, a few bytes each time. A
+// body over the cap is not retried: it would write as much again.
+func (d *Downloader) refused(p *part, err error) (retry, error) {
+	if !errors.Is(err, ErrNotMP4) {
+		return retryNever, err
+	}
+	d.log.Warn("the host is not sending an MP4", "name", p.name, "err", err)
+	if rerr := p.reset(); rerr != nil {
+		return retryNever, rerr
+	}
+	return retryLater, err
 }
 
 func drain(body io.Reader) { _, _ = io.CopyN(io.Discard, body, 4096) }
@@ -323,7 +352,7 @@ func hostError(resp *http.Response, kind api.Kind, hint string) *api.Error {
 	drain(resp.Body)
 	return &api.Error{
 		Kind: kind, Code: resp.StatusCode, HTTPStatus: resp.StatusCode, Op: "download",
-		Message: "the file host answered " + resp.Status, Hint: hint,
+		Message: "the file host answered " + api.Sanitize(resp.Status), Hint: hint,
 	}
 }
 
@@ -332,8 +361,8 @@ func transportError(p *part, what string, err error) *api.Error {
 	if p.meta.Total >= 0 {
 		msg += fmt.Sprintf(" of %d", p.meta.Total)
 	}
-	return &api.Error{
-		Kind: api.KindTransport, Op: "download", Message: msg, Err: err,
-		Hint: "veox resumes from " + p.partName(),
+	if errors.Is(err, errStalled) {
+		msg += ": " + err.Error()
 	}
+	return &api.Error{Kind: api.KindTransport, Op: "download", Message: msg, Err: err}
 }

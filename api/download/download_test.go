@@ -769,7 +769,7 @@ func TestDownloadRejectsBadRequests(t *testing.T) {
 
 // The project's sample clips (real encoder output) download and verify.
 func TestDownloadRealClip(t *testing.T) {
-	clips, _ := filepath.Glob("../assets/clips/*.mp4")
+	clips, _ := filepath.Glob("../../assets/clips/*.mp4")
 	if len(clips) == 0 {
 		t.Skip("no sample clips")
 	}
@@ -843,26 +843,26 @@ func TestProgressSnapshot(t *testing.T) {
 
 func TestParseContentRange(t *testing.T) {
 	cases := []struct {
-		in           string
-		start, total int64
-		ok           bool
+		in                 string
+		start, last, total int64
+		ok                 bool
 	}{
-		{"bytes 100-199/200", 100, 200, true},
-		{"bytes 0-0/1", 0, 1, true},
-		{"bytes 5-9/*", 5, -1, true},
-		{"bytes */300", -1, 300, true},
-		{"bytes 100-99/200", 0, 0, false},
-		{"bytes 100-200/200", 0, 0, false},
-		{"bytes -1-5/10", 0, 0, false},
-		{"items 0-1/2", 0, 0, false},
-		{"bytes 0-1", 0, 0, false},
-		{"bytes a-b/c", 0, 0, false},
-		{"", 0, 0, false},
+		{"bytes 100-199/200", 100, 199, 200, true},
+		{"bytes 0-0/1", 0, 0, 1, true},
+		{"bytes 5-9/*", 5, 9, -1, true},
+		{"bytes */300", -1, -1, 300, true},
+		{"bytes 100-99/200", 0, 0, 0, false},
+		{"bytes 100-200/200", 0, 0, 0, false},
+		{"bytes -1-5/10", 0, 0, 0, false},
+		{"items 0-1/2", 0, 0, 0, false},
+		{"bytes 0-1", 0, 0, 0, false},
+		{"bytes a-b/c", 0, 0, 0, false},
+		{"", 0, 0, 0, false},
 	}
 	for _, c := range cases {
-		start, total, ok := parseContentRange(c.in)
-		if ok != c.ok || ok && (start != c.start || total != c.total) {
-			t.Errorf("%q: %d %d %v", c.in, start, total, ok)
+		start, last, total, ok := parseContentRange(c.in)
+		if ok != c.ok || ok && (start != c.start || last != c.last || total != c.total) {
+			t.Errorf("%q: %d %d %d %v", c.in, start, last, total, ok)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 type Progress struct {
 	done, total atomic.Int64
 	finished    atomic.Bool
+	waiting     atomic.Bool // another veox is downloading the file; this one waits
 
 	mu    sync.Mutex // guards the speed estimate, touched only by Snapshot and begin
 	start time.Time
@@ -28,6 +29,9 @@ type ProgressSnapshot struct {
 	BytesPerSec float64
 	ETA         time.Duration // 0 when unknown
 	Finished    bool
+	// Waiting: another veox is downloading this file; this download
+	// waits for it and then takes its file or goes on from its .part.
+	Waiting bool
 }
 
 // progressSpeedWindow is how long Snapshot waits between speed samples, so a 10 Hz
@@ -44,6 +48,12 @@ func (p *Progress) begin(now time.Time, done, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.start, p.base, p.lastT, p.lastN, p.rate = now, done, now, done, 0
+}
+
+func (p *Progress) setWaiting(w bool) {
+	if p != nil {
+		p.waiting.Store(w)
+	}
 }
 
 func (p *Progress) set(done int64) {
@@ -73,7 +83,7 @@ func (p *Progress) snapshotAt(now time.Time) ProgressSnapshot {
 	if p == nil {
 		return ProgressSnapshot{}
 	}
-	s := ProgressSnapshot{Done: p.done.Load(), Total: p.total.Load(), Finished: p.finished.Load()}
+	s := ProgressSnapshot{Done: p.done.Load(), Total: p.total.Load(), Finished: p.finished.Load(), Waiting: p.waiting.Load()}
 	if s.Finished {
 		return s
 	}

@@ -1,0 +1,160 @@
+package download
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// gated serves data's first `at` bytes, then waits for release before the
+// rest: a download held in the middle.
+func gated(data []byte, at int, release <-chan struct{}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", etagOf(data))
+		w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+		_, _ = w.Write(data[:at])
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		_, _ = w.Write(data[at:])
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+type outcome struct {
+	res *Result
+	err error
+}
+
+func start(d *Downloader, ctx context.Context, r Request) <-chan outcome {
+	ch := make(chan outcome, 1)
+	go func() {
+		res, err := d.Download(ctx, r)
+		ch <- outcome{res, err}
+	}()
+	return ch
+}
+
+func fileSHA(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// Issue 9 item 9: a running download plus a `download --force` from a
+// second veox, which is then interrupted, left 20,000 of 105,689 bytes
+// under the final name, recorded as whole. Now the second waits on the
+// .part's lock, touches nothing while it waits, and the first finishes
+// the whole file: the name holds exactly the bytes its result describes.
+func TestDownloadForcedRedownloadRacingARunningOne(t *testing.T) {
+	data := sample(50)
+	release := make(chan struct{})
+	_, srv := newHost(t, data, map[int]fault{0: {handler: gated(data, 20000, release)}})
+	root := testRoot(t)
+	first, second := &Progress{}, &Progress{}
+	a := start(quickDownloader(t), t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Progress: first})
+	waitFor(t, "the first download's bytes", func() bool { return first.Snapshot().Done == 20000 })
+
+	ctx, interrupt := context.WithCancel(t.Context())
+	b := start(quickDownloader(t), ctx, Request{URL: srv.URL, Root: root, Name: testName, Progress: second, Force: true})
+	waitFor(t, "the second download to wait", func() bool { return second.Snapshot().Waiting })
+	interrupt() // Ctrl-C in the second veox
+	got := <-b
+	if !errors.Is(got.err, context.Canceled) || !strings.Contains(got.err.Error(), "waiting for another veox") {
+		t.Fatalf("second: %v", got.err)
+	}
+	close(release)
+	got = <-a
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	checkDone(t, root, got.res, data)
+	if sum := fileSHA(t, got.res.Path); sum != got.res.SHA256 {
+		t.Fatalf("the file on disk (%s) is not the one recorded (%s)", sum, got.res.SHA256)
+	}
+}
+
+// The second download waits, then picks up the file the first finished,
+// and says so (Waited, not Fetched); with --force too, since that file is
+// fresh: it was written while the second waited.
+func TestDownloadSecondPicksUpTheFinishedFile(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		t.Run(fmt.Sprint("force=", force), func(t *testing.T) {
+			data := sample(51)
+			release := make(chan struct{})
+			h, srv := newHost(t, data, map[int]fault{0: {handler: gated(data, 30000, release)}})
+			root := testRoot(t)
+			first, second := &Progress{}, &Progress{}
+			a := start(quickDownloader(t), t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Progress: first})
+			waitFor(t, "the first download's bytes", func() bool { return first.Snapshot().Done == 30000 })
+			b := start(quickDownloader(t), t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Progress: second, Force: force})
+			waitFor(t, "the second download to wait", func() bool { return second.Snapshot().Waiting })
+			close(release)
+			ra, rb := <-a, <-b
+			if ra.err != nil || rb.err != nil {
+				t.Fatal(ra.err, rb.err)
+			}
+			checkDone(t, root, rb.res, data)
+			if !ra.res.Fetched || rb.res.Fetched || !rb.res.Waited || rb.res.SHA256 != ra.res.SHA256 {
+				t.Errorf("first %+v\nsecond %+v", ra.res, rb.res)
+			}
+			if n := len(h.requests()); n != 1 {
+				t.Errorf("%d requests: the second fetched too", n)
+			}
+			if s := second.Snapshot(); s.Waiting || !s.Finished {
+				t.Errorf("second's progress %+v", s)
+			}
+		})
+	}
+}
+
+// Whatever replaces the .part behind veox's back (an older veox, a
+// person), the file it wrote is not the file at the path any more, and it
+// is never renamed into the final name.
+func TestDownloadNeverRenamesAReplacedPart(t *testing.T) {
+	data := sample(52)
+	release := make(chan struct{})
+	_, srv := newHost(t, data, map[int]fault{0: {handler: gated(data, 25000, release)}})
+	root := testRoot(t)
+	prog := &Progress{}
+	a := start(quickDownloader(t), t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Progress: prog})
+	waitFor(t, "the download's bytes", func() bool { return prog.Snapshot().Done == 25000 })
+	if err := root.Remove(testName + ".part"); err != nil {
+		t.Fatal(err)
+	}
+	if err := root.WriteFile(testName+".part", data[:20000], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	got := <-a
+	if got.err == nil || !strings.Contains(got.err.Error(), "was replaced by another program") {
+		t.Fatalf("got %v", got.err)
+	}
+	if _, err := root.Stat(testName); !errors.Is(err, os.ErrNotExist) {
+		t.Error("the final name exists")
+	}
+}
