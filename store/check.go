@@ -74,24 +74,12 @@ func checkIndexes(tx *bolt.Tx) []error {
 
 func checkTask(tx *bolt.Tx, t *Task, want map[string]int) []error {
 	var problems []error
-	expect := func(bucket string, key, value []byte) {
-		want[bucket]++
-		got := tx.Bucket([]byte(bucket)).Get(key)
-		if got == nil || (value != nil && !bytes.Equal(got, value)) {
-			problems = append(problems, fmt.Errorf("task %s: %s index entry missing or stale", t.LocalID, bucket))
+	for _, e := range indexEntries(t) {
+		want[e.bucket]++
+		got := tx.Bucket([]byte(e.bucket)).Get(e.key)
+		if got == nil || !bytes.Equal(got, e.value) {
+			problems = append(problems, fmt.Errorf("task %s: %s index entry missing or stale", t.LocalID, e.bucket))
 		}
-	}
-	tk := timeKey(t)
-	expect(bTime, tk, timeValue(t))
-	expect(bSearch, tk, searchValue(t))
-	if t.TaskID != "" {
-		expect(bTaskID, []byte(t.TaskID), []byte(t.LocalID))
-	}
-	if isActive(t.Status) {
-		expect(bActive, []byte(t.LocalID), nil)
-	}
-	if t.ParentID != "" {
-		expect(bChildren, childKey(t.ParentID, t.LocalID), nil)
 	}
 	return problems
 }

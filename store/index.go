@@ -3,20 +3,45 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"strconv"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// The indexes are derived from the Task JSON and rewritten in the same
+// The indexes are derived from the Task JSON and written in the same
 // transaction as the task, so they can never disagree with it after a
-// crash. Every write removes the keys the old version produced and adds the
-// new version's keys: a changed TaskID, CreatedAt, status or parent moves
-// its entries instead of leaving stale ones behind.
+// crash. A write compares the old version's entries with the new one's and
+// touches only those that differ: a status change rewrites the time entry
+// and the active set, not the search text, so its cost does not grow with
+// what else the task holds.
 
 // isActive: the statuses a poller or the user still has to act on.
 func isActive(status string) bool {
 	return status == StatusSubmitting || status == StatusRunning || status == StatusUnknown
+}
+
+// appendOnly lists the buckets whose keys grow with time (local ids and
+// time keys start with the creation time, the change log with a
+// sequence). New keys land at the right edge, so their pages can be filled
+// to the brim instead of bbolt's default half: the history file is about
+// half the size, and a scan touches half the pages.
+func appendOnly(name string) bool {
+	switch name {
+	case bTasks, bTime, bSearch, bChanges, bPrompts:
+		return true
+	}
+	return false
+}
+
+// bucket returns a top-level bucket, with the fill that suits its keys
+// when it is about to be written.
+func bucket(tx *bolt.Tx, name string) *bolt.Bucket {
+	b := tx.Bucket([]byte(name))
+	if b != nil && tx.Writable() && appendOnly(name) {
+		b.FillPercent = 1.0
+	}
+	return b
 }
 
 // timeKey orders the history by creation; the local id breaks ties and
@@ -32,79 +57,111 @@ func timeKey(t *Task) []byte {
 	return k
 }
 
-// timeValue carries status and kind beside the local id so filtered List
-// calls can skip non-matching entries without decoding their JSON.
+// timeValue carries status and kind so filtered List calls can skip
+// non-matching entries without decoding their JSON. The local id is the
+// key's tail.
 func timeValue(t *Task) []byte {
-	return []byte(t.LocalID + "\x00" + t.Status + "\x00" + t.Kind)
+	return []byte(t.Status + "\x00" + t.Kind)
 }
 
-func parseTimeValue(v []byte) (id, status, kind []byte) {
-	id, rest, _ := bytes.Cut(v, []byte{0})
-	status, kind, _ = bytes.Cut(rest, []byte{0})
-	return id, status, kind
+func parseTimeValue(v []byte) (status, kind []byte) {
+	status, kind, _ = bytes.Cut(v, []byte{0})
+	return status, kind
 }
 
 func childKey(parentTaskID, localID string) []byte {
 	return []byte(parentTaskID + "\x00" + localID)
 }
 
-// searchValue is everything Search matches, lowercased once at write time
-// so a search is a byte scan. NUL separators keep a query from matching
-// across two fields.
+// searchValue is everything Search matches besides the local id (the
+// key's tail): prompt, service id, watermark and seeds, lowercased once at
+// write time so a search is a byte scan of one compact bucket. NUL
+// separators keep a query from matching across two fields.
 func searchValue(t *Task) []byte {
-	return []byte(strings.ToLower(strings.Join([]string{
-		t.Request.Prompt, t.TaskID, t.LocalID, t.Request.Watermark,
-	}, "\x00")))
+	fields := []string{t.Request.Prompt, t.TaskID, t.Request.Watermark}
+	if t.Request.Seed != 0 {
+		fields = append(fields, strconv.Itoa(t.Request.Seed))
+	}
+	for _, s := range t.Seeds {
+		if s != t.Request.Seed {
+			fields = append(fields, strconv.Itoa(s))
+		}
+	}
+	return []byte(strings.ToLower(strings.Join(fields, "\x00")))
 }
 
-func addIndexes(tx *bolt.Tx, t *Task) error {
-	tk := timeKey(t)
-	if err := tx.Bucket([]byte(bTime)).Put(tk, timeValue(t)); err != nil {
-		return err
+// indexEntry is one key (and value) a task puts in one index.
+type indexEntry struct {
+	bucket     string
+	key, value []byte
+}
+
+// indexEntries lists every index entry t needs; nil t needs none.
+func indexEntries(t *Task) []indexEntry {
+	if t == nil {
+		return nil
 	}
-	if err := tx.Bucket([]byte(bSearch)).Put(tk, searchValue(t)); err != nil {
-		return err
+	tk := timeKey(t)
+	out := []indexEntry{
+		{bTime, tk, timeValue(t)},
+		{bSearch, tk, searchValue(t)},
 	}
 	if t.TaskID != "" {
-		if err := tx.Bucket([]byte(bTaskID)).Put([]byte(t.TaskID), []byte(t.LocalID)); err != nil {
-			return err
-		}
+		out = append(out, indexEntry{bTaskID, []byte(t.TaskID), []byte(t.LocalID)})
 	}
 	if isActive(t.Status) {
-		if err := tx.Bucket([]byte(bActive)).Put([]byte(t.LocalID), []byte{}); err != nil {
+		out = append(out, indexEntry{bActive, []byte(t.LocalID), []byte{}})
+	}
+	if t.ParentID != "" {
+		out = append(out, indexEntry{bChildren, childKey(t.ParentID, t.LocalID), []byte{}})
+	}
+	return out
+}
+
+// moveIndexes turns old's index entries into cur's, deleting and putting
+// only the entries that differ. Either may be nil (insert, delete).
+func moveIndexes(tx *bolt.Tx, old, cur *Task) error {
+	oldE, curE := indexEntries(old), indexEntries(cur)
+	for _, o := range oldE {
+		if hasKey(curE, o) {
+			continue
+		}
+		b := bucket(tx, o.bucket)
+		// Only drop a task-id mapping if it is ours: never unlink another entry.
+		if o.bucket == bTaskID && !bytes.Equal(b.Get(o.key), o.value) {
+			continue
+		}
+		if err := b.Delete(o.key); err != nil {
 			return err
 		}
 	}
-	if t.ParentID != "" {
-		return tx.Bucket([]byte(bChildren)).Put(childKey(t.ParentID, t.LocalID), []byte{})
+	for _, c := range curE {
+		if same(oldE, c) {
+			continue
+		}
+		if err := bucket(tx, c.bucket).Put(c.key, c.value); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func removeIndexes(tx *bolt.Tx, t *Task) error {
-	tk := timeKey(t)
-	if err := tx.Bucket([]byte(bTime)).Delete(tk); err != nil {
-		return err
-	}
-	if err := tx.Bucket([]byte(bSearch)).Delete(tk); err != nil {
-		return err
-	}
-	if t.TaskID != "" {
-		ids := tx.Bucket([]byte(bTaskID))
-		// Only drop the mapping if it is ours: never unlink another entry.
-		if string(ids.Get([]byte(t.TaskID))) == t.LocalID {
-			if err := ids.Delete([]byte(t.TaskID)); err != nil {
-				return err
-			}
+func hasKey(list []indexEntry, e indexEntry) bool {
+	for _, x := range list {
+		if x.bucket == e.bucket && bytes.Equal(x.key, e.key) {
+			return true
 		}
 	}
-	if err := tx.Bucket([]byte(bActive)).Delete([]byte(t.LocalID)); err != nil {
-		return err
+	return false
+}
+
+func same(list []indexEntry, e indexEntry) bool {
+	for _, x := range list {
+		if x.bucket == e.bucket && bytes.Equal(x.key, e.key) && bytes.Equal(x.value, e.value) {
+			return true
+		}
 	}
-	if t.ParentID != "" {
-		return tx.Bucket([]byte(bChildren)).Delete(childKey(t.ParentID, t.LocalID))
-	}
-	return nil
+	return false
 }
 
 // counts are kept in meta so Count is O(1) however long the history is.

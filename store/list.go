@@ -56,10 +56,11 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 				last, more = until, true // the next page starts after until
 				return nil
 			}
-			id, status, kind := parseTimeValue(v)
-			if !matches(q.Statuses, status) || !matches(q.Kinds, kind) {
+			status, kind := parseTimeValue(v)
+			if !matches(q.Statuses, status) || !matches(q.Kinds, kind) || len(k) <= 8 {
 				continue
 			}
+			id := k[8:]
 			if len(tasks) == limit {
 				more = true // peeked one more match: there is a next page
 				return nil

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,61 +15,181 @@ import (
 //	0: tasks (and prompts) only, no meta bucket: the first releases.
 //	1: meta (version, magic, counters) and the time, taskid, active,
 //	   children and search indexes.
-const currentSchema = 1
+//	2: the change log; index values without the local id (it is the key's
+//	   tail), seeds in the search text; pages of time-ordered buckets
+//	   filled to the brim (the file is about half the size).
+const currentSchema = 2
 
-// A migration brings the file from version to-1 to version to.
-type migration struct {
-	to  int
-	why string
-	run func(tx *bolt.Tx) error
-}
-
-// migrations is a function, not a package variable, so nothing mutable
-// lives at package level. Append new steps; never edit a released one.
-func migrations() []migration {
-	return []migration{
-		{to: 1, why: "index the history by time, task id, status, parent and text", run: migrateTo1},
+// upgradeTx brings a file of an older schema to the current one. It runs
+// inside a write transaction on the old file, so the write lock is held
+// throughout and no other veox writes meanwhile:
+//
+//  1. a new file is built beside it from this transaction's view: every
+//     task and prompt, the indexes and counters rebuilt, pages filled;
+//  2. the old file is kept as <path>.bak-v<from> (a hard link: no copy);
+//  3. the new file is renamed over the history, atomically.
+//
+// A crash or a failure before step 3 leaves the history exactly as it
+// was (the upgrade runs again on the next start); after it, the history is
+// the new file. Every veox opening the history checks that the path still
+// names the file it locked (unit.go), so one that was waiting for the old
+// file follows to the new one. The old transaction itself writes nothing.
+func (s *Store) upgradeTx(old *bolt.Tx, from int) error {
+	tmp := s.path + ".upgrade"
+	backup := fmt.Sprintf("%s.bak-v%d", s.path, from)
+	_ = os.Remove(tmp) // left by an upgrade that crashed
+	if err := rewrite(old, tmp); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("upgrade the history to schema v%d: %w (the file is unchanged)", currentSchema, err)
 	}
+	if err := keepBackup(old, s.path, backup); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("back up the history before upgrading it: %w (the file is unchanged)", err)
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("upgrade the history: %w (the file is unchanged; a copy is at %s)", err, backup)
+	}
+	if err := syncDir(filepath.Dir(s.path)); err != nil {
+		return err
+	}
+	return errNothingChanged // the old file was not written
 }
 
-// migrateTx backs the file up to <path>.bak-v<from> and then applies every
-// pending step, all inside the caller's write transaction: the lock is
-// held throughout, so no other veox writes between the copy and the
-// upgrade, and a crash or a failing step leaves the file exactly as it was.
-func (s *Store) migrateTx(tx *bolt.Tx, from int) error {
-	if from == currentSchema {
+// rewriteBatch is how many tasks go into one transaction of the new file:
+// bbolt keeps a transaction's pages in memory until it commits.
+const rewriteBatch = 5000
+
+// rewrite builds a current-schema file at dst from src's view. The new file
+// is invisible until renamed, so it is written in batches without fsync and
+// synced once at the end.
+func rewrite(src *bolt.Tx, dst string) error {
+	db, err := bolt.Open(dst, 0o600, &bolt.Options{NoSync: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.AllocSize = allocSize
+	if err := db.Update(initSchema); err != nil {
+		return err
+	}
+	if err := copyPrompts(src, db); err != nil {
+		return err
+	}
+	if err := copyTasks(src, db); err != nil {
+		return err
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return restartChanges(tx, src) }); err != nil {
+		return err
+	}
+	return db.Sync()
+}
+
+// restartChanges empties the new file's change log (copying logged every
+// task) and moves its sequence past anything the old file could have
+// handed out, so a veox following the old file is told to re-read
+// everything (Changes answers Reset) instead of being given the wrong ids.
+func restartChanges(tx *bolt.Tx, src *bolt.Tx) error {
+	var oldSeq uint64
+	if b := src.Bucket([]byte(bChanges)); b != nil {
+		oldSeq = b.Sequence()
+	}
+	if err := tx.DeleteBucket([]byte(bChanges)); err != nil {
+		return err
+	}
+	b, err := tx.CreateBucket([]byte(bChanges))
+	if err != nil {
+		return err
+	}
+	return b.SetSequence(oldSeq + maxChanges + 1)
+}
+
+func copyPrompts(src *bolt.Tx, db *bolt.DB) error {
+	from := src.Bucket([]byte(bPrompts))
+	if from == nil {
 		return nil
 	}
-	backup := fmt.Sprintf("%s.bak-v%d", s.path, from)
-	if err := writeBackup(tx, backup); err != nil {
-		return fmt.Errorf("back up the history before upgrading it: %w", err)
-	}
-	for _, m := range migrations() {
-		if m.to <= from || m.to > currentSchema {
-			continue
+	return db.Update(func(tx *bolt.Tx) error {
+		to := bucket(tx, bPrompts)
+		if err := from.ForEach(func(k, v []byte) error { return to.Put(k, v) }); err != nil {
+			return err
 		}
-		if err := m.run(tx); err != nil {
-			return fmt.Errorf("upgrade to schema v%d (%s): %w (the file is unchanged; a copy is at %s)", m.to, m.why, err, backup)
-		}
-	}
-	return writeMeta(tx, currentSchema)
+		return to.SetSequence(from.Sequence())
+	})
 }
 
-func migrateTo1(tx *bolt.Tx) error {
-	for _, name := range allBuckets() {
-		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+// copyTasks copies every task in local-id order (about creation order, so
+// the filled pages stay full) and indexes it. A record that does not
+// decode is copied as it is, unindexed: 'veox doctor' reports it, and
+// nothing is lost.
+func copyTasks(src *bolt.Tx, db *bolt.DB) error {
+	c := src.Bucket([]byte(bTasks)).Cursor()
+	k, v := c.First()
+	for k != nil {
+		err := db.Update(func(tx *bolt.Tx) error {
+			for n := 0; k != nil && n < rewriteBatch; k, v = c.Next() {
+				n++
+				if err := copyTask(tx, k, v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
-	return rebuildIndexes(tx)
+	return nil
 }
 
-// writeBackup writes the transaction's view of the database (taken before
-// it changed anything) beside it: temp file, fsync, rename, fsync the
-// folder.
-func writeBackup(tx *bolt.Tx, dst string) error {
-	tmp := dst + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+func copyTask(tx *bolt.Tx, k, v []byte) error {
+	t, err := decodeTask(string(k), v)
+	if err != nil {
+		return bucket(tx, bTasks).Put(bytes.Clone(k), bytes.Clone(v))
+	}
+	old, err := loadTx(tx, t.LocalID) // nil unless two old keys decode to one id
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	err = writeTx(tx, old, t)
+	if !errors.Is(err, ErrDuplicateTaskID) {
+		return err
+	}
+	// An old file with two entries for one service id: keep both records
+	// whole; the service id stays with the first ('veox doctor' shows it).
+	if err := bucket(tx, bTasks).Put(bytes.Clone(k), bytes.Clone(v)); err != nil {
+		return err
+	}
+	unlinked := *t
+	unlinked.TaskID = ""
+	if err := moveIndexes(tx, nil, &unlinked); err != nil {
+		return err
+	}
+	return adjustCounts(tx, nil, t)
+}
+
+// keepBackup keeps the old file under backup: a hard link to it (the
+// rename that follows takes only the name away), or a copy of this
+// transaction's view where links are not possible.
+func keepBackup(old *bolt.Tx, path, backup string) error {
+	tmp := backup + ".tmp"
+	_ = os.Remove(tmp)
+	if err := os.Link(path, tmp); err != nil {
+		if err := writeCopy(old, tmp); err != nil {
+			_ = os.Remove(tmp)
+			return err
+		}
+	}
+	if err := os.Rename(tmp, backup); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(backup))
+}
+
+// writeCopy writes the transaction's view of the database to dst, synced.
+func writeCopy(tx *bolt.Tx, dst string) error {
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
@@ -78,14 +200,7 @@ func writeBackup(tx *bolt.Tx, dst string) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(dst))
+	return err
 }
 
 func syncDir(dir string) error {
@@ -100,15 +215,12 @@ func syncDir(dir string) error {
 // Reindex rebuilds every index and counter from the tasks themselves, in one
 // transaction. 'veox doctor' offers it when Check finds them out of step.
 func (s *Store) Reindex() error {
-	if err := s.writable(); err != nil {
-		return err
-	}
 	return s.update(rebuildIndexes)
 }
 
 // rebuildIndexes empties the index buckets and refills them from tasks. If
 // two tasks claim one service id, the one read last (highest local id) wins
-// the taskid entry.
+// the taskid entry. Records that do not decode are left for doctor.
 func rebuildIndexes(tx *bolt.Tx) error {
 	for _, name := range []string{bTime, bTaskID, bActive, bChildren, bSearch} {
 		if tx.Bucket([]byte(name)) != nil {
@@ -121,13 +233,13 @@ func rebuildIndexes(tx *bolt.Tx) error {
 		}
 	}
 	c := newCounts()
-	err := tx.Bucket([]byte(bTasks)).ForEach(func(k, _ []byte) error {
-		t, err := loadTx(tx, string(k))
+	err := tx.Bucket([]byte(bTasks)).ForEach(func(k, v []byte) error {
+		t, err := decodeTask(string(k), v)
 		if err != nil {
-			return err
+			return nil
 		}
 		c.add(t, +1)
-		return addIndexes(tx, t)
+		return moveIndexes(tx, nil, t)
 	})
 	if err != nil {
 		return err

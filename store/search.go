@@ -13,7 +13,7 @@ import (
 const ctxEvery = 1000
 
 // Search returns up to limit tasks (default 50), newest first, whose prompt,
-// task id, local id or watermark contains query, ignoring case. It scans the
+// task id, local id, watermark or seed contains query, ignoring case. It scans the
 // compact search index (lowercased text keyed like the time index), so only
 // the matches are decoded. An empty query matches everything.
 func (s *Store) Search(ctx context.Context, query string, limit int) ([]Task, error) {
@@ -37,7 +37,7 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Task, er
 					return err
 				}
 			}
-			if !bytes.Contains(v, needle) || len(k) < 8 {
+			if len(k) <= 8 || !(bytes.Contains(v, needle) || bytes.Contains(k[8:], needle)) {
 				continue
 			}
 			if err := appendTask(tx, &tasks, string(k[8:])); err != nil {

@@ -12,6 +12,8 @@
 package store
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,12 +56,13 @@ var (
 // lives at package level.
 const (
 	bTasks    = "tasks"    // localID -> Task JSON
-	bTime     = "time"     // be64(createdAt) + localID -> localID \0 status \0 kind
+	bTime     = "time"     // be64(createdAt) + localID -> status \0 kind
 	bTaskID   = "taskid"   // service task id -> localID
 	bActive   = "active"   // localID -> empty (submitting, running, unknown)
 	bChildren = "children" // parentTaskID \0 localID -> empty
-	bSearch   = "search"   // time key -> lowercased prompt \0 taskID \0 localID \0 watermark
+	bSearch   = "search"   // time key -> lowercased prompt \0 taskID \0 watermark \0 seeds
 	bPrompts  = "prompts"  // be64(sequence) -> prompt JSON string
+	bChanges  = "changes"  // be64(sequence) -> localID: the change log (changes.go)
 	bMeta     = "meta"     // version, app, counts
 
 	metaVersion = "version"
@@ -69,7 +72,7 @@ const (
 )
 
 func allBuckets() []string {
-	return []string{bTasks, bTime, bTaskID, bActive, bChildren, bSearch, bPrompts, bMeta}
+	return []string{bTasks, bTime, bTaskID, bActive, bChildren, bSearch, bPrompts, bChanges, bMeta}
 }
 
 // Options configure Open.
@@ -283,16 +286,25 @@ func (s *Store) initOrMigrate() error {
 		if version > currentSchema {
 			return newUserError(fmt.Sprintf("%s was written by a newer veox (schema v%d, this one knows v%d): upgrade veox", s.path, version, currentSchema), ErrTooNew)
 		}
-		return s.migrateTx(tx, version)
+		return s.upgradeTx(tx, version)
 	})
 }
 
-// initSchema creates every bucket of the current schema in a new file.
+// initSchema creates every bucket of the current schema in a new file. The
+// change log starts at a random sequence: a reader that followed another
+// file under this path (deleted and created anew) then asks for numbers
+// this one never had, and is told to re-read everything.
 func initSchema(tx *bolt.Tx) error {
 	for _, name := range allBuckets() {
 		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return err
 		}
+	}
+	var r [8]byte
+	_, _ = rand.Read(r[:])
+	start := 1<<32 + binary.BigEndian.Uint64(r[:])%(1<<47)
+	if err := tx.Bucket([]byte(bChanges)).SetSequence(start); err != nil {
+		return err
 	}
 	return writeMeta(tx, currentSchema)
 }

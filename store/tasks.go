@@ -1,51 +1,16 @@
 package store
 
 import (
-	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// idAlphabet is base32hex in lower case: its order matches byte order, so
-// local ids sort by creation time.
-const idAlphabet = "0123456789abcdefghijklmnopqrstuv"
-
-// NewLocalID returns "l" + 13 base32 characters of the creation time in
-// unix nanoseconds + 4 random characters. Ids from one Store are strictly
-// increasing even if the clock stalls or steps back, so they never collide
-// and sort in creation order; the random tail keeps two processes apart.
-func (s *Store) NewLocalID() string {
-	s.idMu.Lock()
-	n := s.now().UnixNano()
-	if n <= s.lastID {
-		n = s.lastID + 1
-	}
-	s.lastID = n
-	s.idMu.Unlock()
-	var r [4]byte
-	_, _ = rand.Read(r[:]) // never fails on supported platforms (Go 1.24+)
-	return localIDFor(n, r)
-}
-
-func localIDFor(nano int64, r [4]byte) string {
-	var b [18]byte
-	b[0] = 'l'
-	u := uint64(nano)
-	for i := 13; i >= 1; i-- {
-		b[i] = idAlphabet[u&31]
-		u >>= 5
-	}
-	for i, x := range r {
-		b[14+i] = idAlphabet[x&31]
-	}
-	return string(b[:])
-}
-
 // Put inserts or replaces the task with t.LocalID. It fills a zero
-// UpdatedAt (and a zero CreatedAt, which the time index needs) with now.
+// UpdatedAt (and a zero CreatedAt, which the time index needs) with now,
+// and brings t's times to the millisecond, as they are stored. Putting a
+// task exactly as stored writes nothing.
 func (s *Store) Put(t *Task) error {
 	if t == nil || t.LocalID == "" {
 		return errors.New("store: Put needs a task with a LocalID")
@@ -60,55 +25,17 @@ func (s *Store) Put(t *Task) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = now
 	}
+	truncTimes(t)
 	return s.update(func(tx *bolt.Tx) error {
 		old, err := loadTx(tx, t.LocalID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
+		if old != nil && equalTasks(old, t) {
+			return errNothingChanged
+		}
 		return writeTx(tx, old, t)
 	})
-}
-
-// Update reads the task (by local or service id), lets fn change it and
-// writes it back, all in one write transaction so no other writer can slip
-// in between. fn runs inside that transaction: it must not do I/O or block.
-// An error from fn aborts without writing. If fn leaves UpdatedAt alone it
-// is set to now. The stored copy is returned.
-func (s *Store) Update(id string, fn func(*Task) error) (*Task, error) {
-	if err := s.writable(); err != nil {
-		return nil, err
-	}
-	var out *Task
-	err := s.update(func(tx *bolt.Tx) error {
-		localID, err := resolveTx(tx, id)
-		if err != nil {
-			return err
-		}
-		old, err := loadTx(tx, localID)
-		if err != nil {
-			return err
-		}
-		cur, _ := loadTx(tx, localID) // a separate copy: fn may change slices in place
-		before := cur.UpdatedAt
-		if err := fn(cur); err != nil {
-			return err
-		}
-		if cur.LocalID != localID {
-			return fmt.Errorf("store: Update may not change LocalID (%s -> %s)", localID, cur.LocalID)
-		}
-		if cur.UpdatedAt.Equal(before) {
-			cur.UpdatedAt = s.now()
-		}
-		if cur.CreatedAt.IsZero() {
-			cur.CreatedAt = old.CreatedAt
-		}
-		out = cur
-		return writeTx(tx, old, cur)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Get finds a task by local id or service task id.
@@ -127,9 +54,6 @@ func (s *Store) Get(id string) (*Task, error) {
 
 // Delete drops a task from the history and from every index.
 func (s *Store) Delete(id string) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
 	return s.update(func(tx *bolt.Tx) error {
 		localID, err := resolveTx(tx, id)
 		if err != nil {
@@ -139,18 +63,22 @@ func (s *Store) Delete(id string) error {
 		if err != nil {
 			return err
 		}
-		if err := removeIndexes(tx, old); err != nil {
+		if err := moveIndexes(tx, old, nil); err != nil {
 			return err
 		}
-		if err := tx.Bucket([]byte(bTasks)).Delete([]byte(localID)); err != nil {
+		if err := bucket(tx, bTasks).Delete([]byte(localID)); err != nil {
 			return err
 		}
-		return adjustCounts(tx, old, nil)
+		if err := adjustCounts(tx, old, nil); err != nil {
+			return err
+		}
+		return logChange(tx, localID)
 	})
 }
 
-// writeTx stores cur in place of old (nil for a new task) and moves every
-// index entry and counter with it.
+// writeTx stores cur in place of old (nil for a new task), moves the index
+// entries that differ and the counters, and logs the change. A task id
+// that belongs to another entry is refused before anything is written.
 func writeTx(tx *bolt.Tx, old, cur *Task) error {
 	if cur.TaskID != "" {
 		owner := tx.Bucket([]byte(bTaskID)).Get([]byte(cur.TaskID))
@@ -158,22 +86,21 @@ func writeTx(tx *bolt.Tx, old, cur *Task) error {
 			return fmt.Errorf("%w: %s is %s", ErrDuplicateTaskID, cur.TaskID, owner)
 		}
 	}
-	data, err := json.Marshal(cur)
+	truncTimes(cur)
+	data, err := encodeTask(cur)
 	if err != nil {
 		return err
 	}
-	if old != nil {
-		if err := removeIndexes(tx, old); err != nil {
-			return err
-		}
-	}
-	if err := tx.Bucket([]byte(bTasks)).Put([]byte(cur.LocalID), data); err != nil {
+	if err := bucket(tx, bTasks).Put([]byte(cur.LocalID), data); err != nil {
 		return err
 	}
-	if err := addIndexes(tx, cur); err != nil {
+	if err := moveIndexes(tx, old, cur); err != nil {
 		return err
 	}
-	return adjustCounts(tx, old, cur)
+	if err := adjustCounts(tx, old, cur); err != nil {
+		return err
+	}
+	return logChange(tx, cur.LocalID)
 }
 
 // resolveTx maps a local or service id to the local id. Local ids are
@@ -192,18 +119,12 @@ func resolveTx(tx *bolt.Tx, id string) (string, error) {
 }
 
 // loadTx decodes a task. json.Unmarshal copies what it keeps, so the result
-// does not point into the transaction's memory map.
+// does not point into the transaction's memory map. A record that does not
+// decode is ErrCorrupt for that task only.
 func loadTx(tx *bolt.Tx, localID string) (*Task, error) {
 	data := tx.Bucket([]byte(bTasks)).Get([]byte(localID))
 	if data == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, localID)
 	}
-	t := new(Task)
-	if err := json.Unmarshal(data, t); err != nil {
-		return nil, fmt.Errorf("%w: task %s: %v", ErrCorrupt, localID, err)
-	}
-	if t.LocalID == "" {
-		t.LocalID = localID // the key is authoritative
-	}
-	return t, nil
+	return decodeTask(localID, data)
 }
