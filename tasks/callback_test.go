@@ -37,7 +37,7 @@ func TestSignedCallbackSettlesAnUnknownCreate(t *testing.T) {
 	if task.Status != store.StatusUnknown {
 		t.Fatalf("setup: %s", task.Status)
 	}
-	if task.CreditsBefore == 0 || task.CreditsAfter >= task.CreditsBefore || !strings.Contains(task.Error.Hint, "dropped by") {
+	if task.CreditsBefore == 0 || task.CreditsAfter >= task.CreditsBefore || !strings.Contains(task.Error.Hint, "fell by") {
 		t.Fatalf("no balance evidence: before %.2f after %.2f hint %q", task.CreditsBefore, task.CreditsAfter, task.Error.Hint)
 	}
 	// The simulator signs and POSTs the callback when the task ends.
@@ -61,17 +61,54 @@ func TestSignedCallbackSettlesAnUnknownCreate(t *testing.T) {
 	}
 }
 
-func TestBalanceUnchangedSuggestsNotCreated(t *testing.T) {
+// Issue 9.5: after a lost answer the old note said "the balance did not
+// change ... most likely not created ... dismiss it", yet billing time is
+// not documented and the task had been created every time it was tried.
+// The note says what the balance shows and what it cannot prove, and leads
+// to finding the task, never to dismissing it on the balance alone.
+func TestBalanceUnchangedProvesNothing(t *testing.T) {
 	r := newRig(t, sim.Options{SlowDelay: 3 * time.Second})
 	// A create answered by a slow CDN fault times out on our side; the
-	// simulator created nothing, so the balance stays put.
+	// balance stays put, which says nothing about whether it exists.
 	r.srv.Sim.InjectFault(sim.PathExtend, sim.FaultSlow, 1)
 	task, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "rain stops"})
 	if task == nil || task.Status != store.StatusUnknown {
 		t.Fatalf("want unknown, got %v %+v", err, task)
 	}
-	if !strings.Contains(task.Error.Hint, "did not change") {
+	checkBalanceAdvice(t, task.Error.Hint, task.LocalID)
+	if !strings.Contains(task.Error.Hint, "proves nothing") {
 		t.Fatalf("hint %q", task.Error.Hint)
+	}
+}
+
+func checkBalanceAdvice(t *testing.T, hint, localID string) {
+	t.Helper()
+	for _, bad := range []string{"most likely not created", "not created", "then 'veox dismiss"} {
+		if strings.Contains(hint, bad) {
+			t.Errorf("the note concludes from the balance (%q): %s", bad, hint)
+		}
+	}
+	for _, want := range []string{"'veox settle " + localID + " TASK_ID'", "callback", "only when the service's own records show no such task"} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("the note lacks %q: %s", want, hint)
+		}
+	}
+}
+
+func TestBalanceAdviceSaysWhatTheFiguresShow(t *testing.T) {
+	for _, c := range []struct {
+		before, after float64
+		want          string
+	}{
+		{100, 100, "did not fall (100.00 credits before, 100.00 after), which proves nothing"},
+		{100, 120, "did not fall (100.00 credits before, 120.00 after), which proves nothing"},
+		{100, 40, "fell by 60.00 credits (100.00 → 40.00)"},
+	} {
+		hint := balanceAdvice(c.before, c.after, "L1")
+		if !strings.Contains(hint, c.want) {
+			t.Errorf("%v → %v: %s", c.before, c.after, hint)
+		}
+		checkBalanceAdvice(t, hint, "L1")
 	}
 }
 

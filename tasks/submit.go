@@ -117,8 +117,8 @@ func (s *Service) balance(ctx context.Context) float64 {
 }
 
 // recordBalances keeps the balance before a create and, when its answer
-// never came, after it: the drop is the user's best evidence of whether the
-// task exists. The advice says what the figures suggest.
+// never came, after it, with advice that says what the figures show and
+// what they cannot prove.
 func (s *Service) recordBalances(t *store.Task, before float64, unknown bool) *store.Task {
 	after := 0.0
 	if unknown && before > 0 {
@@ -137,11 +137,21 @@ func (s *Service) recordBalances(t *store.Task, before float64, unknown bool) *s
 	return u
 }
 
+// balanceAdvice reads the two figures kept around an unknown create. When
+// the service bills (at acceptance or at completion) is not documented, so a
+// balance that did not move proves nothing: against two stand-ins the task
+// had been created every time (8 of 8). The way out is finding the task,
+// never dismissing it on the balance alone.
 func balanceAdvice(before, after float64, localID string) string {
-	if after >= before {
-		return fmt.Sprintf("the balance did not change (%.2f credits before and after), so it was most likely not created: check the dashboard, then 'veox dismiss %s'", before, localID)
+	find := fmt.Sprintf("Look for the task: a callback settles it by itself (once record-info confirms it); "+
+		"or find its id on the service's dashboard and run 'veox settle %s TASK_ID'. Do not send it again "+
+		"until you know, and dismiss it ('veox dismiss %s') only when the service's own records show no such task", localID, localID)
+	if after < before {
+		return fmt.Sprintf("the balance fell by %.2f credits (%.2f → %.2f) as this create went out: a sign it was created and billed, "+
+			"though other tasks can move the balance too. %s.", before-after, before, after, find)
 	}
-	return fmt.Sprintf("the balance dropped by %.2f credits, so it was probably created and billed: a callback settles it, or find its id and run 'veox settle %s TASK_ID'", before-after, localID)
+	return fmt.Sprintf("the balance did not fall (%.2f credits before, %.2f after), which proves nothing: the service may bill "+
+		"when a task is accepted or only when it ends, so it may exist and be billed later. %s.", before, after, find)
 }
 
 func (s *Service) recordOutcome(localID, taskID string, sendErr error) (*store.Task, error) {
