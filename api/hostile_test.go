@@ -12,15 +12,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/veox/veox/api/apitest"
 )
 
 var h2Faults = []struct {
 	name  string
-	fault h2Fault
+	fault apitest.Fault
 }{
-	{"RST_STREAM(PROTOCOL_ERROR)", faultRST},
-	{"GOAWAY(last stream 0)", faultGoAway},
-	{"RST_STREAM then GOAWAY", faultRSTGoAway},
+	{"RST_STREAM(PROTOCOL_ERROR)", apitest.FaultRST},
+	{"GOAWAY(last stream 0)", apitest.FaultGoAway},
+	{"RST_STREAM then GOAWAY", apitest.FaultRSTGoAway},
 }
 
 // wrapped hides the *http.Transport inside, as a caller's own RoundTripper
@@ -35,18 +37,18 @@ type wrapped struct{ http.RoundTripper }
 func TestCreateSentOnceUnderHTTP2Faults(t *testing.T) {
 	for _, f := range h2Faults {
 		t.Run(f.name, func(t *testing.T) {
-			s := newH2Stand(t, f.fault, 1)
+			s := apitest.NewStand(t, apitest.Options{Fault: f.fault, Faulty: 1})
 			c := ctClient(s.URL, func(o *Options) { o.HTTPClient = &http.Client{Transport: s.Transport()} })
 			if _, err := c.Credit(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if s.h2Reads.Load() != 1 {
-				t.Errorf("the read did not use HTTP/2 (h2 reads %d, h1 reads %d)", s.h2Reads.Load(), s.h1Reads.Load())
+			if s.H2Reads.Load() != 1 {
+				t.Errorf("the read did not use HTTP/2 (h2 reads %d, h1 reads %d)", s.H2Reads.Load(), s.H1Reads.Load())
 			}
 			id, err := c.Generate(context.Background(), GenerateRequest{Prompt: "a paid cat"})
 			t.Logf("%s: %d POST(s) (%d over HTTP/2, %d over HTTP/1.1), outcome id=%q err=%v",
-				f.name, s.posts.Load(), s.h2Posts.Load(), s.h1Posts.Load(), id, err)
-			if n := s.posts.Load(); n != 1 {
+				f.name, s.Posts.Load(), s.H2Posts.Load(), s.H1Posts.Load(), id, err)
+			if n := s.Posts.Load(); n != 1 {
 				t.Fatalf("the create was sent %d times, want exactly 1", n)
 			}
 			if e := mustAPIError(t, err); !e.MaybeCreated || e.Hint != hintMaybeCreated {
@@ -61,7 +63,7 @@ func TestCreateSentOnceUnderHTTP2Faults(t *testing.T) {
 func TestCreateBodyCannotBeReplayedByHTTP2(t *testing.T) {
 	for _, f := range h2Faults {
 		t.Run(f.name, func(t *testing.T) {
-			s := newH2Stand(t, f.fault, 1)
+			s := apitest.NewStand(t, apitest.Options{Fault: f.fault, Faulty: 1})
 			c := ctClient(s.URL, func(o *Options) { o.HTTPClient = &http.Client{Transport: wrapped{s.Transport()}} })
 			for _, do := range []func() error{
 				func() error {
@@ -71,11 +73,11 @@ func TestCreateBodyCannotBeReplayedByHTTP2(t *testing.T) {
 				func() error { _, err := c.Extend(context.Background(), ctExtend); return err },
 				func() error { _, err := c.Get4K(context.Background(), FourKRequest{TaskID: "t1"}); return err },
 			} {
-				s.posts.Store(0)
-				s.h2Posts.Store(0)
+				s.Posts.Store(0)
+				s.H2Posts.Store(0)
 				err := do()
-				if s.h2Posts.Load() != 1 || s.posts.Load() != 1 {
-					t.Fatalf("sent %d times (%d over HTTP/2), want once over HTTP/2: %v", s.posts.Load(), s.h2Posts.Load(), err)
+				if s.H2Posts.Load() != 1 || s.Posts.Load() != 1 {
+					t.Fatalf("sent %d times (%d over HTTP/2), want once over HTTP/2: %v", s.Posts.Load(), s.H2Posts.Load(), err)
 				}
 				if e := mustAPIError(t, err); !e.MaybeCreated {
 					t.Fatalf("outcome %+v, want unknown", e)
@@ -87,7 +89,7 @@ func TestCreateBodyCannotBeReplayedByHTTP2(t *testing.T) {
 
 // The same stand answering normally: creates succeed over HTTP/1.1, once.
 func TestCreateOverTheCreateTransportSucceeds(t *testing.T) {
-	s := newH2Stand(t, faultNone, 0)
+	s := apitest.NewStand(t, apitest.Options{})
 	c := ctClient(s.URL, func(o *Options) { o.HTTPClient = &http.Client{Transport: s.Transport()} })
 	for i := range 3 {
 		id, err := c.Generate(context.Background(), GenerateRequest{Prompt: fmt.Sprint("cat ", i)})
@@ -95,8 +97,8 @@ func TestCreateOverTheCreateTransportSucceeds(t *testing.T) {
 			t.Fatalf("Generate = %q, %v", id, err)
 		}
 	}
-	if s.h1Posts.Load() != 3 || s.h2Posts.Load() != 0 {
-		t.Fatalf("creates: %d over HTTP/1.1, %d over HTTP/2", s.h1Posts.Load(), s.h2Posts.Load())
+	if s.H1Posts.Load() != 3 || s.H2Posts.Load() != 0 {
+		t.Fatalf("creates: %d over HTTP/1.1, %d over HTTP/2", s.H1Posts.Load(), s.H2Posts.Load())
 	}
 }
 

@@ -115,7 +115,7 @@ func (s *Service) Recover() ([]store.Task, error) {
 
 func unknownError() *store.TaskError {
 	return &store.TaskError{Kind: "unknown", Message: "the answer to this create never arrived",
-		Hint: "it may have created a billed task: check 'veox credits' or the service's dashboard, then settle it with 'veox settle' (veox never resends it)"}
+		Hint: "it may have created a billed task: look for it (a callback settles it by itself, or find its id on the service's dashboard and run 'veox settle'); veox never resends it"}
 }
 
 // taskError converts a client error for the history.

@@ -42,7 +42,7 @@ func (f *follow) finish(cmd *cobra.Command, env *Env, t *store.Task, err error) 
 		report(errOut, err)
 		code := stateCode(t) // refused: 1; no answer: 3
 		if code == ExitUnknown {
-			fmt.Fprintf(errOut, "      veox will not resend it. Check 'veox credits' or the service's dashboard; then 'veox settle %s TASK_ID' or 'veox dismiss %s'.\n", t.LocalID, t.LocalID)
+			fmt.Fprintf(errOut, "      veox will not resend it. Look for the task (a callback settles it; or find its id on the service's dashboard), then 'veox settle %s TASK_ID'. The balance cannot tell: dismiss only what the service's records show does not exist.\n", t.LocalID)
 		}
 		return quietExit(code)
 	}

@@ -1,4 +1,7 @@
-package api
+// Package apitest holds stand-ins of the service for tests that must
+// misbehave below HTTP: an HTTP/2 server that resets streams and sends
+// GOAWAY the way a broken proxy does. It is imported by tests only.
+package apitest
 
 import (
 	"bytes"
@@ -23,33 +26,42 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
-// h2Fault is what the stand does to a create once it has read its body.
-type h2Fault int
+// Fault is what the stand does to a create once it has read its body.
+type Fault int
 
 const (
-	faultNone      h2Fault = iota
-	faultRST               // RST_STREAM(PROTOCOL_ERROR): Go's HTTP/2 client replays the request
-	faultGoAway            // GOAWAY(last stream 0): "never processed", so Go replays it
-	faultRSTGoAway         // both, then the connection closes
+	FaultNone      Fault = iota
+	FaultRST             // RST_STREAM(PROTOCOL_ERROR): Go's HTTP/2 client replays the request
+	FaultGoAway          // GOAWAY(last stream 0): "never processed", so Go replays it
+	FaultRSTGoAway       // both, then the connection closes
 )
 
-// h2Stand is a service stand-in on loopback TLS that speaks HTTP/2 with
-// raw frames (so it can misbehave the way a broken proxy does) and
-// HTTP/1.1 with net/http. Every create body it reads is counted, whatever
-// the protocol; the first `faulty` creates meet the fault, later ones get a
-// task id, so a client that replays shows up as "succeeded" after 2 POSTs.
-type h2Stand struct {
-	URL    string
-	Pool   *x509.CertPool
-	PEM    []byte
-	fault  h2Fault
-	faulty int32
+// Options say how a Stand misbehaves.
+type Options struct {
+	Fault  Fault // what the first Faulty creates meet
+	Faulty int32
+	// CreateAnswer is the body for a create that meets no fault (default:
+	// success with the task id "task-after-replay", so a client that
+	// replays shows up as succeeded after 2 POSTs); ReadAnswer the body
+	// for any GET (default: a balance of 100 credits).
+	CreateAnswer, ReadAnswer string
+}
 
-	posts   atomic.Int32 // create bodies read to the end, any protocol
-	h2Posts atomic.Int32
-	h1Posts atomic.Int32
-	h2Reads atomic.Int32 // GETs answered over HTTP/2
-	h1Reads atomic.Int32
+// Stand is a service stand-in on loopback TLS that speaks HTTP/2 with raw
+// frames (so it can misbehave the way a broken proxy does) and HTTP/1.1
+// with net/http. Every create body it reads is counted, whatever the
+// protocol.
+type Stand struct {
+	URL  string
+	Pool *x509.CertPool // trusts the stand's certificate
+	PEM  []byte         // the certificate, for SSL_CERT_FILE
+	o    Options
+
+	Posts   atomic.Int32 // create bodies read to the end, any protocol
+	H2Posts atomic.Int32
+	H1Posts atomic.Int32
+	H2Reads atomic.Int32 // GETs answered over HTTP/2
+	H1Reads atomic.Int32
 
 	ln    net.Listener
 	mu    sync.Mutex
@@ -60,14 +72,21 @@ type h2Stand struct {
 	once  sync.Once
 }
 
-func newH2Stand(t testing.TB, fault h2Fault, faulty int32) *h2Stand {
+// NewStand starts a stand on 127.0.0.1; it stops when the test ends.
+func NewStand(t testing.TB, o Options) *Stand {
 	t.Helper()
 	cert, pemBytes, pool := selfSigned(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &h2Stand{URL: "https://" + ln.Addr().String(), Pool: pool, PEM: pemBytes, fault: fault, faulty: faulty,
+	if o.CreateAnswer == "" {
+		o.CreateAnswer = `{"code":200,"msg":"success","data":{"taskId":"task-after-replay"}}`
+	}
+	if o.ReadAnswer == "" {
+		o.ReadAnswer = `{"code":200,"msg":"success","data":100}`
+	}
+	s := &Stand{URL: "https://" + ln.Addr().String(), Pool: pool, PEM: pemBytes, o: o,
 		ln: ln, h1c: make(chan net.Conn)}
 	s.h1 = &http.Server{Handler: http.HandlerFunc(s.serveH1), ErrorLog: stdlog.New(io.Discard, "", 0)}
 	go s.h1.Serve(chanListener{c: s.h1c, done: make(chan struct{}), addr: ln.Addr(), once: new(sync.Once)})
@@ -94,7 +113,7 @@ func newH2Stand(t testing.TB, fault h2Fault, faulty int32) *h2Stand {
 	return s
 }
 
-func (s *h2Stand) Close() {
+func (s *Stand) Close() {
 	s.once.Do(func() {
 		s.ln.Close()
 		s.h1.Close()
@@ -108,14 +127,14 @@ func (s *h2Stand) Close() {
 }
 
 // Client trusts the stand and may speak HTTP/2, like the default transport.
-func (s *h2Stand) Transport() *http.Transport {
+func (s *Stand) Transport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: s.Pool}
 	tr.ForceAttemptHTTP2 = true
 	return tr
 }
 
-func (s *h2Stand) serveConn(c *tls.Conn) {
+func (s *Stand) serveConn(c *tls.Conn) {
 	if err := c.Handshake(); err != nil {
 		c.Close()
 		return
@@ -133,19 +152,19 @@ func (s *h2Stand) serveConn(c *tls.Conn) {
 }
 
 // faultFor counts a create and says whether it meets the fault.
-func (s *h2Stand) faultFor() bool {
-	n := s.posts.Add(1)
-	return s.fault != faultNone && n <= s.faulty
+func (s *Stand) faultFor() bool {
+	n := s.Posts.Add(1)
+	return s.o.Fault != FaultNone && n <= s.o.Faulty
 }
 
-func (s *h2Stand) serveH1(w http.ResponseWriter, r *http.Request) {
+func (s *Stand) serveH1(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
-		s.h1Reads.Add(1)
-		io.WriteString(w, envelopeJSON(200, "success", 100))
+		s.H1Reads.Add(1)
+		io.WriteString(w, s.o.ReadAnswer)
 		return
 	}
 	io.ReadAll(r.Body)
-	s.h1Posts.Add(1)
+	s.H1Posts.Add(1)
 	if s.faultFor() {
 		// The HTTP/1.1 form of the same fault: the connection is reset
 		// after the request was read, before any answer.
@@ -160,7 +179,7 @@ func (s *h2Stand) serveH1(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	io.WriteString(w, envelopeJSON(200, "success", map[string]string{"taskId": "task-after-replay"}))
+	io.WriteString(w, s.o.CreateAnswer)
 }
 
 type h2Stream struct {
@@ -170,7 +189,7 @@ type h2Stream struct {
 
 // serveH2 is a minimal HTTP/2 server: enough frames for Go's client to
 // send requests and read answers, and the resets and GOAWAYs under test.
-func (s *h2Stand) serveH2(c net.Conn) {
+func (s *Stand) serveH2(c net.Conn) {
 	preface := make([]byte, len(http2.ClientPreface))
 	if _, err := io.ReadFull(c, preface); err != nil || string(preface) != http2.ClientPreface {
 		return
@@ -215,20 +234,20 @@ func (s *h2Stand) serveH2(c net.Conn) {
 }
 
 // endStream answers a complete request; false closes the connection.
-func (s *h2Stand) endStream(fr *http2.Framer, id uint32, st *h2Stream) bool {
+func (s *Stand) endStream(fr *http2.Framer, id uint32, st *h2Stream) bool {
 	if st.method == http.MethodGet {
-		s.h2Reads.Add(1)
-		return h2Answer(fr, id, envelopeJSON(200, "success", 100))
+		s.H2Reads.Add(1)
+		return h2Answer(fr, id, s.o.ReadAnswer)
 	}
-	s.h2Posts.Add(1)
+	s.H2Posts.Add(1)
 	if !s.faultFor() {
-		return h2Answer(fr, id, envelopeJSON(200, "success", map[string]string{"taskId": "task-after-replay"}))
+		return h2Answer(fr, id, s.o.CreateAnswer)
 	}
-	switch s.fault {
-	case faultRST:
+	switch s.o.Fault {
+	case FaultRST:
 		fr.WriteRSTStream(id, http2.ErrCodeProtocol)
 		return true
-	case faultGoAway:
+	case FaultGoAway:
 		fr.WriteGoAway(0, http2.ErrCodeNo, nil)
 		return false
 	default:
