@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,17 +37,22 @@ func TestNothingLeaksNothingInjects(t *testing.T) {
 
 	home := t.TempDir()
 	env := []string{"VEOX_BASE_URL=" + api.URL, "VEOX_API_KEY=" + key}
+	var mu sync.Mutex
 	var outputs []run
-	do := func(wantCode int, args ...string) run {
-		t.Helper()
+	do := func(wantCode int, args ...string) run { // safe from several goroutines
 		r := veox(t, home, env, args...)
+		mu.Lock()
 		outputs = append(outputs, r)
+		mu.Unlock()
 		if r.code != wantCode {
-			t.Fatalf("veox %v: exit %d, want %d\n%s\n%s", args, r.code, wantCode, r.stdout, r.stderr)
+			t.Errorf("veox %v: exit %d, want %d\n%s\n%s", args, r.code, wantCode, r.stdout, r.stderr)
 		}
 		return r
 	}
 	paths := session(t, s, do)
+	if t.Failed() {
+		t.FailNow()
+	}
 	// The key passed as a flag (it shows in ps, but must go no further).
 	outputs = append(outputs, veox(t, home, []string{"VEOX_BASE_URL=" + api.URL}, "--api-key", key, "credits"))
 	// The key saved in the config file, the one place it may live.
@@ -78,27 +84,38 @@ func session(t *testing.T, s *sim.Sim, do func(int, ...string) run) map[string]s
 	s.PushPlan(sim.Plan{Duration: -1})
 	ext := decode[taskOut](t, do(0, "extend", "--task", gen.TaskID, "--prompt", "a storm rolls in", "--seed", "12345",
 		"--watermark", "MyBrand", "--wait", "--download", "--json"))
-	do(0, "list", "--json")
-	do(0, "list")
-	do(0, "status", ext.TaskID)
-	do(0, "status", ext.TaskID, "--json")
-	do(0, "download", ext.TaskID, "--force", "--json")
-	do(0, "credits")
-	do(0, "credits", "--json")
-	paths := decode[map[string]string](t, do(0, "paths", "--json"))
+	// What follows only reads or fetches again: as from several shells at once.
+	reads := together(do, 0, []string{"list", "--json"}, []string{"list"}, []string{"status", ext.TaskID},
+		[]string{"status", ext.TaskID, "--json"}, []string{"download", ext.TaskID, "--force", "--json"},
+		[]string{"credits"}, []string{"credits", "--json"}, []string{"paths", "--json"})
+	paths := decode[map[string]string](t, reads[7])
 	hostile := "boom \x1b]52;c;ZXZpbCBjbGlwYm9hcmQ=\x07 then \x1b[2J\x1b[H cleared \u009b31m red \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\"
 	s.PushPlan(sim.Plan{Fail: true, ErrorCode: 501, ErrorMessage: hostile, Duration: -1})
-	failed := decode[taskOut](t, do(1, "generate", "--prompt", "a bridge in fog", "--wait", "--json"))
+	s.PushPlan(sim.Plan{Fail: true, ErrorCode: 501, ErrorMessage: hostile, Duration: -1})
+	fails := together(do, 1, []string{"generate", "--prompt", "a bridge in fog", "--wait", "--json"},
+		[]string{"generate", "--prompt", "a bridge in rain", "--wait"})
+	failed := decode[taskOut](t, fails[0])
 	if failed.Error == nil || !strings.Contains(failed.Error.Message, "boom") || !strings.Contains(failed.Error.Message, "cleared") {
 		t.Fatalf("the service's message was lost instead of cleaned: %+v", failed.Error)
 	}
-	s.PushPlan(sim.Plan{Fail: true, ErrorCode: 501, ErrorMessage: hostile, Duration: -1})
-	do(1, "generate", "--prompt", "a bridge in rain", "--wait")
 	do(1, "status", failed.TaskID)
-	do(0, "list")
-	do(0, "doctor")
-	do(0, "doctor", "--json")
+	together(do, 0, []string{"list"}, []string{"doctor"}, []string{"doctor", "--json"})
 	return paths
+}
+
+// together runs commands at once and returns their results in order.
+func together(do func(int, ...string) run, wantCode int, cmds ...[]string) []run {
+	out := make([]run, len(cmds))
+	var wg sync.WaitGroup
+	for i, args := range cmds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = do(wantCode, args...)
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 func saveKeyInConfig(t *testing.T, home, key string) {
