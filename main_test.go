@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"encoding/json"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
