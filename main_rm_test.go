@@ -32,6 +32,9 @@ func TestRmRemovesOnlyWhatWasNeverCreated(t *testing.T) {
 		t.Fatalf("a refused rm removed something: %d tasks left", n)
 	}
 	wantExit(t, r.run(t, "dismiss", unknown.LocalID), 0)
+	// What is known cannot be dismissed or settled again: bad input, exit 2.
+	wantExit(t, r.run(t, "dismiss", unknown.LocalID), 2)
+	wantExit(t, r.run(t, "settle", refused.LocalID, kept.TaskID), 2)
 	wantExit(t, r.run(t, "rm", refused.LocalID, unknown.LocalID), 0)
 	res := r.run(t, "rm", kept.TaskID, "--force", "--json")
 	wantExit(t, res, 0)

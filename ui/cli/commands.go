@@ -257,8 +257,24 @@ func settleCmd(g *globals) *cobra.Command {
 			"If you found it on the service (dashboard, callback, balance), settle it with its task id.",
 		Args: cobra.ExactArgs(2),
 	}, func(cmd *cobra.Command, env *Env, args []string) (*store.Task, error) {
+		if err := mustBeUnknown(env, args[0], "settle"); err != nil {
+			return nil, err
+		}
 		return env.Service.Settle(cmd.Context(), args[0], args[1])
 	})
+}
+
+// mustBeUnknown refuses, as bad input (exit 2), to settle or dismiss a
+// task whose outcome is known.
+func mustBeUnknown(env *Env, localID, what string) error {
+	t, err := env.Store.Get(localID)
+	if err != nil {
+		return err
+	}
+	if t.Status != store.StatusUnknown {
+		return usageErr(fmt.Errorf("%s is %s, not unknown: nothing to %s", localID, format.StatusWord(t.Status), what))
+	}
+	return nil
 }
 
 func dismissCmd(g *globals) *cobra.Command {
@@ -267,6 +283,9 @@ func dismissCmd(g *globals) *cobra.Command {
 		Short: "Mark an 'unknown' create as not created, after checking the service",
 		Args:  cobra.ExactArgs(1),
 	}, func(_ *cobra.Command, env *Env, args []string) (*store.Task, error) {
+		if err := mustBeUnknown(env, args[0], "dismiss"); err != nil {
+			return nil, err
+		}
 		return env.Service.Dismiss(args[0])
 	})
 }
