@@ -45,7 +45,7 @@ func (s *Service) HandleCallback(ctx context.Context, cb *api.Callback) (*store.
 		return nil, err
 	}
 	s.log.Info("callback settles an unknown create, confirmed by record-info", "local", match.LocalID, "task", cb.TaskID)
-	return s.Settle(ctx, match.LocalID, cb.TaskID)
+	return s.settleWith(match.LocalID, cb.TaskID, rec)
 }
 
 // unknownCandidates are the unknown creates a callback may settle: those

@@ -254,7 +254,8 @@ func settleCmd(g *globals) *cobra.Command {
 		Use:   "settle LOCAL_ID TASK_ID",
 		Short: "Attach the service's task id to a create whose answer never came",
 		Long: "A create whose answer never arrived is recorded as 'unknown' and never resent.\n" +
-			"If you found it on the service (dashboard, callback, balance), settle it with its task id.",
+			"If you found it on the service (its dashboard, a callback), settle it with its task id: veox looks\n" +
+			"the id up first and attaches it only if the service knows it and it was made from this prompt.",
 		Args: cobra.ExactArgs(2),
 	}, func(cmd *cobra.Command, env *Env, args []string) (*store.Task, error) {
 		if err := mustBeUnknown(env, args[0], "settle"); err != nil {
