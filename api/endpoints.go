@@ -281,10 +281,12 @@ func disguisedValidation(msg string) bool {
 	return mentions(msg, "is required") || mentions(msg, "must not be") || mentions(msg, "cannot be empty")
 }
 
-// malformedAnswer reports a success envelope whose data veox cannot read.
+// malformedAnswer reports a success envelope whose data veox cannot read
+// (or refuses: an id or URL with control characters). The envelope arrived
+// whole, so asking again would bring the same.
 func malformedAnswer(op string, env *envelope, err error) *Error {
 	return &Error{Op: op, Kind: KindServer, Code: env.code, HTTPStatus: env.status, Err: err,
-		Message: "the service sent a malformed answer", Hint: HintFor(KindServer)}
+		Message: "the service sent a malformed answer", Hint: HintFor(KindServer), settled: true}
 }
 
 func mentions(msg, word string) bool {

@@ -54,6 +54,9 @@ type Error struct {
 	MaybeCreated bool
 	Op           string // "extend", "record-info", …
 	Err          error  // underlying transport error, if any
+	// settled: the same request would get the same answer (a whole
+	// envelope whose data veox refuses), so it is not retried.
+	settled bool
 }
 
 func (e *Error) Error() string {

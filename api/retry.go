@@ -59,6 +59,9 @@ func (c *Client) do(ctx context.Context, cl *apiCall, accept func(*envelope) *Er
 // mayRetry: reads retry whatever may pass; creates only what the service
 // clearly refused before creating anything (429, 455, nothing sent).
 func mayRetry(cl *apiCall, e *Error) bool {
+	if e.settled {
+		return false
+	}
 	switch e.Kind {
 	case KindRateLimited, KindMaintenance, KindTransport:
 		return !e.MaybeCreated

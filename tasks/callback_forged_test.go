@@ -222,3 +222,23 @@ func TestCallbackFloodIsCapped(t *testing.T) {
 		t.Fatalf("the flood changed the unknown create: %s %q", got.Status, got.TaskID)
 	}
 }
+
+// Issue 9.10: a callback whose task id carries an escape sequence (OSC 52,
+// a screen clear, a window title) is refused at the door: nothing reaches
+// 'veox receive' or the TUI, nothing is asked or changed.
+func TestCallbackIDsWithEscapesAreRefused(t *testing.T) {
+	r := newCallbackRig(t, nil)
+	tk := r.unknownCreate(t, "a cat")
+	for _, h := range []string{"\x1b]52;c;ZXZpbA==\x07", "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "\u009b31m"} {
+		code, body := r.post(callbackBody("t"+h+"1", "a cat"))
+		if code != http.StatusBadRequest || strings.ContainsAny(body, "\x1b\x07\u009b") {
+			t.Errorf("%q: %d %q", h, code, body)
+		}
+	}
+	if r.reported.Load() != 0 || r.stand.total() != 0 {
+		t.Fatalf("%d reports, %d calls", r.reported.Load(), r.stand.total())
+	}
+	if got, _ := r.st.Get(tk.LocalID); got.Status != store.StatusUnknown {
+		t.Fatalf("changed: %s", got.Status)
+	}
+}
