@@ -52,6 +52,10 @@ type Model struct {
 	downloads downloads.Model
 	compose   compose.Model
 	composing bool
+	// drafts are the forms left with esc, by compose.Model.DraftKey; the
+	// map is shared by copies of the model, as Bubble Tea keeps only the
+	// latest one.
+	drafts map[string]compose.Draft
 
 	poller   poller.Poller
 	bar      statusbar.State
@@ -73,7 +77,8 @@ func newModel(ctx context.Context, o Options) Model {
 	if out == nil {
 		out = os.Stdout
 	}
-	m := Model{o: o, ctx: ctx, out: out, keys: newGlobalKeys(), help: help.New(), stack: []screen{scrTasks}}
+	m := Model{o: o, ctx: ctx, out: out, keys: newGlobalKeys(), help: help.New(), stack: []screen{scrTasks},
+		drafts: map[string]compose.Draft{}}
 	m.help.Styles.ShortKey = o.Styles.HelpKey
 	m.help.Styles.ShortDesc = o.Styles.HelpDesc
 	m.help.Styles.FullKey = o.Styles.HelpKey

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/tasks"
@@ -52,14 +54,14 @@ func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		if msg.Again != nil {
 			c = c.WithPrefill(compose.PrefillFrom(msg.Again))
 		}
-		m2, cmd := m.openCompose(c)
+		m2, cmd := m.openCompose(c, msg.Again == nil)
 		return m2, cmd, true
 	case nav.Generate:
 		c := compose.NewGenerate(m.composeDeps())
 		if msg.Again != nil {
 			c = c.WithPrefill(compose.PrefillFrom(msg.Again))
 		}
-		m2, cmd := m.openCompose(c)
+		m2, cmd := m.openCompose(c, msg.Again == nil)
 		return m2, cmd, true
 	case nav.Upscale:
 		m.creating++
@@ -73,13 +75,20 @@ func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	return m, nil, false
 }
 
-func (m Model) openCompose(c compose.Model) (Model, tea.Cmd) {
+// openCompose shows a form; withDraft restores the draft kept for it, if
+// any ("run again" fills the form from the task instead, and the draft
+// stays kept). A form it replaces keeps its own draft.
+func (m Model) openCompose(c compose.Model, withDraft bool) (Model, tea.Cmd) {
 	if m.composing && m.compose.Busy() {
 		m2, cmd := m.flash("a create is being sent; wait for its answer", true)
 		return m2, cmd
 	}
 	if m.top() == scrCompose {
+		m = m.keepDraft(m.compose.Draft())
 		m.pop()
+	}
+	if d, ok := m.drafts[c.DraftKey()]; ok && withDraft {
+		c = c.WithDraft(d)
 	}
 	m.compose, m.composing = c.SetSize(m.width, m.bodyHeight()), true
 	m.push(scrCompose)
@@ -104,6 +113,35 @@ func (m Model) download(id string, force bool) (Model, tea.Cmd) {
 	m.bar.Downloading = m.downloads.Active()
 	m2, flash := m.flash("downloading… f shows the progress", false)
 	return m2, tea.Batch(cmd, flash)
+}
+
+// keepDraft keeps what the open form holds, for the next time it opens.
+func (m Model) keepDraft(d compose.Draft) Model {
+	m.drafts[m.compose.DraftKey()] = d
+	return m
+}
+
+// onCancelled closes the composer, keeping its draft when there is one
+// (and saying how to get it back), forgetting it when the form was emptied.
+func (m Model) onCancelled(msg compose.CancelledMsg) (Model, tea.Cmd) {
+	if m.top() != scrCompose {
+		return m, nil
+	}
+	key := m.compose.DraftKey()
+	m.pop()
+	if msg.Draft == nil {
+		delete(m.drafts, key)
+		return m, nil
+	}
+	m.drafts[key] = *msg.Draft
+	again := "g opens it again"
+	switch {
+	case strings.HasPrefix(key, "extend "):
+		again = "n on the same video opens it again"
+	case key == "extend":
+		again = "N opens it again"
+	}
+	return m.flash("draft kept: "+again, false)
 }
 
 // flash shows news in the status bar; news clears itself after a while,

@@ -181,6 +181,7 @@ func (m Model) onSubmitted(msg compose.SubmittedMsg) (tea.Model, tea.Cmd) {
 		m.bar.Running = m.poller.Running()
 	}
 	if t.Status != store.StatusFailed && m.top() == scrCompose {
+		delete(m.drafts, m.compose.DraftKey()) // sent: the draft is done with
 		m.pop()
 		m, c = m.selectTask(t)
 		cmds = append(cmds, c)

@@ -87,7 +87,7 @@ func TestGoldenScreens(t *testing.T) {
 
 func TestTooSmall(t *testing.T) {
 	m, _ := seededRoot(t, 59, 16, false)
-	if v := m.View(); !strings.Contains(v, "needs at least 60×16") {
+	if v := m.View(); !strings.Contains(v, "veox needs 60×16, this is 59×16") {
 		t.Errorf("59×16 shows:\n%s", v)
 	}
 }

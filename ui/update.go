@@ -7,6 +7,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/downloads"
+	"github.com/veox/veox/ui/input"
 	"github.com/veox/veox/ui/nav"
 )
 
@@ -17,14 +18,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		return m.resize(msg.Width, msg.Height), nil
 	case tea.KeyMsg:
-		return m.onKey(msg)
+		return m.onKeys(msg)
 	case compose.SubmittedMsg:
 		return m.onSubmitted(msg)
 	case compose.CancelledMsg:
-		if m.top() == scrCompose {
-			m.pop()
-		}
-		return m, nil
+		return m.onCancelled(msg)
 	}
 	if m2, cmd, ok := m.onRequest(msg); ok {
 		return m2, cmd
@@ -50,7 +48,21 @@ func (m Model) resize(w, h int) Model {
 	return m
 }
 
-// capturing: a text field has focus on the top screen, so keys are typed.
+// typing: a text field has focus on the top screen, so runes are text.
+func (m Model) typing() bool {
+	switch m.top() {
+	case scrCompose:
+		return m.compose.Typing()
+	case scrDetails:
+		return m.details.Capturing()
+	case scrTasks:
+		return m.list.Capturing()
+	}
+	return false
+}
+
+// capturing: the top screen takes every key (a text field has focus, or a
+// step of the composer where esc belongs to it), so global keys wait.
 func (m Model) capturing() bool {
 	switch m.top() {
 	case scrCompose:
@@ -61,6 +73,40 @@ func (m Model) capturing() bool {
 		return m.list.Capturing()
 	}
 	return false
+}
+
+// onKeys: behind the "too small" screen only ctrl+c acts, since the user
+// cannot see what a key would do. While a field has focus a key message
+// goes to it whole (its runes are text); elsewhere runes that arrived
+// together are one press each.
+func (m Model) onKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.tooSmall() {
+		return m.onKeyTooSmall(msg)
+	}
+	if m.typing() {
+		if input.IsText(msg) {
+			return m.toTop(msg) // even "ctrl+c" typed as words is text
+		}
+		return m.onKey(msg)
+	}
+	var cmds []tea.Cmd
+	for _, press := range input.Presses(msg) {
+		next, cmd := m.onKey(press)
+		m, cmds = next.(Model), append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// onKeyTooSmall: ctrl+c quits, asking first while a create is in flight
+// (the question is drawn in the small screen; a second ctrl+c quits).
+func (m Model) onKeyTooSmall(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if !key.Matches(msg, m.keys.ForceQuit) {
+		return m, nil
+	}
+	if m.top() == scrQuit {
+		return m, tea.Quit
+	}
+	return m.quit()
 }
 
 func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

@@ -17,17 +17,31 @@ func (m Model) View() string {
 	if m.width == 0 {
 		return ""
 	}
-	if m.width < minWidth || m.height < minHeight {
-		return m.tooSmall()
+	if m.tooSmall() {
+		return m.tooSmallView()
 	}
 	body := lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).MaxWidth(m.width).Render(m.body())
 	foot := lipgloss.NewStyle().MaxWidth(m.width).Render(m.help.ShortHelpView(m.activeKeys().ShortHelp()))
 	return body + "\n" + foot + "\n" + statusbar.View(m.bar, m.o.Styles, m.width, m.o.Now())
 }
 
-func (m Model) tooSmall() string {
-	msg := fmt.Sprintf("The terminal is %d×%d; veox needs at least %d×%d.\nMake the window larger (q quits).", m.width, m.height, minWidth, minHeight)
-	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+// tooSmall: below the minimum size no screen is drawn, and no key but
+// ctrl+c acts (onKeys), since the user could not see what it did.
+func (m Model) tooSmall() bool {
+	return m.width > 0 && (m.width < minWidth || m.height < minHeight)
+}
+
+// tooSmallView says what size is needed, wrapped to the width so it reads
+// even at 20×5; the most important words come first, in case the height
+// cuts the rest.
+func (m Model) tooSmallView() string {
+	msg := fmt.Sprintf("Too small: veox needs %d×%d, this is %d×%d. Enlarge the window (ctrl+c quits).",
+		minWidth, minHeight, m.width, m.height)
+	if m.top() == scrQuit {
+		msg = "A create is being sent: quitting now leaves it unknown. Enlarge the window to wait, or ctrl+c again to quit anyway."
+	}
+	box := lipgloss.NewStyle().Width(m.width).MaxHeight(m.height).Align(lipgloss.Center)
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box.Render(msg))
 }
 
 func (m Model) body() string {

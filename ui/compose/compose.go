@@ -34,8 +34,10 @@ type SubmittedMsg struct {
 	Err  error
 }
 
-// CancelledMsg is emitted when the user leaves the form with esc.
-type CancelledMsg struct{}
+// CancelledMsg is emitted when the user leaves the form with esc. Draft is
+// what the form held, for the root to keep and hand back the next time
+// this form opens; nil when there is nothing worth keeping.
+type CancelledMsg struct{ Draft *Draft }
 
 // Prefill fills the form for "run again". Seed 0 leaves the seed empty
 // (random). The generate-only fields are ignored by an extend form.
@@ -81,10 +83,11 @@ type Model struct {
 	inst  uint64 // tags this composer's results so another one's are dropped
 	stage stage
 
-	fields  []field
-	focus   int
-	errs    map[fieldID]string // from the last validation; a field's goes when it is edited
-	formErr string             // a problem that belongs to no field
+	fields   []field
+	focus    int
+	errs     map[fieldID]string // from the last validation; a field's goes when it is edited
+	formErr  string             // a problem that belongs to no field
+	formNote string             // news about the form itself (a draft restored)
 
 	width, height int
 
@@ -101,6 +104,10 @@ type Model struct {
 
 	editorGen int
 	recall    recall
+
+	base     Draft     // the values the form opened with: unchanged, no draft is kept
+	restored bool      // the form is a kept draft: esc keeps it again
+	initCmds []tea.Cmd // work the way the form was filled asks for (Init runs it)
 }
 
 func newModel(d Deps, md mode) Model {
@@ -117,7 +124,7 @@ func NewExtend(d Deps, source *store.Task) Model {
 	m := newModel(d, modeExtend)
 	s := d.Styles
 	if source == nil {
-		m.fields = append(m.fields, newLine(s, fSource, "Source", "task id to extend (ctrl+p: pick a finished one)", 200))
+		m.fields = append(m.fields, newLine(s, fSource, "Source", "task id to extend (ctrl+p: pick a finished one)", longLine))
 	} else {
 		t := *source
 		m.src = sourceState{task: &t, fixed: true, checkedID: t.TaskID}
@@ -126,10 +133,14 @@ func NewExtend(d Deps, source *store.Task) Model {
 		newArea(s, fPrompt, "Prompt", "what happens next: actions, scene, style (English works best)", 3),
 		newChoice(fModel, "Model", choice{"fast", "fast"}, choice{"quality", "quality"}, choice{"lite", "lite"}),
 		newSeed(s),
-		newLine(s, fWatermark, "Watermark", "text burnt into the video (optional)", 100),
-		newLine(s, fCallback, "Callback", "https://… the service POSTs the result there (optional)", 500),
+		newLine(s, fWatermark, "Watermark", "text burnt into the video (optional)", longLine),
+		newLine(s, fCallback, "Callback", "https://… the service POSTs the result there (optional)", longLine),
 	)
 	m.fields[0].focus()
+	if source != nil {
+		m = m.WithPrefill(settingsOf(source))
+	}
+	m.base = m.Draft()
 	return m.layout()
 }
 
@@ -146,16 +157,22 @@ func NewGenerate(d Deps) Model {
 		newChoice(fDuration, "Duration", choice{"8", "8 s"}, choice{"6", "6 s"}, choice{"4", "4 s"}),
 		newChoice(fModel, "Model", choice{"veo3_fast", "veo3_fast"}, choice{"veo3", "veo3 (quality)"}, choice{"veo3_lite", "veo3_lite"}),
 		newSeed(s),
-		newLine(s, fWatermark, "Watermark", "text burnt into the video (optional)", 100),
-		newLine(s, fCallback, "Callback", "https://… the service POSTs the result there (optional)", 500),
+		newLine(s, fWatermark, "Watermark", "text burnt into the video (optional)", longLine),
+		newLine(s, fCallback, "Callback", "https://… the service POSTs the result there (optional)", longLine),
 	}
 	m.fields[0].focus()
+	m.base = m.Draft()
 	return m.layout()
 }
 
 func newSeed(s theme.Styles) field {
-	return newLine(s, fSeed, "Seed", "random", 12)
+	return newLine(s, fSeed, "Seed", "random", longLine)
 }
+
+// longLine is what a single-line field keeps: far beyond what the service
+// takes, so pasted text is kept whole and validation says what is wrong
+// with it rather than a silent cut losing the end.
+const longLine = 4000
 
 // WithPrefill fills the form from an earlier request. Values a choice does
 // not offer are left at the default rather than guessed.
@@ -176,12 +193,14 @@ func (m Model) WithPrefill(p Prefill) Model {
 			m.set(fDuration, strconv.Itoa(p.Duration))
 		}
 	}
+	m.base = m.Draft()
 	return m
 }
 
-// Init fetches the balance.
+// Init fetches the balance, and does what filling the form asked for
+// (checking a restored source id).
 func (m Model) Init() tea.Cmd {
-	return m.creditsCmd(true)
+	return tea.Batch(append([]tea.Cmd{m.creditsCmd(true)}, m.initCmds...)...)
 }
 
 // spinFrames is the animation shown while a create is in flight.
@@ -214,6 +233,12 @@ func (m Model) Capturing() bool {
 		return m.picker.open || m.focused().isText()
 	}
 	return false
+}
+
+// Typing is true while a text field of the form has focus: its runes are
+// text, whatever words they spell.
+func (m Model) Typing() bool {
+	return m.stage == stageForm && !m.picker.open && m.focused().isText()
 }
 
 // Busy reports a create in flight: the root asks before quitting.

@@ -17,7 +17,8 @@ type keyMap struct {
 	Roll               key.Binding // a random seed
 	Pick               key.Binding // picker of recent finished tasks
 	Older, Newer       key.Binding // earlier prompts from the history
-	Cancel             key.Binding // leave the composer
+	Cancel             key.Binding // leave the composer, keeping a draft
+	Clear              key.Binding // empty the form (the draft goes)
 	Confirm, Back      key.Binding // confirm step
 	PickUp, PickDown   key.Binding // inside the picker
 	PickEnter, PickEsc key.Binding
@@ -37,7 +38,8 @@ func newKeyMap() keyMap {
 		Pick:      key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "pick a finished task")),
 		Older:     key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+↑", "earlier prompt")),
 		Newer:     key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+↓", "later prompt")),
-		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close, keep a draft")),
+		Clear:     key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "clear the form")),
 		Confirm:   key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "spend and submit")),
 		Back:      key.NewBinding(key.WithKeys("esc", "n"), key.WithHelp("esc", "back to the form")),
 		PickUp:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -88,5 +90,5 @@ func (m Model) KeyMap() help.KeyMap {
 	if m.hasField(fSource) {
 		acts = append(acts, k.Pick)
 	}
-	return helpMap{short: short, full: [][]key.Binding{acts, nav, {k.Cancel}}}
+	return helpMap{short: short, full: [][]key.Binding{acts, nav, {k.Cancel, k.Clear}}}
 }

@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/input"
 )
 
 // Update routes results to their handlers (each drops stale ones by tag)
@@ -45,7 +46,7 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, nil // never a second submit while one is in flight
 	case stageDone:
 		if key.Matches(msg, m.keys.Cancel) {
-			return m, func() tea.Msg { return CancelledMsg{} }
+			return m, func() tea.Msg { return CancelledMsg{} } // sent: nothing to keep
 		}
 		return m, nil // the create is done; nothing here may send it again
 	case stageConfirm:
@@ -71,9 +72,15 @@ func (m Model) confirmKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 // the focused field.
 func (m Model) formKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k, f := m.keys, m.focused()
+	if f.isText() && input.IsText(msg) {
+		return m.toFocused(input.AsText(msg)) // "esc" or "up" in a prompt is text
+	}
 	switch {
 	case key.Matches(msg, k.Cancel):
-		return m, func() tea.Msg { return CancelledMsg{} }
+		out := CancelledMsg{Draft: m.keptDraft()}
+		return m, func() tea.Msg { return out }
+	case key.Matches(msg, k.Clear):
+		return m.clear()
 	case key.Matches(msg, k.Submit):
 		return m.review()
 	case key.Matches(msg, k.Next):
@@ -139,7 +146,7 @@ func (m Model) toFocused(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	if f.value() != before {
 		delete(m.errs, f.id)
-		m.formErr = ""
+		m.formErr, m.formNote = "", ""
 		if f.id == fSource {
 			m = m.sourceEdited()
 		}

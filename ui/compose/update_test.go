@@ -158,8 +158,8 @@ func TestConfirmThenEscReturnsToTheForm(t *testing.T) {
 		t.Errorf("%d creates", n)
 	}
 	_, msgs = press(t, m, "esc")
-	if len(msgs) != 1 || msgs[0] != (CancelledMsg{}) {
-		t.Errorf("esc on the form: %v", msgs)
+	if c, ok := msgs[0].(CancelledMsg); len(msgs) != 1 || !ok || c.Draft == nil || c.Draft.Value("prompt") != "the fox runs" {
+		t.Errorf("esc on the form: %v, want it closed with the typed prompt kept as a draft", msgs)
 	}
 }
 

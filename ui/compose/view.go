@@ -76,7 +76,7 @@ func (m Model) formView() string {
 	}
 	head = append(head, "")
 	foot := m.footer()
-	avail := m.height - len(head) - len(foot)
+	avail := m.height - len(head) - strings.Count(strings.Join(foot, "\n"), "\n") - 1
 	var body []string
 	if m.picker.open {
 		body = m.pickerLines(avail)
@@ -250,11 +250,14 @@ func (m Model) footer() []string {
 	if m.lowBalance(c) {
 		out = append(out, s.Warning.Render("! the balance may not cover this"))
 	}
-	if m.formErr != "" {
+	switch {
+	case m.formErr != "":
 		out = append(out, s.Error.Render(wrap("✗ "+m.formErr, w)))
+	case m.formNote != "":
+		out = append(out, s.Info.Render(wrap(m.formNote, w)))
 	}
-	return append(out, m.hint(
-		[2]string{"ctrl+s", "review & submit"}, [2]string{"tab", "next field"}, [2]string{"esc", "cancel"}))
+	return append(out, wrap(m.hint(
+		[2]string{"ctrl+s", "review & submit"}, [2]string{"tab", "next"}, [2]string{"esc", "close, keep draft"}), w))
 }
 
 // hint renders key/description pairs on one line.

@@ -88,7 +88,7 @@ func New(d Deps, id string) Model {
 	in := textinput.New()
 	in.Prompt = "task id: "
 	in.Placeholder = "the id the service shows for this task"
-	in.CharLimit = 200
+	in.CharLimit = 1000 // a paste is kept whole; what is wrong with it is said, not cut
 	in.Cursor.SetMode(timer.SteadyCursor)
 	k := newKeys()
 	vp := viewport.New(0, 0)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/input"
 	"github.com/veox/veox/ui/nav"
 )
 
@@ -201,6 +202,8 @@ func (m Model) onConfirmKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 
 func (m Model) onSettleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
+	case input.IsText(msg):
+		msg = input.AsText(msg) // the id being typed, whatever words it spells
 	case key.Matches(msg, m.keys.Back):
 		m.mode = modeView
 		m.input.Blur()

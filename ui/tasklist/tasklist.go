@@ -107,7 +107,7 @@ func New(d Deps) Model {
 	in := textinput.New()
 	in.Prompt = "/ "
 	in.Placeholder = "search prompts and ids"
-	in.CharLimit = 200
+	in.CharLimit = 1000 // a paste is kept whole; what is wrong with it is said, not cut
 	in.Cursor.SetMode(timer.SteadyCursor)
 	return Model{deps: d, keys: newKeys(), view: All, input: in,
 		estimates: map[string]time.Duration{}, byStatus: map[string]int{}}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/input"
 	"github.com/veox/veox/ui/nav"
 )
 
@@ -249,6 +250,8 @@ func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 // two that leave it.
 func (m Model) onSearchKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
+	case input.IsText(msg):
+		msg = input.AsText(msg) // the query, whatever words it spells
 	case key.Matches(msg, m.keys.ClearSearch):
 		m.searching = false
 		m.input.Blur()

@@ -118,27 +118,34 @@ func Golden(t testing.TB, name, got string) {
 	}
 }
 
-// Key is a key press as the program would deliver it.
+// Key is a key press as the program would deliver it: a named key (enter,
+// esc, tab, shift+tab, the arrows, home, end, pgup, pgdown, backspace,
+// space, ctrl+a … ctrl+z), alt+ any of them, or else runes (a letter, or
+// letters that arrived together).
 func Key(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "tab":
-		return tea.KeyMsg{Type: tea.KeyTab}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "end":
-		return tea.KeyMsg{Type: tea.KeyEnd}
-	case "ctrl+s":
-		return tea.KeyMsg{Type: tea.KeyCtrlS}
-	case "ctrl+c":
-		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	if rest, ok := strings.CutPrefix(s, "alt+"); ok && rest != "" {
+		k := Key(rest)
+		k.Alt = true
+		return k
+	}
+	if t, ok := keyTypes[s]; ok {
+		k := tea.KeyMsg{Type: t}
+		if t == tea.KeySpace {
+			k.Runes = []rune{' '}
+		}
+		return k
+	}
+	if len(s) == 6 && strings.HasPrefix(s, "ctrl+") && s[5] >= 'a' && s[5] <= 'z' {
+		return tea.KeyMsg{Type: tea.KeyCtrlA + tea.KeyType(s[5]-'a')}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+var keyTypes = map[string]tea.KeyType{
+	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+	"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
+	"home": tea.KeyHome, "end": tea.KeyEnd, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
+	"backspace": tea.KeyBackspace, "delete": tea.KeyDelete, "space": tea.KeySpace,
 }
 
 // trimLines drops trailing spaces: padding is not what a golden checks, and
@@ -149,4 +156,37 @@ func trimLines(s string) string {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// Paste is text as Bubble Tea v1 delivers it when it arrives unbracketed
+// (tmux paste-buffer without -p, a text expander, dictation, a slow link):
+// each run of characters between spaces and control characters is one
+// KeyRunes message whose String() is the run, a space is KeySpace, a
+// newline enter, a tab tab. It mirrors the program's input reader.
+func Paste(text string) []tea.KeyMsg {
+	var out []tea.KeyMsg
+	var run []rune
+	flush := func() {
+		if len(run) > 0 {
+			out = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: run})
+			run = nil
+		}
+	}
+	for _, r := range text {
+		switch r {
+		case ' ':
+			flush()
+			out = append(out, tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+		case '\n', '\r':
+			flush()
+			out = append(out, tea.KeyMsg{Type: tea.KeyEnter})
+		case '\t':
+			flush()
+			out = append(out, tea.KeyMsg{Type: tea.KeyTab})
+		default:
+			run = append(run, r)
+		}
+	}
+	flush()
+	return out
 }
