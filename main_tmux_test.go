@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmux drives the built TUI inside a tmux server of its own (its own
+// socket), the way a person pastes into it: set-buffer and paste-buffer
+// without -p deliver the text unbracketed, as text expanders, dictation and
+// slow links do. The test waits on what the pane shows, never longer than
+// a deadline.
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+func startTmux(t *testing.T, home string, w, h int, args ...string) *tmux {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("drives the binary in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	x := &tmux{t: t, socket: fmt.Sprintf("veox-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := fmt.Sprintf("env %s VEOX_HOME=%s VEOX_DOWNLOAD_DIR=%s/videos VEOX_API_KEY= VEOX_DEMO_DURATION=1h NO_COLOR=1 TERM=xterm-256color",
+		asVeox, home, home)
+	x.run("-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), env+" "+exe+" "+strings.Join(args, " "))
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	return x
+}
+
+func (x *tmux) run(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", x.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (x *tmux) screen() string { return x.run("capture-pane", "-p") }
+
+// wait returns the screen once it holds every part, or fails after 10 s.
+func (x *tmux) wait(parts ...string) string {
+	x.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if exec.Command("tmux", "-L", x.socket, "has-session").Run() != nil {
+			x.t.Fatalf("veox exited while the test waited for %q", parts)
+		}
+		s := x.screen()
+		missing := ""
+		for _, p := range parts {
+			if !strings.Contains(s, p) {
+				missing = p
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("the screen never showed %q:\n%s", missing, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (x *tmux) keys(keys ...string) { x.run(append([]string{"send-keys", "-t", "0"}, keys...)...) }
+
+func (x *tmux) paste(text string) {
+	x.run("set-buffer", "--", text)
+	x.run("paste-buffer", "-t", "0")
+}
+
+// waitGone waits for veox to exit (its session closes with it).
+func (x *tmux) waitGone() {
+	x.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for exec.Command("tmux", "-L", x.socket, "has-session").Run() == nil {
+		if time.Now().After(deadline) {
+			x.t.Fatalf("veox did not exit:\n%s", x.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Words that name keys, pasted unbracketed into the prompt, stay text and
+// the composer stays open (issue 12.1).
+func TestTmuxPastedKeyWordsStayText(t *testing.T) {
+	x := startTmux(t, t.TempDir(), 120, 36, "--demo")
+	x.wait("lighthouse", "extend")
+	x.keys("n")
+	x.wait("Extend a video")
+	x.paste("The camera tilts up, then pans left to reveal the end of the road; a sign reads esc now. q ? y enter tab ctrl+c")
+	s := x.wait("pans left to reveal the end of the road", "esc now.", "ctrl+c")
+	if !strings.Contains(s, "Extend a video") || strings.Contains(s, "Review before spending") {
+		t.Fatalf("the paste moved the composer:\n%s", s)
+	}
+}
+
+// At 40×10 on the review step no key but ctrl+c does anything and nothing
+// is sent (issue 12.2).
+func TestTmuxSmallScreenIgnoresKeys(t *testing.T) {
+	home := t.TempDir()
+	x := startTmux(t, home, 120, 36, "--demo")
+	x.wait("lighthouse", "extend")
+	x.keys("n")
+	x.wait("Extend a video")
+	x.keys("-l", "the keeper climbs the stairs")
+	x.wait("the keeper climbs the stairs")
+	x.keys("C-s")
+	x.wait("Review before spending")
+	x.run("resize-window", "-t", "0", "-x", "40", "-y", "10")
+	x.wait("veox needs")
+	x.keys("y", "Enter", "n", "Escape", "?", "q", "g")
+	x.paste("yes")
+	time.Sleep(300 * time.Millisecond) // the keys have no visible effect to wait for: give them time to be read
+	x.run("resize-window", "-t", "0", "-x", "120", "-y", "36")
+	x.wait("Review before spending", "the keeper climbs the stairs")
+	x.keys("C-c")
+	x.waitGone()
+	list := decode[[]taskOut](t, veox(t, home, nil, "--demo", "list", "--json"))
+	for _, tk := range list {
+		if tk.Kind == "extend" {
+			t.Fatalf("an extension was created from behind the small screen: %+v", tk)
+		}
+	}
+}
