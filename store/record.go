@@ -60,6 +60,7 @@ type rFile struct {
 	SHA256       string        `json:"sha256"`
 	Duration     time.Duration `json:"duration,omitzero"`
 	DownloadedAt int64         `json:"downloadedAt"` // ms after createdAt
+	Part         bool          `json:"part,omitempty"`
 }
 
 // ms is a time as stored: Unix milliseconds, 0 for the zero time.
@@ -131,7 +132,7 @@ func encodeTask(t *Task) ([]byte, error) {
 	if len(t.Files) > 0 {
 		r.Files = make([]rFile, len(t.Files))
 		for i, f := range t.Files {
-			r.Files[i] = rFile{Path: f.Path, URL: f.URL, Size: f.Size, SHA256: f.SHA256, Duration: f.Duration, DownloadedAt: after(f.DownloadedAt, c)}
+			r.Files[i] = rFile{Path: f.Path, URL: f.URL, Size: f.Size, SHA256: f.SHA256, Duration: f.Duration, DownloadedAt: after(f.DownloadedAt, c), Part: f.Part}
 			if ref := urlRef(t, f.URL); ref != "" {
 				r.Files[i].URL, r.Files[i].SameAs = "", ref
 			}
@@ -156,7 +157,7 @@ func fromRecord(r *record) *Task {
 	if len(r.Files) > 0 {
 		t.Files = make([]File, len(r.Files))
 		for i, f := range r.Files {
-			t.Files[i] = File{Path: f.Path, URL: f.URL, Size: f.Size, SHA256: f.SHA256, Duration: f.Duration, DownloadedAt: since(f.DownloadedAt, c)}
+			t.Files[i] = File{Path: f.Path, URL: f.URL, Size: f.Size, SHA256: f.SHA256, Duration: f.Duration, DownloadedAt: since(f.DownloadedAt, c), Part: f.Part}
 			if f.SameAs != "" {
 				t.Files[i].URL = urlOf(t, f.SameAs)
 			}

@@ -23,7 +23,7 @@ func TestRecordRoundTrip(t *testing.T) {
 			URLsAt: created.Add(time.Minute), Seeds: []int{7}, CreditsBefore: 100.5, CreditsAfter: 40,
 			Files: []File{
 				{Path: "/v/a.mp4", URL: "https://r/full.mp4", Size: 5, SHA256: "ab", Duration: 8 * time.Second, DownloadedAt: created.Add(2 * time.Minute)},
-				{Path: "/v/b.mp4", URL: "https://r/1.mp4", Size: 6, DownloadedAt: created},
+				{Path: "/v/b.mp4", URL: "https://r/1.mp4", Size: 6, DownloadedAt: created, Part: true},
 				{Path: "/v/c.mp4", URL: "https://elsewhere/c.mp4", Size: 7}, // never downloaded-at: zero
 			},
 			Error:     &TaskError{Code: 501, Message: "m"},

@@ -58,6 +58,9 @@ type File struct {
 	SHA256       string        `json:"sha256"`
 	Duration     time.Duration `json:"duration,omitzero"` // from the MP4 mvhd box
 	DownloadedAt time.Time     `json:"downloadedAt"`
+	// Part: an extension's new part alone, saved because the stitched
+	// whole video was not to be had yet; the whole is fetched beside it.
+	Part bool `json:"part,omitempty"`
 }
 
 // TaskError is the service's error for a failed task or refused create.

@@ -8,48 +8,112 @@ import (
 	"path/filepath"
 
 	"github.com/veox/veox/api/download"
+	"github.com/veox/veox/api/mp4"
 	"github.com/veox/veox/store"
 )
+
+// MaxFilesPerTask bounds the files one task may bring: Veo makes one video
+// per task; a record listing thousands of links must not fill the disk.
+const MaxFilesPerTask = 4
 
 // ProgressFunc hands the caller the progress of each file as it starts; the
 // caller reads it on its own schedule (the TUI's ~10 Hz tick), never per
 // chunk.
 type ProgressFunc func(t *store.Task, index int, p *download.Progress)
 
-// Download fetches (or fetches again, with force) every result file of a
+// Fetched is what a download did with one result file, so a face says
+// "saved" only for a file it wrote.
+type Fetched struct {
+	File store.File
+	// Wrote: this download wrote the file. Otherwise it found a verified
+	// file already there (without --force), or one another veox finished
+	// while it waited.
+	Wrote  bool
+	Waited bool   // another veox was downloading the file; this one waited for it
+	Note   string // what else the user should know ("the service listed 12 files; …")
+}
+
+// Download fetches (or fetches again, with force) the result files of a
 // finished task into the download folder and records them in the history.
 func (s *Service) Download(ctx context.Context, id string, force bool, progress ProgressFunc) (*store.Task, error) {
+	t, _, err := s.DownloadFiles(ctx, id, force, progress)
+	return t, err
+}
+
+// DownloadFiles is Download telling what it did with each file.
+//
+// A task stored as running is asked about first. An extension's file is
+// its whole stitched video: when its record lists only the new part, the
+// service is asked again for a while (WholeWait); if the whole still is
+// not to be had, the part is saved under its own name and marked as such,
+// and the next download fetches the whole beside it. With force every
+// file is fetched anew (from a fresh link when the stored one fails).
+func (s *Service) DownloadFiles(ctx context.Context, id string, force bool, progress ProgressFunc) (*store.Task, []Fetched, error) {
+	t, err := s.downloadable(ctx, id)
+	if err != nil {
+		return t, nil, err
+	}
+	t = s.awaitWhole(ctx, t)
+	root, err := s.openDir()
+	if err != nil {
+		return t, nil, err
+	}
+	defer root.Close()
+	var done []Fetched
+	tg, note := s.targets(t)
+	if len(tg) > 0 && tg[0].part && hasWhole(t) && !force {
+		// The whole video is on disk already; the record just does not
+		// list it now. Nothing to fetch, and nothing was written.
+		for _, f := range t.Files {
+			if !f.Part {
+				done = append(done, Fetched{File: f})
+			}
+		}
+		return t, done, nil
+	}
+	for i, g := range tg {
+		f, err := s.fetchTarget(ctx, t, root, g, force, progress)
+		if err != nil {
+			return t, done, err
+		}
+		if i == 0 {
+			f.Note = joinNotes(note, f.Note)
+		}
+		if t, err = s.recordFile(t, f.File); err != nil {
+			return t, done, err
+		}
+		done = append(done, f)
+	}
+	return t, done, nil
+}
+
+// downloadable is the task with links to fetch: a task stored as running
+// may have ended since (veox was stopped while it ran), and a finished one
+// whose links are missing asks for them.
+func (s *Service) downloadable(ctx context.Context, id string) (*store.Task, error) {
 	t, err := s.store.Get(id)
 	if err != nil {
 		return nil, err
 	}
-	if t.Status != store.StatusSucceeded {
-		return t, fmt.Errorf("task %s is %s: only finished videos have files to download", displayID(t), t.Status)
-	}
-	if len(t.BestURLs()) == 0 {
+	if t.Status == store.StatusRunning || (t.Status == store.StatusSucceeded && len(t.BestURLs()) == 0) {
 		if t, err = s.Refresh(ctx, t.LocalID); err != nil {
 			return t, err
 		}
-		if len(t.BestURLs()) == 0 {
-			return t, fmt.Errorf("the service lists no result files for task %s", displayID(t))
-		}
 	}
-	root, err := s.openDir()
-	if err != nil {
-		return t, err
-	}
-	defer root.Close()
-	for i, url := range t.BestURLs() {
-		f, err := s.fetch(ctx, t, root, i, url, force, progress)
-		if err != nil {
-			return t, err
-		}
-		if t, err = s.recordFile(t, f); err != nil {
-			return t, err
-		}
+	switch {
+	case t.Status == store.StatusRunning:
+		return t, fmt.Errorf("%w: task %s is still running at the service; 'veox wait %s --download' fetches its file when it is done",
+			ErrNotFinished, displayID(t), displayID(t))
+	case t.Status != store.StatusSucceeded:
+		return t, fmt.Errorf("%w: task %s is %s: only finished videos have files to download", ErrNotFinished, displayID(t), t.Status)
+	case len(t.BestURLs()) == 0:
+		return t, fmt.Errorf("the service lists no result files for task %s", displayID(t))
 	}
 	return t, nil
 }
+
+// ErrNotFinished: the task has no video (yet) to download.
+var ErrNotFinished = errors.New("nothing to download")
 
 func (s *Service) openDir() (*os.Root, error) {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
@@ -58,47 +122,125 @@ func (s *Service) openDir() (*os.Root, error) {
 	return os.OpenRoot(s.dir)
 }
 
-// fetch downloads one file. If the URL we hold is stale in a way the
-// downloader cannot mend (a host that is gone, not just an expired link), it
-// asks the service for fresh links once and starts again from the .part.
-func (s *Service) fetch(ctx context.Context, t *store.Task, root *os.Root, i int, url string, force bool, progress ProgressFunc) (store.File, error) {
-	name := download.FileName(t.CreatedAt, nameID(t), t.Request.Prompt, i)
+// target is one file to fetch: the index-th link of the whole videos (or,
+// with part, of the new parts alone).
+type target struct {
+	index int
+	part  bool
+}
+
+func (g target) urls(t *store.Task) []string {
+	if g.part {
+		return t.ResultURLs
+	}
+	return t.BestURLs()
+}
+
+func (g target) name(t *store.Task) string {
+	name := download.FileName(t.CreatedAt, nameID(t), t.Request.Prompt, g.index)
+	if g.part {
+		return download.PartName(name)
+	}
+	return name
+}
+
+// targets lists the files to fetch, at most MaxFilesPerTask. An extension
+// whose record lists no whole video gets its new parts, as parts.
+func (s *Service) targets(t *store.Task) ([]target, string) {
+	part := isExtension(t) && len(t.FullResultURLs) == 0
+	n := len(t.BestURLs())
+	var note string
+	if n > MaxFilesPerTask {
+		note = fmt.Sprintf("the service lists %d files for this task; veox takes the first %d", n, MaxFilesPerTask)
+		s.log.Warn("too many result files", "task", t.TaskID, "listed", n)
+		n = MaxFilesPerTask
+	}
+	out := make([]target, n)
+	for i := range out {
+		out[i] = target{index: i, part: part}
+	}
+	return out, note
+}
+
+// fetchTarget downloads one file. A whole video that turns out to be the
+// new part alone is not kept as the whole (it is fetched as the part
+// instead); a part that turns out to be the whole is kept as the whole.
+func (s *Service) fetchTarget(ctx context.Context, t *store.Task, root *os.Root, g target, force bool, progress ProgressFunc) (Fetched, error) {
+	// One Progress per file the user sees, even when it is fetched twice.
 	p := &download.Progress{}
 	if progress != nil {
-		progress(t, i, p)
+		progress(t, g.index, p)
 	}
-	req := download.Request{URL: url, Root: root, Name: name, Progress: p, Force: force,
-		Refresh: func(ctx context.Context) (string, error) { return s.freshURL(ctx, t.LocalID, i) }}
+	if !isExtension(t) {
+		return s.fetch(ctx, t, root, g, force, p, nil)
+	}
+	parent := s.parentDuration(t)
+	if !g.part {
+		f, err := s.fetch(ctx, t, root, g, force, p, wholeCheck(parent))
+		var nw *notWholeError
+		if !errors.As(err, &nw) || len(t.ResultURLs) <= g.index {
+			return f, err
+		}
+		s.log.Warn("the whole-video link gave the new part alone", "task", t.TaskID, "err", err)
+		g.part = true
+		if f, err = s.fetch(ctx, t, root, g, force, p, nil); err != nil {
+			return f, err
+		}
+		f.Note = joinNotes(nw.Error()+"; saved as the new part only", f.Note)
+		return s.promote(root, t, g, f, parent), nil
+	}
+	f, err := s.fetch(ctx, t, root, g, force, p, nil)
+	if err != nil {
+		return f, err
+	}
+	return s.promote(root, t, g, f, parent), nil
+}
+
+// fetch downloads one file. When the stored link fails in a way the
+// downloader cannot mend (a host that is gone, not just an expired link)
+// it asks the service for fresh links once and tries again, with the same
+// force: a re-download always writes fresh bytes.
+func (s *Service) fetch(ctx context.Context, t *store.Task, root *os.Root, g target, force bool, p *download.Progress, check func(mp4.Info) error) (Fetched, error) {
+	urls := g.urls(t)
+	if g.index >= len(urls) {
+		return Fetched{}, fmt.Errorf("the service no longer lists result file %d of task %s", g.index+1, displayID(t))
+	}
+	req := download.Request{URL: urls[g.index], Root: root, Name: g.name(t), Progress: p, Force: force, Check: check,
+		Refresh: func(ctx context.Context) (string, error) { return s.freshURL(ctx, t.LocalID, g) }}
 	res, err := s.dl.Download(ctx, req)
 	if err != nil && retryWithFreshURL(ctx, err) {
 		s.log.Info("download failed; asking for a fresh link", "task", t.TaskID, "err", err)
-		if req.URL, err = s.freshURL(ctx, t.LocalID, i); err == nil {
-			req.Force = false // keep the .part we have
+		if req.URL, err = s.freshURL(ctx, t.LocalID, g); err == nil {
 			res, err = s.dl.Download(ctx, req)
 		}
 	}
 	if err != nil {
-		return store.File{}, err
+		return Fetched{}, err
 	}
-	return store.File{Path: filepath.Join(s.dir, res.Name), URL: req.URL, Size: res.Size, SHA256: res.SHA256,
-		Duration: res.Duration, DownloadedAt: s.now()}, nil
+	if res.URL != "" {
+		req.URL = res.URL
+	}
+	return Fetched{File: store.File{Path: filepath.Join(s.dir, res.Name), URL: req.URL, Size: res.Size, SHA256: res.SHA256,
+		Duration: res.Duration, DownloadedAt: s.now(), Part: g.part}, Wrote: res.Fetched, Waited: res.Waited}, nil
 }
 
 func retryWithFreshURL(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && !errors.Is(err, download.ErrDiskFull) && !errors.Is(err, download.ErrNotMP4)
+	var nw *notWholeError
+	return ctx.Err() == nil && !errors.Is(err, download.ErrDiskFull) && !errors.Is(err, download.ErrNotMP4) &&
+		!errors.Is(err, download.ErrTooLarge) && !errors.As(err, &nw)
 }
 
 // freshURL asks the service for the task's links again and records them.
-func (s *Service) freshURL(ctx context.Context, localID string, i int) (string, error) {
+func (s *Service) freshURL(ctx context.Context, localID string, g target) (string, error) {
 	t, err := s.Refresh(ctx, localID)
 	if err != nil {
 		return "", err
 	}
-	urls := t.BestURLs()
-	if i >= len(urls) {
-		return "", fmt.Errorf("the service no longer lists result file %d of task %s", i+1, displayID(t))
+	urls := g.urls(t)
+	if g.index >= len(urls) {
+		return "", fmt.Errorf("the service no longer lists result file %d of task %s", g.index+1, displayID(t))
 	}
-	return urls[i], nil
+	return urls[g.index], nil
 }
 
 func (s *Service) recordFile(t *store.Task, f store.File) (*store.Task, error) {
@@ -142,10 +284,39 @@ func displayID(t *store.Task) string {
 	return t.LocalID
 }
 
-// NeedsDownload reports whether a finished task has files not yet on disk.
+func joinNotes(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
+// NeedsDownload reports whether a finished task has files to fetch: none
+// yet, or (an extension) only its new part while the service now lists the
+// whole video.
 func NeedsDownload(t *store.Task) bool {
 	if t.Status != store.StatusSucceeded {
 		return false
 	}
-	return len(t.Files) < len(t.BestURLs())
+	if isExtension(t) && len(t.FullResultURLs) == 0 {
+		return !hasWhole(t) && !hasPart(t) && len(t.ResultURLs) > 0
+	}
+	return wholeFiles(t) < min(len(t.BestURLs()), MaxFilesPerTask)
 }
+
+func wholeFiles(t *store.Task) int {
+	n := 0
+	for _, f := range t.Files {
+		if !f.Part {
+			n++
+		}
+	}
+	return n
+}
+
+func hasWhole(t *store.Task) bool { return wholeFiles(t) > 0 }
+
+func hasPart(t *store.Task) bool { return len(t.Files) > wholeFiles(t) }

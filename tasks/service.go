@@ -22,6 +22,10 @@ type Options struct {
 	DownloadDir  string
 	PollInterval time.Duration // fixed cadence; 0 = PollDelay's schedule
 	NullGrace    time.Duration // how long a new task may answer "record is null"; default 2 min
+	// WholeWait bounds how long a download of an extension asks again for
+	// its stitched video when the record lists only the new part (default
+	// 30 s), asking every WholePoll (default 5 s).
+	WholeWait, WholePoll time.Duration
 }
 
 // Service runs the task lifecycle. The history in bbolt is its state; the
@@ -36,6 +40,7 @@ type Service struct {
 	dir   string
 	poll  time.Duration
 	grace time.Duration
+	whole wholeAsk
 	bal   balances
 }
 
@@ -56,6 +61,13 @@ func New(o Options) *Service {
 	}
 	if s.grace == 0 {
 		s.grace = 2 * time.Minute
+	}
+	s.whole = wholeAsk{wait: o.WholeWait, every: o.WholePoll}
+	if s.whole.wait == 0 {
+		s.whole.wait = 30 * time.Second
+	}
+	if s.whole.every == 0 {
+		s.whole.every = 5 * time.Second
 	}
 	if s.log == nil {
 		s.log = log.New(discard{})

@@ -254,8 +254,9 @@ func (m Model) onDownloaded(f *downloads.Finished) (Model, tea.Cmd) {
 		text = "download: " + errText(f.Err) + " (read-only: files may be on disk but are not recorded in the history)"
 	case f.Err != nil:
 		text = "download failed: " + errText(f.Err) + " (d tries again; it resumes)"
-	case f.Task != nil && len(f.Task.Files) > 0:
-		text = "saved " + f.Task.Files[len(f.Task.Files)-1].Path
+	case len(f.Files) > 0:
+		last := f.Files[len(f.Files)-1]
+		text = format.Fetched(last.File, last.Wrote, last.Waited)
 	default:
 		text = "download finished"
 	}

@@ -28,35 +28,35 @@ const (
 // fetch runs attempts until the part holds the whole body. An attempt
 // that brought at least MinProgress bytes starts the failure count again;
 // any other failure (a stall that trickled a few bytes included) counts.
-func (d *Downloader) fetch(ctx context.Context, r Request, p *part) error {
+func (d *Downloader) fetch(ctx context.Context, r Request, p *part) (string, error) {
 	link, failures := r.URL, 0
 	for {
 		before := p.n
 		mode, err := d.attempt(ctx, link, p)
 		if err == nil {
-			return nil
+			return link, nil
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("download of %s stopped: %w", p.name, ctx.Err())
+			return "", fmt.Errorf("download of %s stopped: %w", p.name, ctx.Err())
 		}
 		if p.n-before >= d.minProgress {
 			failures = 0
 		}
 		if mode == retryNever {
-			return err
+			return "", err
 		}
 		if failures++; failures >= d.maxAttempts {
-			return gaveUp(err, failures)
+			return "", gaveUp(err, failures)
 		}
 		d.log.Warn("download attempt failed", "name", p.name, "host", redactURL(link), "at", p.n, "err", err)
 		switch mode {
 		case retryFreshLink:
 			if link, err = d.refresh(ctx, r, err); err != nil {
-				return err
+				return "", err
 			}
 		case retryLater:
 			if err := sleep(ctx, d.backoff(failures)); err != nil {
-				return fmt.Errorf("download of %s stopped: %w", p.name, err)
+				return "", fmt.Errorf("download of %s stopped: %w", p.name, err)
 			}
 		}
 	}

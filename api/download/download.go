@@ -176,10 +176,17 @@ type Request struct {
 	// verified. The one exception: a file another veox finished while
 	// this call waited for it is fresh, and is taken as it is.
 	Force bool
+	// Check, when set, judges a verified file before it takes the final
+	// name (and a file already there before it is taken): an error keeps
+	// the final name as it was, deletes the new bytes, and is returned.
+	// The caller's rule, e.g. "an extension's whole video is longer than
+	// its source".
+	Check func(mp4.Info) error
 }
 
 // Result describes the verified file.
 type Result struct {
+	URL      string // the link the bytes came from (a fresh one if the first was refused); "" for a file found there
 	Name     string
 	Path     string // Root's folder joined with Name, absolute when it can be made so
 	Size     int64
@@ -239,14 +246,15 @@ func (d *Downloader) Download(ctx context.Context, r Request) (*Result, error) {
 		return nil, p.leave(err)
 	}
 	r.Progress.begin(start, p.n, p.meta.Total)
-	if err := d.fetch(ctx, r, p); err != nil {
-		return nil, p.leave(err)
-	}
-	res, err := d.finish(p)
+	link, err := d.fetch(ctx, r, p)
 	if err != nil {
 		return nil, p.leave(err)
 	}
-	res.Waited, res.Elapsed = waited, time.Since(start)
+	res, err := d.finish(p, r.Check)
+	if err != nil {
+		return nil, p.leave(err)
+	}
+	res.URL, res.Waited, res.Elapsed = link, waited, time.Since(start)
 	r.Progress.finish(res.Size)
 	return res, nil
 }
@@ -304,8 +312,11 @@ func (d *Downloader) existing(r Request, buf []byte, stale os.FileInfo) *Result 
 		return nil
 	}
 	info, err := verify(f, st.Size())
+	if err == nil && r.Check != nil {
+		err = r.Check(info)
+	}
 	if err != nil {
-		d.log.Warn("existing file is not a valid MP4; downloading again", "name", r.Name, "err", err)
+		d.log.Warn("existing file is not what was asked for; downloading again", "name", r.Name, "err", err)
 		return nil
 	}
 	h := sha256.New()
@@ -343,7 +354,7 @@ func newResult(root *os.Root, name string, size int64, h hash.Hash, info mp4.Inf
 // structure, fsync, rename, fsync of the folder, in that order and under
 // the part's lock, so the final name only ever points at a complete,
 // durable, valid file.
-func (d *Downloader) finish(p *part) (*Result, error) {
+func (d *Downloader) finish(p *part, check func(mp4.Info) error) (*Result, error) {
 	if p.meta.Total >= 0 && p.n != p.meta.Total {
 		return nil, fmt.Errorf("download of %s: got %d bytes, the host announced %d", p.name, p.n, p.meta.Total)
 	}
@@ -356,6 +367,12 @@ func (d *Downloader) finish(p *part) (*Result, error) {
 		return nil, fmt.Errorf("%w: %s (%s); it was deleted, download it again", ErrNotMP4, p.name, fe.Reason)
 	} else if err != nil {
 		return nil, p.localError("checking", err)
+	}
+	if check != nil {
+		if err := check(info); err != nil {
+			p.discard()
+			return nil, err
+		}
 	}
 	// The lock keeps other veox away; this catches anything else that
 	// replaced the .part under us (an older veox, a person).

@@ -36,6 +36,12 @@ func FileName(created time.Time, taskID, prompt string, index int) string {
 	return b.String()
 }
 
+// PartName is the name of an extension's new part saved on its own,
+// beside its whole video's name: "…_slug.mp4" becomes "…_slug_part.mp4".
+func PartName(name string) string {
+	return strings.TrimSuffix(name, ".mp4") + "_part.mp4"
+}
+
 // fileDateStamp keeps the year to four digits: Go would print a leading '-'
 // for years before 1 and five digits after 9999.
 func fileDateStamp(t time.Time) string {

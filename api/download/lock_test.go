@@ -1,6 +1,7 @@
 package download
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/veox/veox/api/mp4"
+	"github.com/veox/veox/api/mp4/mp4test"
 )
 
 // gated serves data's first `at` bytes, then waits for release before the
@@ -156,5 +160,48 @@ func TestDownloadNeverRenamesAReplacedPart(t *testing.T) {
 	}
 	if _, err := root.Stat(testName); !errors.Is(err, os.ErrNotExist) {
 		t.Error("the final name exists")
+	}
+}
+
+// A Check that refuses a verified file keeps the final name as it was and
+// leaves no .part: the caller's rule (an extension's whole video is
+// longer than its source) decides what may take the name.
+func TestDownloadCheckKeepsTheFinalNameAsItWas(t *testing.T) {
+	old, fresh := mp4test.Build(mp4test.Options{MdatSize: 5000, Seed: 53}), sample(54)
+	_, srv := newHost(t, fresh, nil)
+	root := testRoot(t)
+	if err := root.WriteFile(testName, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refuse := errors.New("not the whole video")
+	_, err := quickDownloader(t).Download(t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Force: true,
+		Check: func(mp4.Info) error { return refuse }})
+	if !errors.Is(err, refuse) {
+		t.Fatalf("got %v", err)
+	}
+	if b, _ := root.ReadFile(testName); !bytes.Equal(b, old) {
+		t.Error("the final name changed")
+	}
+	for _, n := range []string{testName + ".part", testName + ".part.json"} {
+		if _, err := root.Stat(n); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left behind", n)
+		}
+	}
+	// Without Force, a file already there that fails the check is fetched again.
+	res, err := quickDownloader(t).Download(t.Context(), Request{URL: srv.URL, Root: root, Name: testName,
+		Check: func(i mp4.Info) error {
+			if i.Width != 1920 {
+				return refuse
+			}
+			return nil
+		}})
+	if err != nil || !res.Fetched {
+		t.Fatalf("%v %+v", err, res)
+	}
+}
+
+func TestPartName(t *testing.T) {
+	if got := PartName("2026-11-23_t_slug_2.mp4"); got != "2026-11-23_t_slug_2_part.mp4" {
+		t.Error(got)
 	}
 }

@@ -115,8 +115,8 @@ func printTable(cmd *cobra.Command, list []store.Task) {
 	fmt.Fprintln(tw, "STATUS\tTASK\tKIND\tCREATED\tSEED\tFILES\tPROMPT")
 	for i := range list {
 		t := &list[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", format.Status(t.Status), format.ID(t), format.Kind(t),
-			format.Stamp(t.CreatedAt), format.Seed(t), len(t.Files), clip(t.Request.Prompt, 48))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", format.Status(t.Status), format.ID(t), format.Kind(t),
+			format.Stamp(t.CreatedAt), format.Seed(t), format.FileCount(t), clip(t.Request.Prompt, 48))
 	}
 	tw.Flush()
 }
@@ -134,12 +134,21 @@ func downloadCmd(g *globals) *cobra.Command {
 					return err
 				}
 			}
+			if t.Status == store.StatusRunning {
+				// It may have ended since (veox stopped while it ran): ask.
+				if rt, rerr := env.Service.Refresh(cmd.Context(), t.LocalID); rerr == nil {
+					t = rt
+				}
+			}
 			if code := stateCode(t); code != ExitOK {
 				(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
 				fmt.Fprintf(cmd.ErrOrStderr(), "veox: %s is %s: only finished videos have files to download\n", format.ID(t), format.StatusWord(t.Status))
 				return quietExit(code)
 			}
-			t, err = fetchFiles(cmd.Context(), cmd.ErrOrStderr(), env, t, force)
+			t, done, err := fetchFiles(cmd.Context(), cmd.ErrOrStderr(), env, t, force)
+			if !asJSON {
+				tellFetched(cmd.ErrOrStderr(), done)
+			}
 			if t != nil {
 				(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
 			}

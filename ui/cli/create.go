@@ -67,12 +67,23 @@ func (f *follow) print(w io.Writer, t *store.Task) {
 }
 
 // fetchFiles downloads a task's files, showing progress on a terminal.
-func fetchFiles(ctx context.Context, errOut io.Writer, env *Env, t *store.Task, force bool) (*store.Task, error) {
+func fetchFiles(ctx context.Context, errOut io.Writer, env *Env, t *store.Task, force bool) (*store.Task, []tasks.Fetched, error) {
 	line := newLiveLine(errOut, nil)
 	line.start([]*store.Task{t})
 	defer line.stop()
 	line.downloading(0)
-	return env.Service.Download(ctx, t.LocalID, force, line.progress(0))
+	return env.Service.DownloadFiles(ctx, t.LocalID, force, line.progress(0))
+}
+
+// tellFetched says what the download did with each file: "saved" only
+// for a file it wrote.
+func tellFetched(w io.Writer, done []tasks.Fetched) {
+	for _, f := range done {
+		fmt.Fprintln(w, format.Fetched(f.File, f.Wrote, f.Waited))
+		if f.Note != "" {
+			fmt.Fprintln(w, "  "+f.Note)
+		}
+	}
 }
 
 // downloadProgress is the progress of the file being fetched, read by the
@@ -98,6 +109,9 @@ func (d *downloadProgress) String() string {
 		return "starting…"
 	}
 	s := cur.Snapshot()
+	if s.Waiting {
+		return fmt.Sprintf("file %d: %s", idx+1, format.Waiting)
+	}
 	return fmt.Sprintf("file %d: %s", idx+1, format.Transfer(s.Done, s.Total, s.BytesPerSec, s.ETA))
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/veox/veox/api"
@@ -28,8 +29,8 @@ type taskJSON struct {
 	Error          *errorJSON `json:"error"`
 	ResultURLs     []string   `json:"resultUrls"`
 	FullResultURLs []string   `json:"fullResultUrls"`
-	Files          []string   `json:"files"`
-	Downloads      []fileJSON `json:"downloads"`
+	Files          []string   `json:"files"`     // the files on disk now, newest first
+	Downloads      []fileJSON `json:"downloads"` // every file ever downloaded, in order, gone ones marked missing
 	UpscaleTo      string     `json:"upscaleTo"`
 	Estimate       int        `json:"estimatedCredits"` // from the price table; "about", prices drift
 	Extendable     bool       `json:"extendable"`
@@ -90,6 +91,8 @@ type fileJSON struct {
 	Seconds  float64 `json:"durationSeconds"`
 	FromURL  string  `json:"url"`
 	Received string  `json:"downloadedAt"`
+	Part     bool    `json:"part"`    // an extension's new part alone, not its whole video
+	Missing  bool    `json:"missing"` // no longer on disk
 }
 
 type eventRow struct {
@@ -120,10 +123,15 @@ func toJSON(t *store.Task) taskJSON {
 	if e := t.Error; e != nil {
 		j.Error = newErrorJSON(e.Kind, e.Code, e.Message, e.Hint)
 	}
+	missing := tasks.MissingFiles(t)
 	for _, f := range t.Files {
-		j.Files = append(j.Files, f.Path)
 		j.Downloads = append(j.Downloads, fileJSON{f.Path, f.Size, f.SHA256, f.Duration.Seconds(), f.URL,
-			f.DownloadedAt.Format(time.RFC3339)})
+			f.DownloadedAt.Format(time.RFC3339), f.Part, missing[f.Path]})
+	}
+	for _, f := range newestFirst(t.Files) {
+		if !missing[f.Path] && !slices.Contains(j.Files, f.Path) {
+			j.Files = append(j.Files, f.Path)
+		}
 	}
 	for _, e := range t.Events {
 		j.Events = append(j.Events, eventRow{e.At, e.Status, e.Note})
@@ -189,9 +197,21 @@ func printTask(w io.Writer, t *store.Task) {
 	for _, u := range t.BestURLs() {
 		row(w, "result", u)
 	}
+	missing := tasks.MissingFiles(t)
 	for _, f := range t.Files {
-		row(w, "file", fmt.Sprintf("%s (%s, %.1f s, sha256 %s)", f.Path, format.Size(f.Size), f.Duration.Seconds(), prefix(f.SHA256, 12)))
+		line := fmt.Sprintf("%s (%s, %.1f s, sha256 %s)", f.Path, format.Size(f.Size), f.Duration.Seconds(), prefix(f.SHA256, 12))
+		if marks := format.FileMarks(f, missing[f.Path]); marks != "" {
+			line += " · " + marks
+		}
+		row(w, "file", line)
 	}
+}
+
+// newestFirst orders files by when they were downloaded, newest first.
+func newestFirst(files []store.File) []store.File {
+	out := slices.Clone(files)
+	slices.SortStableFunc(out, func(a, b store.File) int { return b.DownloadedAt.Compare(a.DownloadedAt) })
+	return out
 }
 
 func row(w io.Writer, label, v string) {

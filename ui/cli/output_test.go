@@ -2,6 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,5 +33,39 @@ func TestReadableOutputUsesTheTUIsWords(t *testing.T) {
 	}
 	if got := toJSON(tk).Seed; got == nil || *got != 24680 {
 		t.Errorf("JSON seed %v, want the one the service reports, as the TUI shows", got)
+	}
+}
+
+// Issue 8 item 4: `files` lists the files on disk, newest first; a file
+// gone from disk stays in `downloads`, marked missing; an extension's new
+// part saved alone is marked part (JSON) and "new part only" (text).
+func TestFilesAsTheyAreOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	part := filepath.Join(dir, "a_part.mp4")
+	whole := filepath.Join(dir, "a.mp4")
+	gone := filepath.Join(dir, "elsewhere", "a.mp4")
+	for _, p := range []string{part, whole} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tk := &store.Task{LocalID: "l1", TaskID: "ext1", Kind: store.KindExtend, Status: store.StatusSucceeded, CreatedAt: at,
+		Files: []store.File{
+			{Path: gone, DownloadedAt: at.Add(3 * time.Hour)}, // the newest record, but deleted since
+			{Path: part, Part: true, DownloadedAt: at},
+			{Path: whole, DownloadedAt: at.Add(time.Hour)},
+		}}
+	j := toJSON(tk)
+	if !slices.Equal(j.Files, []string{whole, part}) {
+		t.Errorf("files %v, want the existing ones newest first", j.Files)
+	}
+	if len(j.Downloads) != 3 || !j.Downloads[0].Missing || j.Downloads[1].Missing || !j.Downloads[1].Part || j.Downloads[2].Part {
+		t.Errorf("downloads %+v", j.Downloads)
+	}
+	var b bytes.Buffer
+	printTask(&b, tk)
+	if out := b.String(); !strings.Contains(out, "a_part.mp4") || !strings.Contains(out, "· new part only") || !strings.Contains(out, "· missing") {
+		t.Errorf("readable:\n%s", out)
 	}
 }

@@ -123,15 +123,10 @@ func (m Model) sourceProblem() string {
 	return ""
 }
 
-// sourceDuration is the length of the source video if a downloaded file
-// told us, else 0.
-func sourceDuration(t *store.Task) time.Duration {
-	var d time.Duration
-	for _, f := range t.Files {
-		d = max(d, f.Duration)
-	}
-	return d
-}
+// sourceDuration is the length of the source's whole video if a
+// downloaded file told us, else 0: an extension's new part saved alone
+// says nothing about it.
+func sourceDuration(t *store.Task) time.Duration { return tasks.WholeDuration(t) }
 
 // durationLine says how long the source is and what this extension adds.
 func durationLine(t *store.Task) string {

@@ -50,6 +50,7 @@ type Model struct {
 	task     *store.Task
 	chain    []store.Task
 	children []store.Task
+	missing  map[string]bool // the task's recorded files gone from disk, as of the last load
 	err      error
 
 	mode  mode
@@ -74,6 +75,7 @@ type loadedMsg struct {
 	task     *store.Task
 	chain    []store.Task
 	children []store.Task
+	missing  map[string]bool
 	err      error
 }
 
@@ -130,7 +132,7 @@ func load(s *store.Store, id string, gen int) tea.Cmd {
 		}
 		chain, _ := s.Chain(t.LocalID)
 		kids, _ := s.Children(t.TaskID)
-		return loadedMsg{id: id, gen: gen, task: t, chain: chain, children: kids}
+		return loadedMsg{id: id, gen: gen, task: t, chain: chain, children: kids, missing: tasks.MissingFiles(t)}
 	}
 }
 

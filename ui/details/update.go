@@ -20,7 +20,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		fresh := m.newChild(msg)
-		m.task, m.chain, m.children, m.err = msg.task, msg.chain, msg.children, msg.err
+		m.task, m.chain, m.children, m.missing, m.err = msg.task, msg.chain, msg.children, msg.missing, msg.err
 		m.sel = m.keepSelection()
 		if fresh != "" {
 			// An extension made while this screen was open: choose it and

@@ -286,6 +286,9 @@ func (m Model) files(w int) string {
 		if f.Duration > 0 {
 			meta += fmt.Sprintf(" · %.1f s", f.Duration.Seconds())
 		}
+		if marks := format.FileMarks(f, m.missing[f.Path]); marks != "" {
+			meta += " · " + marks
+		}
 		lines = append(lines, whole(f.Path, w), st.Faint.Render(m.para(meta, w)), st.Faint.Render(whole("sha256 "+f.SHA256, w)))
 	}
 	return strings.Join(lines, "\n")

@@ -53,15 +53,18 @@ type entry struct {
 	state  state
 	path   string
 	size   int64
+	file   tasks.Fetched // what the run did with it, once done
 	err    error
 	at     time.Time
 }
 
-// Finished is news for the root: a run ended, with the task as recorded.
+// Finished is news for the root: a run ended, with the task as recorded
+// and what became of each file (only those written were "saved").
 type Finished struct {
-	ID   string
-	Task *store.Task
-	Err  error
+	ID    string
+	Task  *store.Task
+	Files []tasks.Fetched
+	Err   error
 }
 
 // Model is the Downloads screen.
@@ -191,13 +194,13 @@ func (m Model) finish(msg doneMsg) (Model, tea.Cmd, *Finished) {
 		}
 		m.entries = append([]*entry{e}, m.entries...)
 	}
-	return m, nil, &Finished{ID: msg.id, Task: msg.task, Err: msg.err}
+	return m, nil, &Finished{ID: msg.id, Task: msg.task, Files: msg.files, Err: msg.err}
 }
 
 func (m Model) settle(e *entry, msg doneMsg) {
-	if msg.task != nil && e.index < len(msg.task.Files) {
-		f := msg.task.Files[e.index]
-		e.path, e.size = f.Path, f.Size
+	if e.index < len(msg.files) {
+		e.file = msg.files[e.index]
+		e.path, e.size = e.file.File.Path, e.file.File.Size
 	}
 	switch {
 	case msg.err == nil, e.snap.Finished && e.path != "":

@@ -12,6 +12,7 @@ import (
 
 	"github.com/veox/veox/api/download"
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
 )
 
@@ -58,7 +59,9 @@ func TestTickRunsOnlyWhileDownloadsAreActive(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("the tick stopped while the file still arrives")
 	}
-	m, _, fin := m.Update(doneMsg{id: "l1", task: &store.Task{LocalID: "l1", Files: []store.File{{Path: "/v/forest.mp4", Size: 2_000_000}}}})
+	file := store.File{Path: "/v/forest.mp4", Size: 2_000_000}
+	m, _, fin := m.Update(doneMsg{id: "l1", task: &store.Task{LocalID: "l1", Files: []store.File{file}},
+		files: []tasks.Fetched{{File: file, Wrote: true}}})
 	if fin == nil || fin.ID != "l1" || m.Active() != 0 {
 		t.Fatalf("the end of the run was not reported: %+v, active %d", fin, m.Active())
 	}
@@ -113,5 +116,20 @@ func TestLongPathIsShownWhole(t *testing.T) {
 		if w := lipgloss.Width(l); w > 60 {
 			t.Errorf("line of %d cells at width 60: %q", w, l)
 		}
+	}
+}
+
+// A file found already on disk (or finished by another veox) is not
+// called saved; an extension's new part alone says so.
+func TestDoneRowsSayWhatHappened(t *testing.T) {
+	m := screen(t, 80, 22)
+	m, _, _ = m.Start("l1", false)
+	msg, _ := started("l1", "veo_task_demo_forest")
+	m, _, _ = m.Update(msg)
+	file := store.File{Path: "/v/forest_part.mp4", Size: 2_000_000, Part: true}
+	m, _, _ = m.Update(doneMsg{id: "l1", files: []tasks.Fetched{{File: file}}})
+	v := m.View()
+	if !strings.Contains(v, "✓ on disk") || strings.Contains(v, "saved") || !strings.Contains(v, "new part only") {
+		t.Errorf("\n%s", v)
 	}
 }

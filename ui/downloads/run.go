@@ -24,11 +24,13 @@ type startedMsg struct {
 	ch    <-chan tea.Msg
 }
 
-// doneMsg ends a run: the task as recorded and the error, if any.
+// doneMsg ends a run: the task as recorded, what became of each file, and
+// the error, if any.
 type doneMsg struct {
-	id   string
-	task *store.Task
-	err  error
+	id    string
+	task  *store.Task
+	files []tasks.Fetched
+	err   error
 }
 
 // tickMsg is the ~10 Hz refresh of the progress bars while files arrive.
@@ -59,10 +61,10 @@ func runDownload(ctx context.Context, svc *tasks.Service, id string, force bool,
 			send(doneMsg{id: id, err: fmt.Errorf("the download stopped on an internal error: %v", r)})
 		}
 	}()
-	t, err := svc.Download(ctx, id, force, func(t *store.Task, i int, p *download.Progress) {
+	t, files, err := svc.DownloadFiles(ctx, id, force, func(t *store.Task, i int, p *download.Progress) {
 		send(startedMsg{id: id, label: format.ID(t), index: i, name: t.Request.Prompt, p: p, ch: ch})
 	})
-	send(doneMsg{id: id, task: t, err: err})
+	send(doneMsg{id: id, task: t, files: files, err: err})
 }
 
 // next reads the run's following message.

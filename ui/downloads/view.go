@@ -47,6 +47,9 @@ func (m Model) glyph(e *entry) string {
 	st := m.deps.Styles
 	switch e.state {
 	case done:
+		if !e.file.Wrote && e.path != "" {
+			return st.Success.Render("✓ on disk")
+		}
 		return st.Success.Render("✓ saved ")
 	case failed:
 		return st.Error.Render("✗ failed")
@@ -63,6 +66,9 @@ func (m Model) detail(e *entry) string {
 		// to one width, which would push the size off the screen.
 		lines := eachLine(format.Break(e.path, w), st.Faint.Render)
 		last, size := lines[len(lines)-1], "  "+format.Size(e.size)
+		if marks := format.FileMarks(e.file.File, false); marks != "" {
+			size += " · " + marks
+		}
 		if lipgloss.Width(last+size) <= m.width {
 			lines[len(lines)-1] = last + size
 		} else {
@@ -71,6 +77,9 @@ func (m Model) detail(e *entry) string {
 		return strings.Join(lines, "\n")
 	case failed:
 		return strings.Join(eachLine(strings.Split(format.Wrap(e.err.Error(), w), "\n"), st.Error.Render), "\n")
+	}
+	if e.snap.Waiting {
+		return "  " + st.Faint.Render(format.Waiting)
 	}
 	return "  " + m.bar.ViewAs(fraction(e)) + "  " + amounts(e)
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/veox/veox/store"
 )
 
 func TestShortIsOneRuleForEveryKindOfID(t *testing.T) {
@@ -47,6 +49,29 @@ func TestWrapFitsTheWidth(t *testing.T) {
 	for _, l := range strings.Split(Wrap(s, 30), "\n") {
 		if ansi.StringWidth(l) > 30 {
 			t.Errorf("line %q is wider than 30", l)
+		}
+	}
+}
+
+func TestFileWords(t *testing.T) {
+	part := store.File{Path: "/v/a_part.mp4", Part: true}
+	whole := store.File{Path: "/v/a.mp4"}
+	cases := []struct{ got, want string }{
+		{FileMarks(part, false), "new part only"},
+		{FileMarks(part, true), "new part only, missing"},
+		{FileMarks(whole, true), "missing"},
+		{FileMarks(whole, false), ""},
+		{Fetched(whole, true, false), "saved /v/a.mp4"},
+		{Fetched(part, true, false), "saved /v/a_part.mp4 (new part only)"},
+		{Fetched(whole, false, false), "already on disk, verified: /v/a.mp4"},
+		{Fetched(whole, false, true), "another veox downloaded it meanwhile: /v/a.mp4"},
+		{FileCount(&store.Task{Files: []store.File{part}}), "1 (new part only)"},
+		{FileCount(&store.Task{Files: []store.File{part, whole}}), "2"},
+		{FileCount(&store.Task{}), "0"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%q, want %q", c.got, c.want)
 		}
 	}
 }
