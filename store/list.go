@@ -66,8 +66,8 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 				return nil
 			}
 			t, err := loadTx(tx, string(id))
-			if errors.Is(err, ErrNotFound) {
-				continue // a dangling index entry; 'veox doctor' reports it
+			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
+				continue // a dangling entry or a damaged record: 'veox doctor' reports it
 			}
 			if err != nil {
 				return err
@@ -201,8 +201,8 @@ func (s *Store) Count() (int, map[string]int, error) {
 
 func appendTask(tx *bolt.Tx, tasks *[]Task, localID string) error {
 	t, err := loadTx(tx, localID)
-	if errors.Is(err, ErrNotFound) {
-		return nil // dangling index entry: skip, doctor reports it
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
+		return nil // a dangling entry or a damaged record: skip, doctor reports it
 	}
 	if err != nil {
 		return err

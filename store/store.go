@@ -178,6 +178,9 @@ func (s *Store) prepareFile() error {
 	if statErr == nil && info.Size() > 0 {
 		// The common case: an existing history. A shared look first, so
 		// opening never takes the write lock unless there is work to do.
+		if err := s.verify(); err != nil {
+			return err
+		}
 		state, version, err := s.inspect()
 		if err != nil {
 			return err
@@ -206,6 +209,9 @@ func cannotWrite(path string) bool {
 func (s *Store) openExisting() error {
 	if _, err := os.Stat(s.path); err != nil {
 		return fmt.Errorf("open history read-only: %w", err)
+	}
+	if err := s.verify(); err != nil {
+		return err
 	}
 	state, version, err := s.inspect()
 	switch {

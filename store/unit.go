@@ -150,6 +150,20 @@ func openGuarded(path string, h *handle, o *bolt.Options) (db *bolt.DB, err erro
 // says would crash it on the first read). bbolt's own flock on the same
 // descriptor then succeeds at once.
 func lockedFile(name string, flag int, mode os.FileMode, exclusive, create bool, deadline time.Time) (*os.File, error) {
+	f, err := lockOnly(name, flag, mode, exclusive, deadline)
+	if err != nil {
+		return nil, err
+	}
+	if err := preflight(f, exclusive, create); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// lockOnly opens the file and takes its lock, checking that the path
+// still names it; nothing of its content is looked at.
+func lockOnly(name string, flag int, mode os.FileMode, exclusive bool, deadline time.Time) (*os.File, error) {
 	f, err := os.OpenFile(name, flag, mode)
 	if err != nil {
 		return nil, err
@@ -157,9 +171,6 @@ func lockedFile(name string, flag int, mode os.FileMode, exclusive, create bool,
 	err = lockFile(f, exclusive, deadline)
 	if err == nil {
 		err = stillAt(f, name)
-	}
-	if err == nil {
-		err = preflight(f, exclusive, create)
 	}
 	if err != nil {
 		f.Close()
@@ -273,4 +284,26 @@ func (h *handle) close() (err error) {
 		}
 	}()
 	return h.db.Close()
+}
+
+// verify walks the whole file (verify.go) under a shared lock, so no
+// writer reuses pages while they are read. Open runs it once: from then on
+// the file changes only by veox's own commits.
+func (s *Store) verify() error {
+	deadline := time.Now().Add(s.timeout)
+	for attempt := 0; ; attempt++ {
+		f, err := lockedFile(s.path, os.O_RDONLY, 0, false, false, deadline)
+		if errors.Is(err, errReplaced) && attempt < maxReopen {
+			continue
+		}
+		if err != nil {
+			return s.openError(err)
+		}
+		report := verifyFile(f)
+		f.Close()
+		if err := report.err(); err != nil {
+			return s.corrupt(err)
+		}
+		return nil
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -106,20 +105,24 @@ func procName(pid string) string {
 	return api.Sanitize(strings.TrimSpace(string(b)))
 }
 
-// checkIntegrity runs bbolt's page check and the index check. It reports
-// whether the history can be trusted enough to list its tasks.
+// checkIntegrity runs the store's check (the page tree, every record,
+// the indexes). It reports whether the history can be trusted enough to
+// list its tasks. With --repair, indexes out of step are rebuilt in place;
+// damage is repaired by salvage.
 func (d *doctor) checkIntegrity(st *store.Store) bool {
-	err := safeCheck(st)
+	err := st.Check()
 	if err == nil {
 		d.rep.add(historyOK(st))
 		return true
 	}
+	var ce *store.CheckError
+	indexOnly := errors.As(err, &ce) && ce.Structure == nil && len(ce.Unreadable) == 0
 	if !d.repair || st.ReadOnly() {
-		d.rep.add(damagedCheck(st.Path(), err, st.ReadOnly()))
+		d.rep.add(damagedCheck(st.Path(), err, st.ReadOnly(), indexOnly))
 		return false
 	}
-	if rerr := safeReindex(st); rerr == nil {
-		if err2 := safeCheck(st); err2 == nil {
+	if indexOnly {
+		if rerr := st.Reindex(); rerr == nil && st.Check() == nil {
 			d.rep.add(doctorCheck{Name: "history", Status: checkOK,
 				Summary: "the indexes were out of step with the tasks and have been rebuilt from them",
 				Details: problemLines(err, 5)})
@@ -127,7 +130,6 @@ func (d *doctor) checkIntegrity(st *store.Store) bool {
 			return true
 		}
 	}
-	st.Close()
 	d.damaged(st.Path(), err)
 	return false
 }
@@ -135,10 +137,9 @@ func (d *doctor) checkIntegrity(st *store.Store) bool {
 func historyOK(st *store.Store) doctorCheck {
 	v, _ := st.SchemaVersion()
 	total, by, _ := st.Count()
-	c := doctorCheck{Name: "history", Status: checkOK,
+	return doctorCheck{Name: "history", Status: checkOK,
 		Summary: fmt.Sprintf("%s opens and checks clean: schema v%d, %d task(s)%s", st.Path(), v, total, countsLine(by)),
 		Data:    map[string]any{"path": st.Path(), "schema": v, "total": total, "byStatus": by}}
-	return c
 }
 
 func countsLine(by map[string]int) string {
@@ -154,26 +155,6 @@ func countsLine(by map[string]int) string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
-// safeCheck and safeReindex turn a panic on a damaged page into an error:
-// doctor is the one command that must survive the file it diagnoses.
-func safeCheck(st *store.Store) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: reading the file panicked: %v", store.ErrCorrupt, r)
-		}
-	}()
-	return st.Check()
-}
-
-func safeReindex(st *store.Store) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("rebuilding the indexes panicked: %v", r)
-		}
-	}()
-	return st.Reindex()
-}
-
 func problemLines(err error, n int) []string {
 	lines := strings.Split(api.Sanitize(err.Error()), "\n")
 	if len(lines) > n {
@@ -184,88 +165,81 @@ func problemLines(err error, n int) []string {
 
 // damagedCheck explains the way out without touching anything: a copy
 // first, then --repair.
-func damagedCheck(path string, err error, readOnly bool) doctorCheck {
+func damagedCheck(path string, err error, readOnly, indexOnly bool) doctorCheck {
 	c := doctorCheck{Name: "history", Status: checkAction,
 		Summary: path + " is damaged: " + oneLine(problemLines(err, 1)[0]),
 		Details: problemLines(err, 5),
 		Fix: []string{"keep a copy first: cp " + shellQuote(path) + " " + shellQuote(path+".broken"),
-			"then run 'veox doctor --repair': it rebuilds the indexes if only they are wrong; a file that cannot be read is moved aside and a fresh history started (tasks are re-imported by id with 'veox import ID' within 14 days)"}}
+			"then run 'veox doctor --repair': it saves every task it can read (creates of unknown outcome listed first) into a new history and keeps the damaged file beside it; tasks it cannot save are listed for 'veox import ID' (the service keeps them 14 days)"}}
+	if indexOnly {
+		c.Summary = path + ": the indexes are out of step with the tasks: " + oneLine(problemLines(err, 1)[0])
+		c.Fix = []string{"run 'veox doctor --repair': it rebuilds the indexes from the tasks, which stay as they are"}
+	}
 	if readOnly {
-		c.Fix = append(c.Fix, "the other veox must be closed before --repair can write")
+		c.Fix = append(c.Fix, "the history is read-only here: --repair needs to write it")
 	}
 	return c
 }
 
 // damaged reports a history that cannot be used as it is, and with
-// --repair moves it aside and starts a fresh one.
+// --repair saves what it can into a new one.
 func (d *doctor) damaged(path string, cause error) {
 	if !d.repair {
-		d.rep.add(damagedCheck(path, cause, false))
+		d.rep.add(damagedCheck(path, cause, false, false))
 		return
 	}
-	d.rep.add(moveAside(path, cause, time.Now()))
+	d.rep.add(repairCheck(path, cause, time.Now()))
 }
 
-// moveAside renames the damaged file to history.db.broken-<time>, starts a
-// fresh history, and lists the task ids still legible in the old bytes so
-// they can be imported again.
-func moveAside(path string, cause error, now time.Time) doctorCheck {
-	ids := salvageIDs(path)
-	aside := path + ".broken-" + now.Format("20060102-150405")
+// repairCheck runs the salvage and says what it saved, what it could not,
+// and what to do about the creates of unknown outcome among them.
+func repairCheck(path string, cause error, now time.Time) doctorCheck {
 	c := doctorCheck{Name: "repair", Status: checkAction}
-	if err := os.Rename(path, aside); err != nil {
-		c.Summary = fmt.Sprintf("could not move %s aside: %v", path, err)
-		return c
-	}
-	syncDir(filepath.Dir(path))
-	st, err := store.Open(path, store.Options{})
+	res, err := store.Repair(path, now)
 	if err != nil {
-		c.Summary = fmt.Sprintf("moved the damaged file to %s, but a fresh history could not be started: %v", aside, err)
+		c.Summary = "the repair failed: " + api.Sanitize(err.Error())
+		c.Fix = []string{"the damaged file is unchanged; keep a copy and report this"}
 		return c
 	}
-	st.Close()
-	c.Summary = fmt.Sprintf("the damaged history (%s) was moved to %s and a fresh one started", oneLine(problemLines(cause, 1)[0]), aside)
-	c.Fix = importFixes(ids)
-	c.Data = map[string]any{"movedTo": aside, "taskIds": ids}
+	c.Status = checkOK
+	c.Summary = fmt.Sprintf("the damaged history (%s) was moved to %s; %d task(s) were saved into a new one", oneLine(problemLines(cause, 1)[0]), res.MovedTo, res.Tasks)
+	for _, t := range res.Unknown {
+		c.Details = append(c.Details, fmt.Sprintf("saved, outcome unknown (may be billed): %s  %s  %q", t.LocalID, t.CreatedAt.Local().Format("2006-01-02 15:04"), clip(t.Request.Prompt, 40)))
+	}
+	if res.Older > 0 {
+		c.Details = append(c.Details, fmt.Sprintf("%d of them were read outside the damaged tree (the newest copy of each left in the file): a last change may be missing; 'veox status ID' asks the service again", res.Older))
+	}
+	for _, id := range res.Unreadable {
+		c.Details = append(c.Details, "could not be read: "+id)
+	}
+	if res.Prompts > 0 {
+		c.Details = append(c.Details, fmt.Sprintf("%d recent prompt(s) saved", res.Prompts))
+	}
+	if len(res.Unreadable) > 0 || len(res.LostTaskIDs) > 0 {
+		c.Status = checkAction
+	}
+	c.Fix = importFixes(res.LostTaskIDs, len(res.Unreadable))
+	if len(res.Unknown) > 0 {
+		c.Status = checkAction
+		c.Fix = append([]string{"the creates of unknown outcome above may exist and be billed: settle or dismiss each (see 'veox doctor')"}, c.Fix...)
+	}
+	c.Data = map[string]any{"movedTo": res.MovedTo, "saved": res.Tasks, "fromOlderCopies": res.Older,
+		"unknown": len(res.Unknown), "unreadable": nonNil(res.Unreadable), "taskIds": nonNil(res.LostTaskIDs)}
 	return c
 }
 
-func importFixes(ids []string) []string {
+func importFixes(ids []string, unreadable int) []string {
 	if len(ids) == 0 {
-		return []string{"no task ids could be read from the old file; re-import tasks you know of with 'veox import ID' (the service keeps them 14 days)"}
+		if unreadable == 0 {
+			return nil
+		}
+		return []string{"no service task id could be read for the records lost; re-import tasks you know of with 'veox import ID' (the service keeps them 14 days)"}
 	}
-	fix := []string{fmt.Sprintf("%d task id(s) were legible in the old file; re-import them within 14 days of their creation:", len(ids))}
+	fix := []string{fmt.Sprintf("%d task id(s) were legible in the damaged file but in no saved record; re-import them within 14 days of their creation:", len(ids))}
 	for _, id := range ids {
-		fix = append(fix, "veox import "+id)
+		fix = append(fix, "veox import "+api.Sanitize(id))
 	}
 	return fix
-}
-
-// salvageIDs finds service task ids in the raw bytes of a damaged file:
-// tasks are stored as JSON, so "taskId":"…" survives most damage.
-func salvageIDs(path string) []string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	re := regexp.MustCompile(`"taskId":"([0-9A-Za-z_\-]{1,100})"`)
-	seen := map[string]bool{}
-	var ids []string
-	for _, m := range re.FindAllSubmatch(b, -1) {
-		id := string(m[1])
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		_ = f.Sync()
-		f.Close()
-	}
 }
 
 // reportTasks lists what needs the user: creates whose fate is unknown,

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -293,4 +294,51 @@ func TestDoctorCreditCallProvesTheKey(t *testing.T) {
 	if r := h.run(t, "--demo", "doctor"); r.code != 0 || !strings.Contains(r.stdout, "credits") {
 		t.Fatalf("--demo asks the built-in simulator: exit %d\n%s", r.code, r.stdout)
 	}
+}
+
+// A history cut short (a full disk, an interrupted copy) no longer crashes
+// anything: every command says it is damaged, doctor says what to do, and
+// --repair saves what is left, the create of unknown outcome listed first.
+func TestDoctorRepairSavesATruncatedHistory(t *testing.T) {
+	h := newDoctorHome(t)
+	statuses := []string{store.StatusUnknown}
+	for range 40 {
+		statuses = append(statuses, store.StatusSucceeded)
+	}
+	seeded := h.seed(t, statuses...)
+	whole, _ := os.ReadFile(h.db())
+	cut := whole[:usedPages(whole)*3/4*4096]
+	os.WriteFile(h.db(), cut, 0o600)
+
+	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"status", "x"}, {"doctor", "--offline"}} {
+		r := h.run(t, args...)
+		if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "doctor") {
+			t.Fatalf("%v on a truncated history: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := h.run(t, "doctor", "--offline", "--repair", "--json")
+	rep := doctorJSON(t, r)
+	c := find(rep, "repair")
+	if c == nil || !strings.Contains(c.Summary, "saved") {
+		t.Fatalf("no repair reported:\n%s", r.stdout)
+	}
+	if len(c.Details) == 0 || !strings.Contains(c.Details[0], seeded[0].LocalID) || !strings.Contains(c.Details[0], "unknown") {
+		t.Fatalf("the create of unknown outcome is not listed first: %q", c.Details)
+	}
+	if r := h.run(t, "list", "--json", "--limit", "100"); r.code != 0 || !strings.Contains(r.stdout, seeded[0].LocalID) {
+		t.Fatalf("after the repair: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// usedPages is the page count the newest meta page of a bbolt file
+// records (its pages past that are room to grow).
+func usedPages(b []byte) int {
+	var pages, txid uint64
+	for _, off := range []int{0, 4096} {
+		m := b[off+16:]
+		if id := binary.LittleEndian.Uint64(m[48:]); id >= txid {
+			pages, txid = binary.LittleEndian.Uint64(m[40:]), id
+		}
+	}
+	return int(pages)
 }
