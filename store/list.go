@@ -134,7 +134,8 @@ func (s *Store) Active() ([]Task, error) {
 }
 
 // Children returns the tasks made from the service task taskID (extensions,
-// upscales), oldest first.
+// upscales), oldest first. A refused create made nothing from it, so it is
+// not among them.
 func (s *Store) Children(taskID string) ([]Task, error) {
 	var tasks []Task
 	if taskID == "" {
@@ -150,6 +151,7 @@ func (s *Store) Children(taskID string) ([]Task, error) {
 		}
 		return nil
 	})
+	tasks = slices.DeleteFunc(tasks, func(t Task) bool { return t.Status == StatusRefused })
 	sortByCreation(tasks)
 	return tasks, err
 }

@@ -12,19 +12,22 @@ const (
 
 // Task statuses. "submitting" is the intent written before a create is sent;
 // "unknown" is a create whose answer never came: it may exist and be billed,
-// and it is never resent on its own.
+// and it is never resent on its own. "refused" is a create the service
+// clearly turned down (content policy, credits, not extendable): nothing
+// was created upstream and nothing was charged, so it is not a failure.
 const (
 	StatusSubmitting = "submitting"
 	StatusRunning    = "running"
 	StatusSucceeded  = "succeeded"
 	StatusFailed     = "failed"
 	StatusUnknown    = "unknown"
+	StatusRefused    = "refused"
 )
 
 // Finished reports whether a status no longer changes by polling: the task
-// ended upstream, one way or the other.
+// ended upstream, one way or the other, or never existed there (refused).
 func Finished(status string) bool {
-	return status == StatusSucceeded || status == StatusFailed
+	return status == StatusSucceeded || status == StatusFailed || status == StatusRefused
 }
 
 // Request is what the user asked for. It never holds the API key.

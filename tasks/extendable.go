@@ -71,7 +71,11 @@ func (s *Service) fourKAsked(src *store.Task) bool {
 	return false
 }
 
-// refused: the service said no to the create, so nothing was made.
+// refused: the service said no to the create, so nothing was made. A
+// history from before the refused status holds such creates as failed
+// ones that were never accepted.
 func refused(t *store.Task) bool {
-	return t.Status == store.StatusFailed && t.SubmittedAt.IsZero() && t.TaskID == "" && t.Error != nil && t.Error.Kind != "dismissed"
+	legacy := t.Status == store.StatusFailed && t.SubmittedAt.IsZero() && t.TaskID == "" &&
+		t.Error != nil && t.Error.Kind != "dismissed"
+	return t.Status == store.StatusRefused || legacy
 }

@@ -141,11 +141,20 @@ func TestIntentLeftSubmittingBecomesUnknownAtStart(t *testing.T) {
 	}
 }
 
-func TestRefusedCreateIsRecordedFailedWithHint(t *testing.T) {
+// A create the service refused made nothing and cost nothing: it is
+// "refused", counted apart from failures and not among the source's
+// children (issue 12.5).
+func TestRefusedCreateIsRecordedRefusedWithHint(t *testing.T) {
 	r := newRig(t, sim.Options{})
 	task, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "something forbidden happens"})
-	if err == nil || task == nil || task.Status != store.StatusFailed || task.Error == nil || task.Error.Hint == "" {
+	if err == nil || task == nil || task.Status != store.StatusRefused || task.Error == nil || task.Error.Hint == "" {
 		t.Fatalf("refusal not recorded: %v %+v", err, task)
+	}
+	if _, by, _ := r.st.Count(); by[store.StatusFailed] != 0 || by[store.StatusRefused] != 1 {
+		t.Errorf("counted %v; a refusal is not a failure", by)
+	}
+	if kids, _ := r.st.Children(sim.DemoCity); len(kids) != 0 {
+		t.Errorf("a refused create is listed among its source's children: %+v", kids)
 	}
 	if api.KindOf(err) != api.KindPolicy || api.MaybeCreated(err) {
 		t.Fatalf("kind %v", api.KindOf(err))

@@ -169,7 +169,7 @@ func (s *Service) recordOutcome(localID, taskID string, sendErr error) (*store.T
 			outcome = fmt.Errorf("%w: %v", ErrUnknownOutcome, sendErr)
 		default:
 			t.Error = taskError(sendErr)
-			t.SetStatus(store.StatusFailed, now, "refused by the service; nothing was created")
+			t.SetStatus(store.StatusRefused, now, "refused by the service; nothing was created or charged")
 		}
 		return nil
 	})

@@ -171,7 +171,7 @@ func (m Model) onSubmitted(msg compose.SubmittedMsg) (tea.Model, tea.Cmd) {
 	var text string
 	isErr := true
 	switch {
-	case t.Status == store.StatusFailed:
+	case t.Status == store.StatusRefused:
 		text = "refused, nothing was created or charged: " + errText(msg.Err)
 	case errors.Is(msg.Err, tasks.ErrUnknownOutcome) || t.Status == store.StatusUnknown:
 		text = "the answer never came: the task may exist and be billed. veox will not resend it; open it to settle or dismiss"
@@ -180,7 +180,7 @@ func (m Model) onSubmitted(msg compose.SubmittedMsg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.poller.Watch(t))
 		m.bar.Running = m.poller.Running()
 	}
-	if t.Status != store.StatusFailed && m.top() == scrCompose {
+	if t.Status != store.StatusRefused && m.top() == scrCompose {
 		delete(m.drafts, m.compose.DraftKey()) // sent: the draft is done with
 		m.pop()
 		m, c = m.selectTask(t)

@@ -144,7 +144,7 @@ func historyOK(st *store.Store) doctorCheck {
 
 func countsLine(by map[string]int) string {
 	var parts []string
-	for _, s := range []string{store.StatusSucceeded, store.StatusRunning, store.StatusFailed, store.StatusUnknown, store.StatusSubmitting} {
+	for _, s := range []string{store.StatusSucceeded, store.StatusRunning, store.StatusFailed, store.StatusRefused, store.StatusUnknown, store.StatusSubmitting} {
 		if by[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", by[s], s))
 		}

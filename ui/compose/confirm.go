@@ -140,7 +140,7 @@ func (m Model) onSubmitted(msg submitDoneMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.result, m.resErr = msg.task, msg.err
-	if msg.task.Status == store.StatusFailed {
+	if msg.task.Status == store.StatusRefused {
 		m.stage = stageForm
 		m.formErr = refusal(msg.task, msg.err)
 	} else {

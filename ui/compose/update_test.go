@@ -215,7 +215,7 @@ func TestRefusedCreateCarriesTheHint(t *testing.T) {
 		t.Fatalf("SubmittedMsg %d times", len(subs))
 	}
 	s := subs[0]
-	if s.Task == nil || s.Task.Status != store.StatusFailed {
+	if s.Task == nil || s.Task.Status != store.StatusRefused {
 		t.Fatalf("task %+v", s.Task)
 	}
 	ae, ok := api.AsError(s.Err)

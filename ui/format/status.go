@@ -20,6 +20,8 @@ func Glyph(status string) string {
 		return "↑"
 	case store.StatusUnknown:
 		return "?"
+	case store.StatusRefused:
+		return "⊘"
 	}
 	return "·"
 }
@@ -38,6 +40,8 @@ func StatusWord(status string) string {
 		return "sending"
 	case store.StatusUnknown:
 		return "unknown"
+	case store.StatusRefused:
+		return "refused"
 	}
 	return status
 }
@@ -60,9 +64,11 @@ func Timing(t *store.Task, est time.Duration, now time.Time) string {
 			return Duration(el) + " ~" + Rough(left) + " left"
 		}
 		return Duration(el) + " usually " + Rough(est)
+	case store.StatusRefused:
+		return "nothing charged" // never accepted: nothing ran
 	case store.StatusSucceeded, store.StatusFailed:
 		if t.SubmittedAt.IsZero() {
-			return "refused" // never accepted: nothing ran, nothing was charged
+			return "refused" // a history from before the refused status
 		}
 		if t.CompletedAt.IsZero() {
 			return ""
