@@ -92,6 +92,7 @@ type Task struct {
 	URLsAt         time.Time `json:"urlsAt,omitzero"` // when the URLs were last fetched
 	Resolution     string    `json:"resolution,omitempty"`
 	Seeds          []int     `json:"seeds,omitempty"`        // per video, as reported by the service
+	HasAudio       []bool    `json:"hasAudio,omitempty"`     // per video: the service may drop the audio
 	Upscaled1080   bool      `json:"upscaled1080,omitempty"` // a 1080p version was requested: no longer extendable
 
 	// The credit balance just before the create was sent and, for a create

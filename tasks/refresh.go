@@ -67,37 +67,52 @@ func (s *Service) refreshFailed(t *store.Task, err error) (*store.Task, error) {
 	})
 }
 
-// applyRecord folds a record-info answer into a task.
+// applyRecord folds a record-info answer into a task: merged, never
+// erased (merge.go). A finished task never goes back to running, whatever
+// order the answers arrive in.
 func applyRecord(t *store.Task, r *api.Record, now time.Time) {
 	t.PolledAt = now
 	fillRequest(t, r)
 	switch r.State {
 	case api.StateRunning:
-		if t.Status != store.StatusRunning {
+		if !store.Finished(t.Status) && t.Status != store.StatusRunning {
 			t.SetStatus(store.StatusRunning, now, "")
 		}
 	case api.StateSucceeded:
-		t.ResultURLs, t.FullResultURLs, t.OriginURLs = r.ResultURLs, r.FullResultURLs, r.OriginURLs
-		t.URLsAt = now
-		t.Resolution, t.Seeds, t.Error = r.Resolution, r.Seeds, nil
-		t.CompletedAt = completed(r, now)
+		fresh := mergeURLs(t, "result", &t.ResultURLs, r.ResultURLs, now)
+		fresh = mergeURLs(t, "whole video", &t.FullResultURLs, r.FullResultURLs, now) || fresh
+		fresh = mergeURLs(t, "origin", &t.OriginURLs, r.OriginURLs, now) || fresh
+		if fresh {
+			t.URLsAt = now
+		}
+		mergeString(t, "resolution", &t.Resolution, r.Resolution, now)
+		mergeList(t, "seeds", &t.Seeds, r.Seeds, now)
+		mergeList(t, "audio", &t.HasAudio, r.HasAudio, now)
+		t.Error = nil
+		mergeCompletion(t, r, now)
 		if t.Status != store.StatusSucceeded {
 			t.SetStatus(store.StatusSucceeded, now, "")
 		}
 	default:
+		if t.Status == store.StatusSucceeded {
+			note(t, now, "an answer said it failed (%s); its result is kept", recordError(r).Message)
+			return
+		}
 		t.Error = recordError(r)
-		t.CompletedAt = completed(r, now)
+		mergeCompletion(t, r, now)
 		if t.Status != store.StatusFailed {
 			t.SetStatus(store.StatusFailed, now, "")
 		}
 	}
 }
 
-func completed(r *api.Record, now time.Time) time.Time {
-	if !r.CompleteTime.IsZero() {
-		return r.CompleteTime
+// mergeCompletion keeps the service's completion time; an answer without
+// one sets it only when nothing is known yet (now, the best guess).
+func mergeCompletion(t *store.Task, r *api.Record, now time.Time) {
+	mergeTime(t, "completion time", &t.CompletedAt, r.CompleteTime, now)
+	if t.CompletedAt.IsZero() {
+		t.CompletedAt = now
 	}
-	return now
 }
 
 // fillRequest completes what we know of a task made elsewhere (an import)
