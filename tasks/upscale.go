@@ -48,13 +48,45 @@ func (s *Service) Upscale(ctx context.Context, id, to string) (*store.Task, erro
 		s.recountHD(src.LocalID)
 		return t, err
 	}
-	return s.submit(ctx, t, func(ctx context.Context) (string, error) {
+	var named string
+	t, err = s.submit(ctx, t, func(ctx context.Context) (string, error) {
 		up, err := s.api.Get4K(ctx, api.FourKRequest{TaskID: src.TaskID})
 		if err != nil {
 			return "", err
 		}
-		return up.TaskID, nil
+		named = up.TaskID
+		return s.ownID(up.TaskID), nil
 	})
+	if t != nil && named != "" && t.TaskID == "" {
+		t = s.noteNamedBy(t, named)
+	}
+	return t, err
+}
+
+// ownID is the id a 4K is recorded under: the one the service answered,
+// unless that id already belongs to another entry of the history. The
+// docs' example answers with the source's own id; the 4K is then recorded,
+// like a 1080p version, as the upscale of its source, followed through it.
+func (s *Service) ownID(answered string) string {
+	if answered == "" {
+		return ""
+	}
+	if _, err := s.store.Get(answered); err == nil {
+		return ""
+	}
+	return answered
+}
+
+// noteNamedBy says in the timeline which id the service named the 4K by.
+func (s *Service) noteNamedBy(t *store.Task, named string) *store.Task {
+	u, err := s.store.Update(t.LocalID, func(t *store.Task) error {
+		note(t, s.now(), "the service named this 4K %s, which is its source's id (or another task's); veox follows it through its source", named)
+		return nil
+	})
+	if err != nil {
+		return t
+	}
+	return u
 }
 
 // refreshUpscale polls an upscale through the endpoint that started it:
@@ -76,8 +108,8 @@ func (s *Service) refreshUpscale(ctx context.Context, t *store.Task) (*store.Tas
 	now := s.now()
 	apply := func(t *store.Task) error {
 		t.PolledAt = now
-		if up.State == api.UpgradeReady && len(up.ResultURLs) > 0 {
-			t.ResultURLs, t.URLsAt, t.Resolution = up.ResultURLs, now, t.Request.UpscaleTo
+		if up.State == api.UpgradeReady && mergeURLs(t, "result", &t.ResultURLs, up.ResultURLs, now) {
+			t.URLsAt, t.Resolution = now, t.Request.UpscaleTo
 			if t.Status != store.StatusSucceeded {
 				t.CompletedAt = now
 				t.SetStatus(store.StatusSucceeded, now, "")
