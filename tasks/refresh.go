@@ -148,6 +148,21 @@ func fillRequest(t *store.Task, r *api.Record) {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = r.CreateTime
 	}
+	importLineage(t, str("taskId"), str("prompt"))
+}
+
+// importLineage: a task made elsewhere that echoes a source task id in its
+// request was made from that video. With a prompt it is an extension (a
+// 4K request echoes only the id and an index): it gets its parent and its
+// kind, so its chain reads as it was made.
+func importLineage(t *store.Task, source, prompt string) {
+	if t.Kind != store.KindImport || t.ParentID != "" || source == "" || source == t.TaskID {
+		return
+	}
+	t.ParentID = source
+	if prompt != "" {
+		t.Kind = store.KindExtend
+	}
 }
 
 // Import adds a task made elsewhere to the history (or refreshes it if it is
