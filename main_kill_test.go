@@ -302,7 +302,19 @@ func TestKillAfterTheServiceCreatedIsUnknownThenSettled(t *testing.T) {
 	if len(ids) != 1 || r.sim.Requests(sim.PathGenerate) != 1 {
 		t.Fatalf("the service holds %v after %d create requests; want one of each", ids, r.sim.Requests(sim.PathGenerate))
 	}
-	res := r.run(t, "settle", task.LocalID, ids[0], "--json")
+	// A typo is refused with the reason, exit 2, and changes nothing.
+	res := r.run(t, "settle", task.LocalID, "c2ac913cc2618ee809dd315065c48c5a", "--yes")
+	if res.code != 2 || !strings.Contains(res.stderr, "the service has no task") || !strings.Contains(res.stderr, "a kite over the dunes") {
+		t.Fatalf("settle with a typo: exit %d\n%s", res.code, res.stderr)
+	}
+	if again := onlyTask(t, r.list(t), "a kite over the dunes"); again.Status != "unknown" {
+		t.Fatalf("a refused settle changed the create: %+v", again)
+	}
+	// Without a terminal to ask, a matching id needs --yes.
+	if res := r.run(t, "settle", task.LocalID, ids[0]); res.code != 2 || !strings.Contains(res.stderr, "--yes") {
+		t.Fatalf("settle without --yes and no terminal: exit %d\n%s", res.code, res.stderr)
+	}
+	res = r.run(t, "settle", task.LocalID, ids[0], "--yes", "--json")
 	if got := decode[taskOut](t, res); res.code != 0 || got.Status != "succeeded" || got.TaskID != ids[0] {
 		t.Fatalf("settle: exit %d %+v %s", res.code, got, res.stderr)
 	}

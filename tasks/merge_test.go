@@ -33,15 +33,15 @@ func (s *scripted) serve(w http.ResponseWriter, _ *http.Request) {
 
 const (
 	mergeID = "4c9a31a5bb61db65d10f1210d78cc08a"
-	full    = `{"code":200,"msg":"success","data":{"taskId":"` + mergeID + `","paramJson":"{\"prompt\":\"a storm\",\"taskId\":\"src\"}",` +
+	recFull = `{"code":200,"msg":"success","data":{"taskId":"` + mergeID + `","paramJson":"{\"prompt\":\"a storm\",\"taskId\":\"src\"}",` +
 		`"response":{"taskId":"` + mergeID + `","resultUrls":["https://cdn.example/part.mp4?sig=1"],"originUrls":["https://cdn.example/origin.mp4?sig=1"],` +
 		`"fullResultUrls":["https://cdn.example/whole.mp4?sig=1"],"resolution":"720p","hasAudioList":[true],"seeds":[34186]},` +
 		`"successFlag":1,"errorCode":null,"errorMessage":null,"createTime":1773967426000,"completeTime":1773967493000,"fallbackFlag":false}}`
 	// the older, sparser shape: the new part alone, as a string, under data
-	sparse  = `{"code":200,"data":{"taskId":"` + mergeID + `","successFlag":1,"resultUrls":"[\"https://cdn.example/part.mp4?sig=2\"]"}}`
-	running = `{"code":200,"data":{"successFlag":0}}`
+	recSparse  = `{"code":200,"data":{"taskId":"` + mergeID + `","successFlag":1,"resultUrls":"[\"https://cdn.example/part.mp4?sig=2\"]"}}`
+	recRunning = `{"code":200,"data":{"successFlag":0}}`
 	// a newer complete answer whose seed and whole video differ
-	changedSeed = `{"code":200,"msg":"success","data":{"taskId":"` + mergeID + `","response":{"resultUrls":["https://cdn.example/part.mp4?sig=3"],` +
+	recChangedSeed = `{"code":200,"msg":"success","data":{"taskId":"` + mergeID + `","response":{"resultUrls":["https://cdn.example/part.mp4?sig=3"],` +
 		`"fullResultUrls":["https://cdn.example/whole-v2.mp4?sig=3"],"resolution":"720p","seeds":[51207]},"successFlag":1,"completeTime":1773967493000}}`
 )
 
@@ -49,7 +49,7 @@ const (
 // said (links, the whole video, seeds, resolution, audio, origin, times);
 // a newer different value wins and is an event in the timeline.
 func TestLaterAnswersMergeNeverErase(t *testing.T) {
-	s := &scripted{bodies: []string{full, sparse, running, changedSeed}}
+	s := &scripted{bodies: []string{recFull, recSparse, recRunning, recChangedSeed}}
 	r := newStandRig(t, s.serve)
 	tk := r.putTask(t, &store.Task{TaskID: mergeID, Kind: store.KindExtend, ParentID: "src", Status: store.StatusRunning,
 		SubmittedAt: r.now.Add(-time.Hour), Request: store.Request{Prompt: "a storm"}})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/nav"
 	"github.com/veox/veox/ui/timer"
 )
 
@@ -73,11 +74,15 @@ func upscaleCmd(ctx context.Context, svc *tasks.Service, id, to string) tea.Cmd 
 	}
 }
 
-func settleCmd(ctx context.Context, svc *tasks.Service, id, taskID string) tea.Cmd {
+func settleCmd(ctx context.Context, svc *tasks.Service, s nav.Settle) tea.Cmd {
 	return func() tea.Msg {
-		t, err := svc.Settle(ctx, id, taskID)
+		settle := svc.Settle
+		if s.Force {
+			settle = svc.SettleForce
+		}
+		t, err := settle(ctx, s.ID, s.TaskID)
 		if t == nil && err != nil {
-			t, _ = svc.Store().Get(id)
+			t, _ = svc.Store().Get(s.ID)
 		}
 		return actionMsg{what: "settle", task: t, err: err}
 	}

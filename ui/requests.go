@@ -68,7 +68,7 @@ func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m2, flash := m.flash("asking the service for a "+msg.To+" version…", false)
 		return m2, tea.Batch(flash, upscaleCmd(m.ctx, m.o.Service, msg.ID, msg.To)), true
 	case nav.Settle:
-		return m, settleCmd(m.ctx, m.o.Service, msg.ID, msg.TaskID), true
+		return m, settleCmd(m.ctx, m.o.Service, msg), true
 	case nav.Dismiss:
 		return m, dismissCmd(m.o.Service, msg.ID), true
 	}

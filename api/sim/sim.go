@@ -10,6 +10,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -190,6 +192,26 @@ func (s *Sim) Creates() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.creates
+}
+
+// Dashboard lists the ids of the tasks creates made, newest first, as the
+// service's web dashboard shows them: where a user finds the id of a
+// create whose answer was lost.
+func (s *Sim) Dashboard() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var made []*task
+	for _, t := range s.tasks {
+		if !strings.HasPrefix(t.ID, "veo_task_demo_") {
+			made = append(made, t)
+		}
+	}
+	sort.Slice(made, func(i, j int) bool { return made[i].Created.After(made[j].Created) })
+	ids := make([]string, len(made))
+	for i, t := range made {
+		ids[i] = t.ID
+	}
+	return ids
 }
 
 // Requests is the number of requests seen for a URL path (API or file

@@ -1,14 +1,19 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
@@ -70,7 +75,7 @@ func listCmd(g *globals) *cobra.Command {
 			q := store.Query{Limit: limit}
 			if status != "" {
 				if !validStatus(status) {
-					return usageErr(fmt.Errorf("--status %q: use running, succeeded, failed, unknown or submitting", status))
+					return usageErr(fmt.Errorf("--status %q: use running, succeeded, failed, refused, unknown or submitting", status))
 				}
 				q.Statuses = []string{status}
 			}
@@ -92,7 +97,7 @@ func listCmd(g *globals) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.Flags().StringVar(&status, "status", "", "only running, succeeded, failed, unknown or submitting tasks")
+	cmd.Flags().StringVar(&status, "status", "", "only running, succeeded, failed, refused, unknown or submitting tasks")
 	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many tasks")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
@@ -100,7 +105,7 @@ func listCmd(g *globals) *cobra.Command {
 
 func validStatus(s string) bool {
 	switch s {
-	case store.StatusRunning, store.StatusSucceeded, store.StatusFailed, store.StatusUnknown, store.StatusSubmitting:
+	case store.StatusRunning, store.StatusSucceeded, store.StatusFailed, store.StatusUnknown, store.StatusSubmitting, store.StatusRefused:
 		return true
 	}
 	return false
@@ -259,19 +264,98 @@ func importCmd(g *globals) *cobra.Command {
 }
 
 func settleCmd(g *globals) *cobra.Command {
-	return taskAction(g, true, &cobra.Command{
+	var force, yes, asJSON bool
+	cmd := &cobra.Command{
 		Use:   "settle LOCAL_ID TASK_ID",
-		Short: "Attach the service's task id to a create whose answer never came",
+		Short: "Attach the service's task id to a create whose answer never came, after the service confirms it",
 		Long: "A create whose answer never arrived is recorded as 'unknown' and never resent.\n" +
-			"If you found it on the service (its dashboard, a callback), settle it with its task id: veox looks\n" +
-			"the id up first and attaches it only if the service knows it and it was made from this prompt.",
+			"If you found it on the service (its dashboard, a callback), settle it with its task id.\n" +
+			"veox asks the service about TASK_ID first and shows its prompt, model and creation time beside\n" +
+			"your create's. It attaches the id when they match and you confirm (--yes where nobody can be\n" +
+			"asked). An id the service does not know, or whose prompt differs, is refused (exit 2) and the\n" +
+			"create stays unknown, unless --force after you have seen the difference.",
 		Args: cobra.ExactArgs(2),
-	}, func(cmd *cobra.Command, env *Env, args []string) (*store.Task, error) {
-		if err := mustBeUnknown(env, args[0], "settle"); err != nil {
-			return nil, err
-		}
-		return env.Service.Settle(cmd.Context(), args[0], args[1])
-	})
+		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
+			if err := mustBeUnknown(env, args[0], "settle"); err != nil {
+				return err
+			}
+			c, err := env.Service.CheckSettle(cmd.Context(), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			errOut := cmd.ErrOrStderr()
+			printSettleCheck(errOut, c)
+			switch {
+			case !c.Matches() && !force:
+				fmt.Fprintf(errOut, "veox: not settled: %s. The create stays unknown; check the id, or run again with --force if it is yours all the same.\n",
+					strings.Join(c.Problems, "; "))
+				return quietExit(ExitUsage)
+			case c.Matches() && !yes:
+				ok, err := askYes(cmd, fmt.Sprintf("Attach %s to %s? [y/N] ", c.TaskID, c.Local.LocalID))
+				if err != nil {
+					return usageErr(err)
+				}
+				if !ok {
+					fmt.Fprintln(errOut, "veox: not settled; the create stays unknown")
+					return quietExit(ExitUsage)
+				}
+			}
+			settle := env.Service.Settle
+			if force {
+				settle = env.Service.SettleForce
+			}
+			t, err := settle(cmd.Context(), args[0], args[1])
+			if err != nil {
+				return err
+			}
+			(&follow{json: asJSON}).print(cmd.OutOrStdout(), t)
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "attach the id even though the service does not confirm it")
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask: attach it when the service confirms it")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the task as JSON")
+	return cmd
+}
+
+// printSettleCheck sets the service's answer beside the lost create.
+func printSettleCheck(w io.Writer, c *tasks.SettleCheck) {
+	l := c.Local
+	if c.Known {
+		fmt.Fprintf(w, "the service's task %s\n  prompt   %s\n  model    %s\n  created  %s\n", c.TaskID,
+			clip(c.Prompt, 200), orDash(c.Model), stamp(c.Created))
+	}
+	fmt.Fprintf(w, "your unknown create %s\n  prompt   %s\n  model    %s\n  sent     %s\n", l.LocalID,
+		clip(l.Request.Prompt, 200), orDash(l.Request.Model), stamp(l.CreatedAt))
+	if c.Matches() {
+		fmt.Fprintln(w, "they match")
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return api.Sanitize(s)
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+// askYes asks on the terminal; where there is none, it says how to go on.
+func askYes(cmd *cobra.Command, question string) (bool, error) {
+	in, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !term.IsTerminal(in.Fd()) {
+		return false, errors.New("the service confirms it, and there is no terminal to ask: run again with --yes to attach it")
+	}
+	fmt.Fprint(cmd.ErrOrStderr(), question)
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes", nil
 }
 
 // mustBeUnknown refuses, as bad input (exit 2), to settle or dismiss a

@@ -39,6 +39,7 @@ const (
 	modeConfirmUpscale
 	modeSettle
 	modeConfirmDismiss
+	modeConfirmSettle // the service's word on the typed id, asking to confirm
 )
 
 // Model is the Details screen of one task.
@@ -53,10 +54,11 @@ type Model struct {
 	missing  map[string]bool // the task's recorded files gone from disk, as of the last load
 	err      error
 
-	mode  mode
-	upTo  string
-	input textinput.Model
-	note  string // the outcome of the last local action (copied, opened…)
+	mode   mode
+	upTo   string
+	settle *tasks.SettleCheck // modeConfirmSettle: nil while asking
+	input  textinput.Model
+	note   string // the outcome of the last local action (copied, opened…)
 
 	gen   int      // tags loads: only the answer to the latest one is applied
 	sel   string   // local id of the chain or child task enter opens

@@ -14,7 +14,7 @@ type keyMap struct {
 	Prev, Next, OpenSel                          key.Binding
 	Extend, Download, Open, Copy, Upscale, Again key.Binding
 	Parent, Settle, Dismiss, Back                key.Binding
-	Choose1080, Choose4K, Confirm, Cancel        key.Binding
+	Choose1080, Choose4K, Confirm, Cancel, Force key.Binding
 	SubmitID                                     key.Binding
 }
 
@@ -45,6 +45,7 @@ func newKeys() keyMap {
 		Choose4K:   b(k("4", "k"), h("4", "4K")),
 		Confirm:    b(k("y", "enter"), h("y/enter", "confirm")),
 		Cancel:     b(k("esc", "n"), h("esc", "cancel")),
+		Force:      b(k("F"), h("F", "attach anyway")),
 		SubmitID:   b(k("enter"), h("enter", "settle with this id")),
 	}
 }
@@ -78,13 +79,15 @@ func (k keyMap) help(m mode, t *store.Task, family bool) helpMap {
 		return single(k.Confirm, k.Cancel)
 	case modeSettle:
 		return single(k.SubmitID, k.Back)
+	case modeConfirmSettle:
+		return single(k.Confirm, k.Force, k.Cancel)
 	}
 	var acts []key.Binding
 	if t != nil {
 		switch t.Status {
 		case store.StatusSucceeded:
 			acts = []key.Binding{k.Extend, k.Download, k.Open, k.Copy, k.Upscale, k.Again}
-		case store.StatusFailed:
+		case store.StatusFailed, store.StatusRefused:
 			acts = []key.Binding{k.Again}
 		case store.StatusUnknown:
 			acts = []key.Binding{k.Settle, k.Dismiss}

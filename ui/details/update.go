@@ -30,6 +30,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.vp = m.page(m.bottom())
 		return m, nil
+	case settleCheckedMsg:
+		m = m.onSettleChecked(msg)
+		m.vp = m.page(m.bottom())
+		return m, nil
 	case noteMsg:
 		if msg.id == m.id {
 			m.note = msg.text
@@ -76,6 +80,8 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.onConfirmKey(msg)
 	case modeSettle:
 		return m.onSettleKey(msg)
+	case modeConfirmSettle:
+		return m.onConfirmSettleKey(msg)
 	}
 	if key.Matches(msg, m.keys.Back) {
 		if m2, cmd, ok := m.back(); ok {
@@ -214,9 +220,9 @@ func (m Model) onSettleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 			m.note = err.Error()
 			return m, nil
 		}
-		m.mode = modeView
+		m.mode, m.settle, m.note = modeConfirmSettle, nil, ""
 		m.input.Blur()
-		return m, nav.Cmd(nav.Settle{ID: m.task.LocalID, TaskID: id})
+		return m, checkSettleCmd(m.deps, m.task.LocalID, id)
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)

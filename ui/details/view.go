@@ -81,7 +81,8 @@ func scrollHint(vp viewport.Model) string {
 func (m Model) actionText() string {
 	switch m.mode {
 	case modeChoose:
-		return "Upscale: 1 = 1080p (about 5 credits; the source can no longer be extended after it), 4 = 4K (about 120 credits). esc cancels."
+		return fmt.Sprintf("Upscale: 1 = 1080p (about %d credits; the source can no longer be extended after it), 4 = 4K (about %d credits). esc cancels.",
+			tasks.UpscaleCost(tasks.Upscale1080), tasks.UpscaleCost(tasks.Upscale4K))
 	case modeConfirmUpscale:
 		cost := tasks.UpscaleCost(m.upTo)
 		warn := ""
@@ -91,6 +92,8 @@ func (m Model) actionText() string {
 		return fmt.Sprintf("Spend about %d credits on a %s version?%s y/enter confirms, esc cancels.", cost, m.upTo, warn)
 	case modeConfirmDismiss:
 		return "Dismiss: you checked that this create did NOT go through (no task on the service, no charge)? y confirms, esc cancels."
+	case modeConfirmSettle:
+		return m.settleText()
 	}
 	return ""
 }

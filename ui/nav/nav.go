@@ -33,7 +33,10 @@ type Download struct {
 type Upscale struct{ ID, To string }
 
 // Settle attaches the service id the user found to an unknown create.
-type Settle struct{ ID, TaskID string }
+type Settle struct {
+	ID, TaskID string
+	Force      bool // attach it though the service did not confirm it
+}
 
 // Dismiss marks an unknown create as never having gone through.
 type Dismiss struct{ ID string }
