@@ -70,7 +70,7 @@ func TestBinaryCreateCodesThatAreNoRefusalAreUnknown(t *testing.T) {
 			if c.exit == 3 && (task.Status != "unknown" || task.Error == nil || !strings.Contains(task.Error.Hint, "balance did not fall")) {
 				t.Fatalf("code %d: %+v", c.code, task)
 			}
-			if c.exit == 1 && task.Status != "failed" {
+			if c.exit == 1 && task.Status != "refused" { // a documented refusal: nothing made, nothing charged
 				t.Fatalf("code %d: %+v", c.code, task)
 			}
 		})

@@ -31,6 +31,7 @@ type record struct {
 	URLsAt         *int64   `json:"urlsAt,omitempty"`
 	Resolution     string   `json:"resolution,omitempty"`
 	Seeds          []int    `json:"seeds,omitempty"`
+	HasAudio       []bool   `json:"hasAudio,omitempty"`
 	Upscaled1080   bool     `json:"upscaled1080,omitempty"`
 
 	CreditsBefore float64 `json:"creditsBefore,omitzero"`
@@ -121,7 +122,7 @@ func encodeTask(t *Task) ([]byte, error) {
 	c := ms(t.CreatedAt)
 	r := record{TaskID: t.TaskID, Kind: t.Kind, ParentID: t.ParentID, Request: t.Request, Status: t.Status,
 		ResultURLs: t.ResultURLs, FullResultURLs: t.FullResultURLs, OriginURLs: t.OriginURLs, URLsAt: afterOpt(t.URLsAt, c),
-		Resolution: t.Resolution, Seeds: t.Seeds, Upscaled1080: t.Upscaled1080,
+		Resolution: t.Resolution, Seeds: t.Seeds, HasAudio: t.HasAudio, Upscaled1080: t.Upscaled1080,
 		CreditsBefore: t.CreditsBefore, CreditsAfter: t.CreditsAfter, Error: t.Error,
 		CreatedAt: c, SubmittedAt: afterOpt(t.SubmittedAt, c), CompletedAt: afterOpt(t.CompletedAt, c),
 		UpdatedAt: after(t.UpdatedAt, c), PolledAt: afterOpt(t.PolledAt, c)}
@@ -146,7 +147,7 @@ func fromRecord(r *record) *Task {
 	c := r.CreatedAt
 	t := &Task{LocalID: r.LocalID, TaskID: r.TaskID, Kind: r.Kind, ParentID: r.ParentID, Request: r.Request, Status: r.Status,
 		ResultURLs: r.ResultURLs, FullResultURLs: r.FullResultURLs, OriginURLs: r.OriginURLs, URLsAt: sinceOpt(r.URLsAt, c),
-		Resolution: r.Resolution, Seeds: r.Seeds, Upscaled1080: r.Upscaled1080,
+		Resolution: r.Resolution, Seeds: r.Seeds, HasAudio: r.HasAudio, Upscaled1080: r.Upscaled1080,
 		CreditsBefore: r.CreditsBefore, CreditsAfter: r.CreditsAfter, Error: r.Error,
 		CreatedAt: fromMS(c), SubmittedAt: sinceOpt(r.SubmittedAt, c), CompletedAt: sinceOpt(r.CompletedAt, c),
 		UpdatedAt: since(r.UpdatedAt, c), PolledAt: sinceOpt(r.PolledAt, c)}

@@ -20,7 +20,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		"finished": {LocalID: "l2", TaskID: "t2", Kind: KindExtend, ParentID: "t1", Status: StatusSucceeded,
 			Request:    Request{Prompt: "a fox", Seed: 12345, Watermark: "w"},
 			ResultURLs: []string{"https://r/0.mp4", "https://r/1.mp4"}, FullResultURLs: []string{"https://r/full.mp4"},
-			URLsAt: created.Add(time.Minute), Seeds: []int{7}, CreditsBefore: 100.5, CreditsAfter: 40,
+			URLsAt: created.Add(time.Minute), Seeds: []int{7}, HasAudio: []bool{false}, CreditsBefore: 100.5, CreditsAfter: 40,
 			Files: []File{
 				{Path: "/v/a.mp4", URL: "https://r/full.mp4", Size: 5, SHA256: "ab", Duration: 8 * time.Second, DownloadedAt: created.Add(2 * time.Minute)},
 				{Path: "/v/b.mp4", URL: "https://r/1.mp4", Size: 6, DownloadedAt: created, Part: true},
