@@ -12,6 +12,7 @@ import (
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/details"
 	"github.com/veox/veox/ui/downloads"
+	"github.com/veox/veox/ui/messages"
 	"github.com/veox/veox/ui/poller"
 	"github.com/veox/veox/ui/statusbar"
 	"github.com/veox/veox/ui/tasklist"
@@ -26,7 +27,8 @@ const (
 	scrDownloads
 	scrCompose
 	scrHelp
-	scrQuit // "a create is in flight: quit anyway?"
+	scrQuit     // "a create is in flight: quit anyway?"
+	scrMessages // the status bar's messages, whole
 )
 
 // Minimum size: below it only a "too small" note is drawn.
@@ -57,10 +59,16 @@ type Model struct {
 	// latest one.
 	drafts map[string]compose.Draft
 
-	poller   poller.Poller
-	bar      statusbar.State
-	pollErr  bool // bar.Error came from polling: a good poll clears it
-	creating int  // creates in flight outside the composer (upscale)
+	msgs messages.Model
+	log  messages.Log // every message the bar showed, with its time
+
+	poller poller.Poller
+	bar    statusbar.State
+	// errCause names what the bar's error is about ("poll", "balance",
+	// "unknown", "download <id>"), so it goes once that is resolved
+	// instead of staying until the next news.
+	errCause string
+	creating int // creates in flight outside the composer (upscale)
 	flashGen int
 
 	width, height int
@@ -86,6 +94,7 @@ func newModel(ctx context.Context, o Options) Model {
 	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick})
 	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now, Tick: o.Tick})
 	m.poller = poller.New(ctx, o.Service, o.Now, o.Tick)
+	m.msgs = messages.New(o.Styles, o.Now)
 	m.bar = statusbar.State{Demo: o.Demo, ReadOnly: o.ReadOnly}
 	return m
 }

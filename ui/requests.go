@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"github.com/veox/veox/ui/messages"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/tasks"
@@ -144,15 +146,37 @@ func (m Model) onCancelled(msg compose.CancelledMsg) (Model, tea.Cmd) {
 	return m.flash("draft kept: "+again, false)
 }
 
-// flash shows news in the status bar; news clears itself after a while,
-// an error stays until the next news.
+// flash shows news in the status bar and keeps it in the message log;
+// news clears itself after a while, an error stays until the next news.
 func (m Model) flash(text string, isErr bool) (Model, tea.Cmd) {
+	return m.news(text, isErr, "")
+}
+
+// fail shows an error about cause (see Model.errCause): it stays until the
+// next news or until resolve(cause) says the cause is gone.
+func (m Model) fail(cause, text string) (Model, tea.Cmd) { return m.news(text, true, cause) }
+
+func (m Model) news(text string, isErr bool, cause string) (Model, tea.Cmd) {
 	m.flashGen++
-	m.pollErr = false
+	m.log = m.log.Add(messages.Entry{At: m.o.Now(), Text: text, Err: isErr})
+	if m.onStack(scrMessages) {
+		m.msgs = m.msgs.Show(m.log)
+	}
+	m.errCause = ""
 	if isErr {
-		m.bar.Error, m.bar.Message = text, ""
+		m.bar.Error, m.bar.Message, m.errCause = text, "", cause
 		return m, nil
 	}
 	m.bar.Error, m.bar.Message = "", text
 	return m, clearFlashAfter(m.o.Tick, m.flashGen)
+}
+
+// resolve takes the bar's error away when it was about cause, which is now
+// gone (a good poll after failed ones, a balance read after a failed one,
+// the last unknown create settled); the log keeps it.
+func (m Model) resolve(cause string) Model {
+	if cause != "" && m.errCause == cause {
+		m.bar.Error, m.errCause = "", ""
+	}
+	return m
 }

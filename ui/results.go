@@ -37,10 +37,10 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m.bar.CreditsErr = ""
 		if msg.err != nil {
 			m.bar.CreditsErr = msg.err.Error()
-			m2, cmd := m.flash("cannot read the balance: "+errText(msg.err), true)
+			m2, cmd := m.fail("balance", "cannot read the balance: "+errText(msg.err))
 			return m2, cmd, true
 		}
-		return m, nil, true
+		return m.resolve("balance"), nil, true
 	case actionMsg:
 		m2, cmd := m.onAction(msg)
 		return m2, cmd, true
@@ -88,13 +88,13 @@ func (m Model) onRecovered(msg recoveredMsg) (Model, tea.Cmd) {
 		}
 	}
 	m.bar.Running = m.poller.Running()
-	m.bar.NeedYou = m.list.Count(store.StatusUnknown)
+	m.bar.NeedYou = max(unknown, m.list.Count(store.StatusUnknown))
 	switch {
 	case msg.err != nil:
 		m2, c := m.flash("cannot pick up running tasks: "+msg.err.Error(), true)
 		m, cmds = m2, append(cmds, c)
 	case unknown > 0:
-		m2, c := m.flash(fmt.Sprintf("%d create(s) never got an answer and may be billed: open them (view 1) to settle or dismiss", unknown), true)
+		m2, c := m.fail("unknown", fmt.Sprintf("%d create(s) never got an answer and may be billed: open them (view 1) to settle or dismiss", unknown))
 		m, cmds = m2, append(cmds, c)
 	}
 	return m, tea.Batch(cmds...)
@@ -118,11 +118,10 @@ func (m Model) onPoll(ev *poller.Event) (Model, tea.Cmd) {
 		if !ev.Ended {
 			text += fmt.Sprintf(" (retrying in %s)", format.Rough(ev.Backoff))
 		}
-		m2, c := m.flash(text, true)
+		m2, c := m.fail("poll", text)
 		m, cmds = m2, append(cmds, c)
-		m.pollErr = true
-	case m.pollErr:
-		m.bar.Error, m.pollErr = "", false
+	default:
+		m = m.resolve("poll")
 	}
 	if ev.Ended && ev.Task != nil && store.Finished(ev.Task.Status) {
 		m2, c := m.onEnded(ev.Task)

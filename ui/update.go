@@ -8,6 +8,7 @@ import (
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/input"
+	"github.com/veox/veox/ui/messages"
 	"github.com/veox/veox/ui/nav"
 )
 
@@ -23,6 +24,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onSubmitted(msg)
 	case compose.CancelledMsg:
 		return m.onCancelled(msg)
+	case messages.BackMsg:
+		if m.top() == scrMessages {
+			m.pop()
+		}
+		return m, nil
 	}
 	if m2, cmd, ok := m.onRequest(msg); ok {
 		return m2, cmd
@@ -39,6 +45,7 @@ func (m Model) resize(w, h int) Model {
 	bh := m.bodyHeight()
 	m.list = m.list.SetSize(w, bh)
 	m.downloads = m.downloads.SetSize(w, bh)
+	m.msgs = m.msgs.SetSize(w, bh)
 	if m.hasDet {
 		m.details = m.details.SetSize(w, bh)
 	}
@@ -129,6 +136,10 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Help):
 		m.push(scrHelp)
 		return m, nil
+	case key.Matches(msg, m.keys.Messages) && top != scrMessages:
+		m.msgs = m.msgs.Show(m.log)
+		m.push(scrMessages)
+		return m, nil
 	}
 	return m.toTop(msg)
 }
@@ -167,6 +178,8 @@ func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.downloads, cmd, _ = m.downloads.Update(msg)
 	case scrCompose:
 		m.compose, cmd = m.compose.Update(msg)
+	case scrMessages:
+		m.msgs, cmd = m.msgs.Update(msg)
 	}
 	return m, cmd
 }
@@ -177,7 +190,7 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	var cmd tea.Cmd
 	m.list, cmd = m.list.Update(msg)
-	m.bar.NeedYou = m.list.Count(store.StatusUnknown) // the counts arrive here
+	m = m.needYou() // the counts arrive here
 	cmds = append(cmds, cmd)
 	if m.hasDet {
 		m.details, cmd = m.details.Update(msg)
@@ -201,9 +214,23 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) changed(msg nav.TaskChanged) (Model, tea.Cmd) {
 	var c1, c2 tea.Cmd
 	m.list, c1 = m.list.Update(msg)
-	m.bar.NeedYou = m.list.Count(store.StatusUnknown)
+	m = m.needYou()
 	if m.hasDet {
 		m.details, c2 = m.details.Update(msg)
 	}
 	return m, tea.Batch(c1, c2)
+}
+
+// needYou shows how many creates wait for the user, once the list has
+// counted them; once none does, the error that asked the user to settle
+// them goes.
+func (m Model) needYou() Model {
+	if !m.list.Counted() {
+		return m
+	}
+	m.bar.NeedYou = m.list.Count(store.StatusUnknown)
+	if m.bar.NeedYou == 0 {
+		m = m.resolve("unknown")
+	}
+	return m
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -21,7 +22,7 @@ func (m Model) View() string {
 		return m.tooSmallView()
 	}
 	body := lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).MaxWidth(m.width).Render(m.body())
-	foot := lipgloss.NewStyle().MaxWidth(m.width).Render(m.help.ShortHelpView(m.activeKeys().ShortHelp()))
+	foot := lipgloss.NewStyle().MaxWidth(m.width).Render(m.footer())
 	return body + "\n" + foot + "\n" + statusbar.View(m.bar, m.o.Styles, m.width, m.o.Now())
 }
 
@@ -60,6 +61,8 @@ func (m Model) screenView(s screen) string {
 		return m.helpView()
 	case scrQuit:
 		return m.quitView()
+	case scrMessages:
+		return m.msgs.View()
 	}
 	return m.list.View()
 }
@@ -83,6 +86,8 @@ func (m Model) screenKeys(s screen) help.KeyMap {
 		return m.downloads.KeyMap()
 	case scrCompose:
 		return m.compose.KeyMap()
+	case scrMessages:
+		return m.msgs.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -99,9 +104,51 @@ func (m Model) activeKeys() help.KeyMap {
 	k := m.screenKeys(m.top())
 	short := k.ShortHelp()
 	if !m.capturing() {
-		short = append(append([]key.Binding{}, short...), m.keys.Help, m.keys.Quit)
+		short = append(append([]key.Binding{}, short...), m.keys.Help, m.keys.Messages, m.keys.Quit)
 	}
 	return keyMap{short: short, full: k.FullHelp()}
+}
+
+// footer is the active keys on one line. The ways out (esc, help, the
+// messages, quit) always show, at the end; the screen's other keys give
+// way, from the last, when the line is too narrow for all.
+func (m Model) footer() string {
+	var rest, out []key.Binding
+	for _, b := range m.activeKeys().ShortHelp() {
+		if m.wayOut(b) {
+			out = append(out, b)
+		} else {
+			rest = append(rest, b)
+		}
+	}
+	h := m.help
+	h.Width = 0
+	tail := h.ShortHelpView(out)
+	if len(rest) == 0 {
+		return tail
+	}
+	if tail == "" {
+		h.Width = m.width
+		return h.ShortHelpView(rest)
+	}
+	sep := h.Styles.ShortSeparator.Render(h.ShortSeparator)
+	h.Width = m.width - lipgloss.Width(tail) - lipgloss.Width(sep)
+	if h.Width < 8 {
+		return tail
+	}
+	return h.ShortHelpView(rest) + sep + tail
+}
+
+func (m Model) wayOut(b key.Binding) bool {
+	if slices.Contains(b.Keys(), "esc") {
+		return true
+	}
+	for _, g := range []key.Binding{m.keys.Help, m.keys.Messages, m.keys.Quit} {
+		if slices.Equal(b.Keys(), g.Keys()) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m Model) helpView() string {
@@ -109,7 +156,7 @@ func (m Model) helpView() string {
 	s := m.below()
 	h := m.help
 	h.ShowAll = true
-	global := [][]key.Binding{{m.keys.Help, m.keys.Quit, m.keys.ForceQuit}}
+	global := [][]key.Binding{{m.keys.Help, m.keys.Messages, m.keys.Quit, m.keys.ForceQuit}}
 	intro := st.Faint.Render("Keys of this screen; below, the ones that work everywhere (not while typing in a field).")
 	// The global keys get their own block so a narrow terminal never cuts them.
 	return st.Title.Render("Help — "+screenName(s)) + "\n" + intro + "\n\n" +
@@ -124,6 +171,8 @@ func screenName(s screen) string {
 		return "Downloads"
 	case scrCompose:
 		return "Composer"
+	case scrMessages:
+		return "Messages"
 	}
 	return "Tasks"
 }

@@ -58,8 +58,9 @@ func systemOpen(path string) error {
 	return nil
 }
 
-// copyURL puts the best result URL on the clipboard through OSC 52, which
-// works over SSH and in tmux when the terminal allows it.
+// copyURL sends the best result URL to the terminal's clipboard through
+// OSC 52, which works over SSH too. Whether the terminal takes it, veox
+// cannot see, so it says what it did, not that it worked.
 func (m Model) copyURL() tea.Cmd {
 	id, out := m.id, m.deps.Output
 	urls := m.task.BestURLs()
@@ -69,9 +70,10 @@ func (m Model) copyURL() tea.Cmd {
 	url := urls[0]
 	return func() tea.Msg {
 		if err := writeOSC52(out, url); err != nil {
-			return noteMsg{id, "could not copy: " + err.Error()}
+			return noteMsg{id, "could not send the URL to the terminal: " + err.Error()}
 		}
-		return noteMsg{id, "copied the URL (OSC 52: your terminal must allow clipboard access)"}
+		return noteMsg{id, "sent the URL to the terminal's clipboard (OSC 52); if it is not there, " +
+			"the terminal does not allow it (in tmux: set -g set-clipboard on) — the URL is shown above to copy by hand"}
 	}
 }
 
@@ -79,10 +81,9 @@ func writeOSC52(w io.Writer, text string) error {
 	if w == nil {
 		w = os.Stdout
 	}
-	seq := osc52.New(text)
-	if os.Getenv("TMUX") != "" {
-		seq = seq.Tmux()
-	}
-	_, err := seq.WriteTo(w)
+	// Plain OSC 52, also inside tmux: tmux takes it itself when
+	// set-clipboard is on (its usual setting) and passes it on; wrapped in
+	// tmux's passthrough it is dropped by tmux 3.3 and later by default.
+	_, err := osc52.New(text).WriteTo(w)
 	return err
 }

@@ -66,8 +66,8 @@ func TestCopyWritesOSC52(t *testing.T) {
 	if !strings.Contains(out.String(), "\x1b]52;c;") {
 		t.Errorf("no OSC 52 sequence written: %q", out.String())
 	}
-	if !strings.Contains(m.View(), "copied") {
-		t.Error("the user is not told it was copied")
+	if !strings.Contains(m.View(), "sent the URL to the terminal's clipboard") {
+		t.Error("the user is not told where the URL went")
 	}
 }
 

@@ -20,6 +20,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		fresh := m.newChild(msg)
+		if m.task != nil && msg.task != nil && outdates(m.task, msg.task) {
+			m.note = "" // about the task as it was: "no local file yet" once it has one
+		}
 		m.task, m.chain, m.children, m.missing, m.err = msg.task, msg.chain, msg.children, msg.missing, msg.err
 		m.sel = m.keepSelection()
 		if fresh != "" {
@@ -224,7 +227,25 @@ func (m Model) onSettleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.input.Blur()
 		return m, checkSettleCmd(m.deps, m.task.LocalID, id)
 	}
+	before := m.input.Value()
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
+	if m.input.Value() != before {
+		m.note = "" // the message was about the id as it was
+	}
 	return m, cmd
+}
+
+// outdates: the task changed in what a note speaks of (its status, its
+// files, its links), so a note about the old one would mislead.
+func outdates(was, now *store.Task) bool {
+	if was.Status != now.Status || !was.URLsAt.Equal(now.URLsAt) || len(was.Files) != len(now.Files) {
+		return true
+	}
+	for i := range was.Files {
+		if was.Files[i].Path != now.Files[i].Path || was.Files[i].SHA256 != now.Files[i].SHA256 {
+			return true
+		}
+	}
+	return false
 }

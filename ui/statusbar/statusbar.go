@@ -72,13 +72,26 @@ func news(s State, st theme.Styles, room int) string {
 	case room < 4:
 		return ""
 	case s.Error != "":
-		return st.StatusBar.Inherit(st.Error).Render(" ! " + format.Line(s.Error, room-4))
+		return st.StatusBar.Inherit(st.Error).Render(" ! " + fit(s.Error, room-4))
 	case s.Message != "":
-		return st.StatusBar.Render(" " + format.Line(s.Message, room-2))
+		return st.StatusBar.Render(" " + fit(s.Message, room-2))
 	case s.ReadOnly:
 		return st.StatusBar.Render(" " + format.Line("read-only: "+readOnlyWhy(s), room-2))
 	}
 	return ""
+}
+
+// more ends a message the bar had to cut: the whole one is in the log.
+const more = "… (m: all)"
+
+// fit puts a message on one line of width cells; when it must cut, it
+// says where the whole message is.
+func fit(text string, width int) string {
+	flat := format.Line(text, 1<<20)
+	if ansi.StringWidth(flat) <= width || width < 3*len(more) {
+		return format.Line(flat, width)
+	}
+	return strings.TrimRight(ansi.Truncate(flat, width-ansi.StringWidth(more), ""), " ") + more
 }
 
 func readOnlyWhy(s State) string {

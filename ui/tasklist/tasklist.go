@@ -94,6 +94,7 @@ type Model struct {
 	estimating, reestimate bool
 	total                  int
 	byStatus               map[string]int
+	counted                bool // the counts were read at least once
 
 	chainFor string
 	chain    []store.Task
@@ -147,6 +148,9 @@ func (m Model) Selected() *store.Task {
 // Count is how many tasks of the history have status, from the counters
 // the header shows (0 until they are read).
 func (m Model) Count(status string) int { return m.byStatus[status] }
+
+// Counted reports whether the counters were read yet.
+func (m Model) Counted() bool { return m.counted }
 
 // CurrentView is the filter shown.
 func (m Model) CurrentView() View { return m.view }

@@ -35,7 +35,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.estimates, m.estimating = msg, false
 		return m, m.estimateAgain()
 	case countsMsg:
-		m.total, m.byStatus = msg.total, msg.by
+		m.total, m.byStatus, m.counted = msg.total, msg.by, true
 		return m, nil
 	case nav.TaskChanged:
 		return m.onTaskChanged(msg.Task)
