@@ -130,8 +130,11 @@ type target struct {
 }
 
 func (g target) urls(t *store.Task) []string {
-	if g.part {
+	switch {
+	case g.part:
 		return t.ResultURLs
+	case isExtension(t):
+		return t.FullResultURLs // never the part's link in the whole video's place
 	}
 	return t.BestURLs()
 }
@@ -205,12 +208,12 @@ func (s *Service) fetch(ctx context.Context, t *store.Task, root *os.Root, g tar
 	if g.index >= len(urls) {
 		return Fetched{}, fmt.Errorf("the service no longer lists result file %d of task %s", g.index+1, displayID(t))
 	}
-	req := download.Request{URL: urls[g.index], Root: root, Name: g.name(t), Progress: p, Force: force, Check: check,
-		Refresh: func(ctx context.Context) (string, error) { return s.freshURL(ctx, t.LocalID, g) }}
+	fresh := func(ctx context.Context) (string, error) { return s.freshURL(ctx, t.LocalID, g) }
+	req := download.Request{URL: urls[g.index], Root: root, Name: g.name(t), Progress: p, Force: force, Check: check, Refresh: fresh}
 	res, err := s.dl.Download(ctx, req)
 	if err != nil && retryWithFreshURL(ctx, err) {
 		s.log.Info("download failed; asking for a fresh link", "task", t.TaskID, "err", err)
-		if req.URL, err = s.freshURL(ctx, t.LocalID, g); err == nil {
+		if req.URL, err = fresh(ctx); err == nil {
 			res, err = s.dl.Download(ctx, req)
 		}
 	}
@@ -230,17 +233,29 @@ func retryWithFreshURL(ctx context.Context, err error) bool {
 		!errors.Is(err, download.ErrTooLarge) && !errors.As(err, &nw)
 }
 
-// freshURL asks the service for the task's links again and records them.
+// freshURL asks the service for the task's links again (recording them)
+// and returns the one for g. An answer in the older shape lists no whole
+// video: then the service is asked again, within the WholeWait bound.
 func (s *Service) freshURL(ctx context.Context, localID string, g target) (string, error) {
-	t, err := s.Refresh(ctx, localID)
+	var t *store.Task
+	var err error
+	for i := range max(1, int(s.whole.wait/s.whole.every)) {
+		if i > 0 {
+			if err := sleep(ctx, s.whole.every); err != nil {
+				return "", err
+			}
+		}
+		if t, err = s.Refresh(ctx, localID); err != nil {
+			continue
+		}
+		if urls := g.urls(t); g.index < len(urls) {
+			return urls[g.index], nil
+		}
+	}
 	if err != nil {
 		return "", err
 	}
-	urls := g.urls(t)
-	if g.index >= len(urls) {
-		return "", fmt.Errorf("the service no longer lists result file %d of task %s", g.index+1, displayID(t))
-	}
-	return urls[g.index], nil
+	return "", fmt.Errorf("the service lists no link for result file %d of task %s right now; try again in a moment", g.index+1, displayID(t))
 }
 
 func (s *Service) recordFile(t *store.Task, f store.File) (*store.Task, error) {
