@@ -222,7 +222,7 @@ func seedHistoryCmd(g *globals) *cobra.Command {
 			}
 			var n int
 			if _, err := fmt.Sscan(args[0], &n); err != nil || n < 1 || n > 10_000_000 {
-				return usageErr(fmt.Errorf("N %q: give a number of tasks from 1 to 10000000", args[0]))
+				return usageErr(fmt.Errorf("seed-history %q: give a number of tasks from 1 to 10000000", args[0]))
 			}
 			return withEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
 				start := time.Now()

@@ -116,14 +116,6 @@ func refusal(k api.Kind) bool {
 	return true
 }
 
-// ExitCode maps an error to the contract's codes.
-func ExitCode(err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	return classify(err).exit
-}
-
 // notSent marks a failure before a create left: whatever went wrong,
 // nothing was created, so it is a 1 (or a 2 for input), never a 5.
 func notSent(err error) error {

@@ -64,7 +64,7 @@ func TestInterruptedCommandSaysSoInJSON(t *testing.T) {
 	var doc struct {
 		Error struct{ Kind string } `json:"error"`
 	}
-	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil || doc.Error.Kind != kindInterrupted {
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.Error.Kind != kindInterrupted {
 		t.Fatalf("stdout %q: %v", out.String(), err)
 	}
 }
