@@ -46,10 +46,15 @@ func (e *FormatError) Is(target error) bool { return target == ErrInvalid }
 type Info struct {
 	Duration      time.Duration // from mvhd (or the fragments); 0 if the file does not say
 	Width, Height int           // of the first video track (tkhd), 0 if none
-	Brand         string        // ftyp major brand, e.g. "isom"
-	HasVideo      bool          // a video track with at least one sample
-	HasAudio      bool          // an audio track with at least one sample
-	Samples       int64         // samples in all tracks, each checked to lie in an mdat
+	// VideoDuration is how long the first video track is presented (its
+	// tkhd, else its media or fragments); 0 if the file does not say. It
+	// can differ from Duration, which the longest track sets: it is where
+	// the pictures end, and so where an extension's new part begins.
+	VideoDuration time.Duration
+	Brand         string // ftyp major brand, e.g. "isom"
+	HasVideo      bool   // a video track with at least one sample
+	HasAudio      bool   // an audio track with at least one sample
+	Samples       int64  // samples in all tracks, each checked to lie in an mdat
 }
 
 const (
@@ -333,6 +338,7 @@ func (in *inspector) track(trak *mp4ff.TrakBox, frags map[uint32]fragTotal) (tim
 		case "vide":
 			if !in.info.HasVideo {
 				in.info.Width, in.info.Height = int(trak.Tkhd.Width>>16), int(trak.Tkhd.Height>>16)
+				in.info.VideoDuration = in.presented(trak, ticks)
 			}
 			in.info.HasVideo = true
 		case "soun":
@@ -344,6 +350,22 @@ func (in *inspector) track(trak *mp4ff.TrakBox, frags map[uint32]fragTotal) (tim
 		return 0, nil
 	}
 	return toDuration(ticks, scale, 1), nil
+}
+
+// presented is a track's length as shown: its tkhd duration (in the
+// movie's timescale, after the edit list), else its media's (mdhd), else
+// what its fragments add up to.
+func (in *inspector) presented(trak *mp4ff.TrakBox, fragTicks uint64) time.Duration {
+	if d := toDuration(trak.Tkhd.Duration, uint64(in.moov.Mvhd.Timescale), trak.Tkhd.Version); d > 0 {
+		return d
+	}
+	if scale := uint64(trak.Mdia.Mdhd.Timescale); scale > 0 {
+		if d := toDuration(trak.Mdia.Mdhd.Duration, scale, trak.Mdia.Mdhd.Version); d > 0 {
+			return d
+		}
+		return toDuration(fragTicks, scale, 1)
+	}
+	return 0
 }
 
 // progressiveSamples walks the track's chunks (stsc, stco/co64) with the
