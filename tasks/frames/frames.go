@@ -88,7 +88,7 @@ func (e *Extractor) binary() (string, error) {
 	}
 	path, err := e.cfg.LookPath(name)
 	if err != nil {
-		return "", &Problem{Reason: "frames need ffmpeg, which is not on PATH", Hint: InstallHint(), Err: ErrNoFFmpeg}
+		return "", &Problem{Reason: "frames need ffmpeg, which is not on PATH", Fix: InstallHint(), Err: ErrNoFFmpeg}
 	}
 	e.ffmpeg = path
 	return path, nil
@@ -103,18 +103,21 @@ var ErrNoFile = errors.New("the video is not on disk")
 // Problem is why no frame could be had, with what to do about it.
 type Problem struct {
 	Reason string // what went wrong, one line
-	Hint   string // what to do, one line ("" when nothing helps)
+	Fix    string // what to do, one line ("" when nothing helps)
 	Err    error  // ErrNoFFmpeg, ErrNoFile or the cause
 }
 
 func (p *Problem) Error() string { return p.Reason }
 func (p *Problem) Unwrap() error { return p.Err }
 
+// Hint is what to do about it ("" when nothing helps).
+func (p *Problem) Hint() string { return p.Fix }
+
 // HintOf is the hint of the Problem in err's chain, "" if none.
 func HintOf(err error) string {
 	var p *Problem
 	if errors.As(err, &p) {
-		return p.Hint
+		return p.Fix
 	}
 	return ""
 }

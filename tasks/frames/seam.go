@@ -48,7 +48,7 @@ func (e *Extractor) Seam(ctx context.Context, ext, parent *store.Task, size Size
 	ev, ok := VideoOf(ext)
 	if !ok {
 		return nil, &Problem{Reason: "the extension is not downloaded yet",
-			Hint: "download it (d in Details, or 'veox download " + idOf(ext) + "')", Err: ErrNoFile}
+			Fix: "download it (d in Details, or 'veox download " + idOf(ext) + "')", Err: ErrNoFile}
 	}
 	extLen, err := e.Length(ev)
 	if err != nil {
@@ -110,10 +110,10 @@ func placeSeam(ext *store.Task, extLen, srcLen time.Duration) (stitched bool, at
 func sourceMissing(ext, parent *store.Task) error {
 	if parent == nil {
 		return &Problem{Reason: "its source " + ext.ParentID + " is not in the history",
-			Hint: "add it with 'veox import " + ext.ParentID + "' and download it", Err: ErrNoFile}
+			Fix: "add it with 'veox import " + ext.ParentID + "' and download it", Err: ErrNoFile}
 	}
 	return &Problem{Reason: fmt.Sprintf("its source %s is not downloaded", idOf(parent)),
-		Hint: "download the source (d on it, or 'veox download " + idOf(parent) + "')", Err: ErrNoFile}
+		Fix: "download the source (d on it, or 'veox download " + idOf(parent) + "')", Err: ErrNoFile}
 }
 
 // idOf is the id a user types for a task: the service's, else veox's own.

@@ -63,7 +63,7 @@ func stampOf(path string) (fileStamp, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fileStamp{}, &Problem{Reason: "the video is no longer on disk: " + path,
-			Hint: "download it again (d in Details, or 'veox download ID --force')", Err: ErrNoFile}
+			Fix: "download it again (d in Details, or 'veox download ID --force')", Err: ErrNoFile}
 	}
 	if err != nil {
 		return fileStamp{}, err
@@ -163,7 +163,7 @@ func (e *Extractor) inspect(st fileStamp) (mp4Info, error) {
 	got, err := mp4.Inspect(f, st.size)
 	if err != nil {
 		return mp4Info{}, &Problem{Reason: fmt.Sprintf("%s is not a whole video: %v", st.path, err),
-			Hint: "download it again (d in Details, or 'veox download ID --force')", Err: err}
+			Fix: "download it again (d in Details, or 'veox download ID --force')", Err: err}
 	}
 	if !got.HasVideo || got.Width <= 0 || got.Height <= 0 {
 		return mp4Info{}, &Problem{Reason: st.path + " has no pictures (no video track)", Err: ErrNoFile}

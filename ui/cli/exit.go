@@ -103,7 +103,16 @@ func classify(err error) failure {
 	case errors.As(err, new(*os.PathError)), errors.Is(err, syscall.ENOSPC):
 		f.exit, f.kind = ExitLocal, kindLocal
 	}
+	if h, ok := errors.AsType[hinted](err); ok && f.hint == "" {
+		f.hint = h.Hint() // a local problem that says what to do (frames: install ffmpeg, download first)
+	}
 	return f
+}
+
+// hinted is a local error that knows what the user can do about it.
+type hinted interface {
+	error
+	Hint() string
 }
 
 // refusal: the service answered and said no (or the task failed); asking
@@ -176,6 +185,8 @@ func report(w io.Writer, err error) {
 		fmt.Fprintf(w, "veox: %s\n", oneLine(api.Sanitize(err.Error())))
 		if e, ok := api.AsError(err); ok && e.Hint != "" {
 			fmt.Fprintf(w, "      %s\n", e.Hint)
+		} else if h, ok := errors.AsType[hinted](err); ok && h.Hint() != "" {
+			fmt.Fprintf(w, "      %s\n", oneLine(h.Hint()))
 		}
 	}
 }
