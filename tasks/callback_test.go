@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/veox/veox/api"
@@ -67,18 +68,20 @@ func TestSignedCallbackSettlesAnUnknownCreate(t *testing.T) {
 // The note says what the balance shows and what it cannot prove, and leads
 // to finding the task, never to dismissing it on the balance alone.
 func TestBalanceUnchangedProvesNothing(t *testing.T) {
-	r := newRig(t, sim.Options{SlowDelay: 3 * time.Second})
-	// A create answered by a slow CDN fault times out on our side; the
-	// balance stays put, which says nothing about whether it exists.
-	r.srv.Sim.InjectFault(sim.PathExtend, sim.FaultSlow, 1)
-	task, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "rain stops"})
-	if task == nil || task.Status != store.StatusUnknown {
-		t.Fatalf("want unknown, got %v %+v", err, task)
-	}
-	checkBalanceAdvice(t, task.Error.Hint, task.LocalID)
-	if !strings.Contains(task.Error.Hint, "proves nothing") {
-		t.Fatalf("hint %q", task.Error.Hint)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, sim.Options{SlowDelay: 3 * time.Second})
+		// A create answered by a slow CDN fault times out on our side; the
+		// balance stays put, which says nothing about whether it exists.
+		r.srv.Sim.InjectFault(sim.PathExtend, sim.FaultSlow, 1)
+		task, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "rain stops"})
+		if task == nil || task.Status != store.StatusUnknown {
+			t.Fatalf("want unknown, got %v %+v", err, task)
+		}
+		checkBalanceAdvice(t, task.Error.Hint, task.LocalID)
+		if !strings.Contains(task.Error.Hint, "proves nothing") {
+			t.Fatalf("hint %q", task.Error.Hint)
+		}
+	})
 }
 
 func checkBalanceAdvice(t *testing.T, hint, localID string) {

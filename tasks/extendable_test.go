@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/veox/veox/api"
@@ -110,30 +111,32 @@ func TestRefused1080pLeavesTheSourceExtendable(t *testing.T) {
 
 // A 1080p request that went through blocks; a 4K request only warns.
 func TestAccepted1080pBlocksAnd4KWarns(t *testing.T) {
-	r := newRig(t, sim.Options{})
-	if _, err := r.svc.Upscale(ctx(t), sim.DemoForest, Upscale1080); err != nil {
-		t.Fatal(err)
-	}
-	_, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoForest, Prompt: "more"})
-	if why := sourceRefusal(t, err); !strings.Contains(why, "1080p version was requested") {
-		t.Errorf("reason %q", why)
-	}
-	if _, err := r.svc.Upscale(ctx(t), sim.DemoCity, Upscale4K); err != nil {
-		t.Fatal(err)
-	}
-	src, err := r.svc.CheckSource(ctx(t), sim.DemoCity)
-	if err != nil {
-		t.Fatalf("a 4K request must not block extending: %v", err)
-	}
-	if w := r.svc.ExtendWarning(src); !strings.Contains(w, "4K") {
-		t.Errorf("no warning about the 4K request: %q", w)
-	}
-	if _, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "more"}); err != nil {
-		t.Fatalf("extend after a 4K request: %v", err)
-	}
-	if w := r.svc.ExtendWarning(mustGet(t, r, sim.DemoLighthouse)); w != "" {
-		t.Errorf("a source without a 4K request warns: %q", w)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, sim.Options{})
+		if _, err := r.svc.Upscale(ctx(t), sim.DemoForest, Upscale1080); err != nil {
+			t.Fatal(err)
+		}
+		_, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoForest, Prompt: "more"})
+		if why := sourceRefusal(t, err); !strings.Contains(why, "1080p version was requested") {
+			t.Errorf("reason %q", why)
+		}
+		if _, err := r.svc.Upscale(ctx(t), sim.DemoCity, Upscale4K); err != nil {
+			t.Fatal(err)
+		}
+		src, err := r.svc.CheckSource(ctx(t), sim.DemoCity)
+		if err != nil {
+			t.Fatalf("a 4K request must not block extending: %v", err)
+		}
+		if w := r.svc.ExtendWarning(src); !strings.Contains(w, "4K") {
+			t.Errorf("no warning about the 4K request: %q", w)
+		}
+		if _, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "more"}); err != nil {
+			t.Fatalf("extend after a 4K request: %v", err)
+		}
+		if w := r.svc.ExtendWarning(mustGet(t, r, sim.DemoLighthouse)); w != "" {
+			t.Errorf("a source without a 4K request warns: %q", w)
+		}
+	})
 }
 
 func mustGet(t *testing.T, r *rig, id string) *store.Task {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -47,8 +48,8 @@ func newFaultRig(t *testing.T, o sim.Options) *rig {
 func patient(r *rig) {
 	client := api.New(api.Options{BaseURL: r.srv.URL, APIKey: "test-key", CreateTimeout: 5 * time.Second,
 		MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond,
-		MaxRetryAfter: 200 * time.Millisecond, Limiter: rate.NewLimiter(rate.Inf, 1)})
-	dl := download.New(download.Options{MaxAttempts: 10, IdleTimeout: 10 * time.Second})
+		MaxRetryAfter: 200 * time.Millisecond, Limiter: rate.NewLimiter(rate.Inf, 1), HTTPClient: r.srv.Client()})
+	dl := download.New(download.Options{MaxAttempts: 10, IdleTimeout: 10 * time.Second, HTTPClient: r.srv.Client()})
 	r.svc = New(Options{API: client, Downloader: dl, Store: r.st, DownloadDir: r.dir,
 		PollInterval: 20 * time.Millisecond, NullGrace: 2 * time.Second})
 }
@@ -216,48 +217,50 @@ func checkFile(t *testing.T, tk *store.Task, sums map[string]string) int64 {
 // true state, every file is right, and the service made one task per
 // accepted create.
 func TestManyTasksUnderSafeFaults(t *testing.T) {
-	faults := &faultCounter{}
-	r := newFaultRig(t, sim.Options{FaultRate: 0.3, QuirkRate: 0.5, CreateFaults: []sim.Fault{sim.Fault429, sim.Fault455},
-		MinDuration: 200 * time.Millisecond, MaxDuration: 800 * time.Millisecond, SlowDelay: 200 * time.Millisecond,
-		NullGrace: 100 * time.Millisecond, Seed: 42, Logf: faults.logf})
-	list := intents(18)
-	ids := submitAll(t, r, list)
-	waitAll(t, r, ids)
+	synctest.Test(t, func(t *testing.T) {
+		faults := &faultCounter{}
+		r := newFaultRig(t, sim.Options{FaultRate: 0.3, QuirkRate: 0.5, CreateFaults: []sim.Fault{sim.Fault429, sim.Fault455},
+			MinDuration: 200 * time.Millisecond, MaxDuration: 800 * time.Millisecond, SlowDelay: 200 * time.Millisecond,
+			NullGrace: 100 * time.Millisecond, Seed: 42, Logf: faults.logf})
+		list := intents(18)
+		ids := submitAll(t, r, list)
+		waitAll(t, r, ids)
 
-	sums := clipSums(t)
-	accepted, succeeded := 0, 0
-	var bytes int64
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	for i, id := range ids {
-		tk := checkTrueState(t, r, id, list[i])
-		if tk.TaskID == "" {
-			t.Errorf("%s: a safe fault ended a create without a task: %s %+v", id, tk.Status, tk.Error)
-			continue
-		}
-		accepted++
-		if tk.Status != store.StatusSucceeded {
-			continue
-		}
-		succeeded++
-		wg.Go(func() {
-			got, err := r.svc.Download(longCtx(t), id, false, nil)
-			if err != nil {
-				t.Errorf("download %s: %v", id, err)
-				return
+		sums := clipSums(t)
+		accepted, succeeded := 0, 0
+		var bytes int64
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for i, id := range ids {
+			tk := checkTrueState(t, r, id, list[i])
+			if tk.TaskID == "" {
+				t.Errorf("%s: a safe fault ended a create without a task: %s %+v", id, tk.Status, tk.Error)
+				continue
 			}
-			n := checkFile(t, got, sums)
-			mu.Lock()
-			bytes += n
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if n := r.srv.Sim.Creates(); n != accepted {
-		t.Fatalf("the service made %d tasks for %d accepted creates", n, accepted)
-	}
-	t.Logf("%d tasks, %d succeeded and downloaded (%d bytes verified), %d faults acted out, %d requests",
-		accepted, succeeded, bytes, faults.n.Load(), r.srv.Sim.Requests(sim.PathRecord)+r.srv.Sim.Requests("files"))
+			accepted++
+			if tk.Status != store.StatusSucceeded {
+				continue
+			}
+			succeeded++
+			wg.Go(func() {
+				got, err := r.svc.Download(longCtx(t), id, false, nil)
+				if err != nil {
+					t.Errorf("download %s: %v", id, err)
+					return
+				}
+				n := checkFile(t, got, sums)
+				mu.Lock()
+				bytes += n
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if n := r.srv.Sim.Creates(); n != accepted {
+			t.Fatalf("the service made %d tasks for %d accepted creates", n, accepted)
+		}
+		t.Logf("%d tasks, %d succeeded and downloaded (%d bytes verified), %d faults acted out, %d requests",
+			accepted, succeeded, bytes, faults.n.Load(), r.srv.Sim.Requests(sim.PathRecord)+r.srv.Sim.Requests("files"))
+	})
 }
 
 // TestAmbiguousCreateFaultsNeverDoubleSpend: every fault on every request,
@@ -266,29 +269,31 @@ func TestManyTasksUnderSafeFaults(t *testing.T) {
 // intent is lost, none is created twice, every upstream task is accounted
 // for by an accepted or an unknown intent, and a restart resends nothing.
 func TestAmbiguousCreateFaultsNeverDoubleSpend(t *testing.T) {
-	faults := &faultCounter{}
-	r := newFaultRig(t, sim.Options{FaultRate: 0.35, QuirkRate: 0.3, MinDuration: 200 * time.Millisecond,
-		MaxDuration: 600 * time.Millisecond, SlowDelay: 200 * time.Millisecond, Seed: 99, Logf: faults.logf})
-	list := intents(16)
-	ids := submitAll(t, r, list)
+	synctest.Test(t, func(t *testing.T) {
+		faults := &faultCounter{}
+		r := newFaultRig(t, sim.Options{FaultRate: 0.35, QuirkRate: 0.3, MinDuration: 200 * time.Millisecond,
+			MaxDuration: 600 * time.Millisecond, SlowDelay: 200 * time.Millisecond, Seed: 99, Logf: faults.logf})
+		list := intents(16)
+		ids := submitAll(t, r, list)
 
-	accepted, unknown := tally(t, r, ids)
-	creates := r.srv.Sim.Creates()
-	if creates < accepted || creates > accepted+unknown {
-		t.Fatalf("the service made %d tasks; %d creates were accepted and %d unknown: some intent was sent twice", creates, accepted, unknown)
-	}
-	restart(t, r)
-	if again := r.srv.Sim.Creates(); again != creates {
-		t.Fatalf("a restart made %d more tasks", again-creates)
-	}
-	waitAll(t, r, ids)
-	for i, id := range ids {
-		if tk, _ := r.st.Get(id); tk.TaskID != "" {
-			checkTrueState(t, r, id, list[i])
+		accepted, unknown := tally(t, r, ids)
+		creates := r.srv.Sim.Creates()
+		if creates < accepted || creates > accepted+unknown {
+			t.Fatalf("the service made %d tasks; %d creates were accepted and %d unknown: some intent was sent twice", creates, accepted, unknown)
 		}
-	}
-	t.Logf("%d intents: %d accepted, %d unknown, %d refused; the service made %d; %d faults acted out",
-		len(ids), accepted, unknown, len(ids)-accepted-unknown, creates, faults.n.Load())
+		restart(t, r)
+		if again := r.srv.Sim.Creates(); again != creates {
+			t.Fatalf("a restart made %d more tasks", again-creates)
+		}
+		waitAll(t, r, ids)
+		for i, id := range ids {
+			if tk, _ := r.st.Get(id); tk.TaskID != "" {
+				checkTrueState(t, r, id, list[i])
+			}
+		}
+		t.Logf("%d intents: %d accepted, %d unknown, %d refused; the service made %d; %d faults acted out",
+			len(ids), accepted, unknown, len(ids)-accepted-unknown, creates, faults.n.Load())
+	})
 }
 
 // tally checks every intent is in the history in a state a create can end

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/veox/veox/api"
@@ -122,34 +123,36 @@ func TestRecordedShapesMergeNeverErase(t *testing.T) {
 // shape, a chain of extensions keeps its seeds and whole videos at every
 // refresh once they are known.
 func TestSparseSimulatorNeverErases(t *testing.T) {
-	r := newRig(t, sim.Options{SparseEvery: 2})
-	src := sim.DemoLighthouse
-	for step := range 4 {
-		tk, err := r.svc.Extend(ctx(t), ExtendInput{Source: src, Prompt: "and then", Seed: 20000 + step})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tk, err = r.svc.Wait(ctx(t), tk.LocalID, nil); err != nil || tk.Status != store.StatusSucceeded {
-			t.Fatalf("step %d: %v %s", step, err, tk.Status)
-		}
-		known := false
-		for range 4 {
-			got, err := r.svc.Refresh(ctx(t), tk.LocalID)
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, sim.Options{SparseEvery: 2})
+		src := sim.DemoLighthouse
+		for step := range 4 {
+			tk, err := r.svc.Extend(ctx(t), ExtendInput{Source: src, Prompt: "and then", Seed: 20000 + step})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got.FullResultURLs) > 0 {
-				known = true
+			if tk, err = r.svc.Wait(ctx(t), tk.LocalID, nil); err != nil || tk.Status != store.StatusSucceeded {
+				t.Fatalf("step %d: %v %s", step, err, tk.Status)
 			}
-			if known && (len(got.FullResultURLs) == 0 || len(got.Seeds) == 0 || got.Seeds[0] != 20000+step) {
-				t.Fatalf("step %d: a sparse answer erased the whole video or the seed: %v %v", step, got.FullResultURLs, got.Seeds)
+			known := false
+			for range 4 {
+				got, err := r.svc.Refresh(ctx(t), tk.LocalID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.FullResultURLs) > 0 {
+					known = true
+				}
+				if known && (len(got.FullResultURLs) == 0 || len(got.Seeds) == 0 || got.Seeds[0] != 20000+step) {
+					t.Fatalf("step %d: a sparse answer erased the whole video or the seed: %v %v", step, got.FullResultURLs, got.Seeds)
+				}
 			}
+			if !known {
+				t.Fatalf("step %d: no answer carried the whole video", step)
+			}
+			src = tk.TaskID
 		}
-		if !known {
-			t.Fatalf("step %d: no answer carried the whole video", step)
-		}
-		src = tk.TaskID
-	}
+	})
 }
 
 // applyRecord on its own: a failure after a success keeps the result, and

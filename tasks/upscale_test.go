@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store"
@@ -15,33 +16,35 @@ import (
 // before, recording it failed after billing ("task id already belongs to
 // another history entry") and it turned unknown. Either way of naming it.
 func TestFourKUnderEitherIDIsRecordedAsTheUpscale(t *testing.T) {
-	for _, same := range []bool{false, true} {
-		r := newRig(t, sim.Options{FourKSameID: same, MinDuration: 0})
-		up, err := r.svc.Upscale(ctx(t), sim.DemoForest, Upscale4K)
-		if err != nil || up == nil || up.Status != store.StatusRunning || up.ParentID != sim.DemoForest {
-			t.Fatalf("same id %v: %v %+v", same, err, up)
+	synctest.Test(t, func(t *testing.T) {
+		for _, same := range []bool{false, true} {
+			r := newRig(t, sim.Options{FourKSameID: same, MinDuration: 0})
+			up, err := r.svc.Upscale(ctx(t), sim.DemoForest, Upscale4K)
+			if err != nil || up == nil || up.Status != store.StatusRunning || up.ParentID != sim.DemoForest {
+				t.Fatalf("same id %v: %v %+v", same, err, up)
+			}
+			if same && up.TaskID != "" {
+				t.Errorf("the source's id was taken as the 4K's own: %q", up.TaskID)
+			}
+			if !same && (up.TaskID == "" || up.TaskID == sim.DemoForest) {
+				t.Errorf("a new id was not kept: %q", up.TaskID)
+			}
+			up, err = r.svc.Wait(ctx(t), up.LocalID, nil)
+			if err != nil || up.Status != store.StatusSucceeded || len(up.ResultURLs) != 1 || up.Resolution != "4k" {
+				t.Fatalf("same id %v: wait: %v %+v", same, err, up)
+			}
+			src, _ := r.st.Get(sim.DemoForest)
+			if src.Status != store.StatusSucceeded || src.Kind == store.KindUpscale || len(src.ResultURLs) == 0 {
+				t.Errorf("same id %v: the source was changed: %+v", same, src)
+			}
+			if kids, _ := r.st.Children(sim.DemoForest); len(kids) != 1 || kids[0].LocalID != up.LocalID {
+				t.Errorf("same id %v: the 4K is not the source's child: %+v", same, kids)
+			}
+			if r.srv.Sim.Creates() != 1 {
+				t.Errorf("same id %v: %d creates", same, r.srv.Sim.Creates())
+			}
 		}
-		if same && up.TaskID != "" {
-			t.Errorf("the source's id was taken as the 4K's own: %q", up.TaskID)
-		}
-		if !same && (up.TaskID == "" || up.TaskID == sim.DemoForest) {
-			t.Errorf("a new id was not kept: %q", up.TaskID)
-		}
-		up, err = r.svc.Wait(ctx(t), up.LocalID, nil)
-		if err != nil || up.Status != store.StatusSucceeded || len(up.ResultURLs) != 1 || up.Resolution != "4k" {
-			t.Fatalf("same id %v: wait: %v %+v", same, err, up)
-		}
-		src, _ := r.st.Get(sim.DemoForest)
-		if src.Status != store.StatusSucceeded || src.Kind == store.KindUpscale || len(src.ResultURLs) == 0 {
-			t.Errorf("same id %v: the source was changed: %+v", same, src)
-		}
-		if kids, _ := r.st.Children(sim.DemoForest); len(kids) != 1 || kids[0].LocalID != up.LocalID {
-			t.Errorf("same id %v: the 4K is not the source's child: %+v", same, kids)
-		}
-		if r.srv.Sim.Creates() != 1 {
-			t.Errorf("same id %v: %d creates", same, r.srv.Sim.Creates())
-		}
-	}
+	})
 }
 
 // The docs' recorded answers: the first names the source's own id (en: the

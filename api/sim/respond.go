@@ -44,7 +44,7 @@ func (c *call) replyStatus(status, code int, msg string, data any) {
 // decode reads a JSON body; a body that is not JSON is answered like a
 // validation failure.
 func (c *call) decode(v any) bool {
-	err := json.NewDecoder(io.LimitReader(c.r.Body, 1<<20)).Decode(v)
+	err := json.NewDecoder(io.LimitReader(c.r.Body, maxBody)).Decode(v)
 	if err != nil {
 		c.reply(422, "Invalid request body: "+err.Error(), nil)
 		return false

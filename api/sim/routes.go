@@ -1,9 +1,14 @@
 package sim
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strings"
 )
+
+// maxBody bounds what the service reads of a request (a create is a few KB).
+const maxBody = 1 << 20
 
 // API paths, as the real service spells them.
 const (
@@ -46,6 +51,12 @@ func routeFor(path string) (route, bool) {
 // stack does: the CDN (faults) before the application (routing, auth).
 func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	// The request is read whole before anything answers, as a socket's
+	// buffers take a small body from the client before the server looks at
+	// it; on an in-memory connection an early answer would otherwise cut
+	// the client off mid-body.
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.count(path)
 	s.settle()
 	rt, ok := routeFor(path)

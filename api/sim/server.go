@@ -18,8 +18,10 @@ type Server struct {
 	Sim      *Sim
 
 	api, files *http.Server
+	client     *http.Client // StartInMemory's, which dials its listeners
 	stop       chan struct{}
 	ticker     sync.WaitGroup
+	serving    sync.WaitGroup // the two Serve loops
 	closeOnce  sync.Once
 	closeErr   error
 }
@@ -41,17 +43,22 @@ func Listen(o Options, apiAddr, filesAddr string) (*Server, error) {
 		apiLn.Close()
 		return nil, err
 	}
+	return serve(o, apiLn, filesLn, baseURL(apiLn.Addr()), baseURL(filesLn.Addr())), nil
+}
+
+// serve runs a new simulator's API and file host on the listeners.
+func serve(o Options, apiLn, filesLn net.Listener, apiURL, filesURL string) *Server {
 	s := New(o)
-	srv := &Server{URL: baseURL(apiLn.Addr()), FilesURL: baseURL(filesLn.Addr()), Sim: s,
-		stop: make(chan struct{})}
+	srv := &Server{URL: apiURL, FilesURL: filesURL, Sim: s, stop: make(chan struct{})}
 	s.SetFilesBase(srv.FilesURL)
 	srv.api = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	srv.files = &http.Server{Handler: s.FilesHandler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.api.Serve(apiLn) }()
-	go func() { _ = srv.files.Serve(filesLn) }()
+	srv.serving.Add(2)
+	go func() { defer srv.serving.Done(); _ = srv.api.Serve(apiLn) }()
+	go func() { defer srv.serving.Done(); _ = srv.files.Serve(filesLn) }()
 	srv.ticker.Add(1)
 	go srv.tick()
-	return srv, nil
+	return srv
 }
 
 func listenFiles(api net.Addr, filesAddr string) (net.Listener, error) {
@@ -106,6 +113,10 @@ func (srv *Server) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		srv.closeErr = errors.Join(shutdown(ctx, srv.api), shutdown(ctx, srv.files))
+		if srv.client != nil {
+			srv.client.CloseIdleConnections()
+		}
+		srv.serving.Wait()
 	})
 	return srv.closeErr
 }
