@@ -88,6 +88,19 @@ func settleCmd(ctx context.Context, svc *tasks.Service, s nav.Settle) tea.Cmd {
 	}
 }
 
+// hiddenMsg is the outcome of x on an entry.
+type hiddenMsg struct {
+	task *store.Task
+	err  error
+}
+
+func hideCmd(svc *tasks.Service, id string) tea.Cmd {
+	return func() tea.Msg {
+		t, err := svc.Hide(id)
+		return hiddenMsg{task: t, err: err}
+	}
+}
+
 func dismissCmd(svc *tasks.Service, id string) tea.Cmd {
 	return func() tea.Msg {
 		t, err := svc.Dismiss(id)

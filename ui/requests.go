@@ -42,7 +42,7 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 // read-only veox refuses them with the reason.
 func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg.(type) {
-	case nav.Extend, nav.Generate, nav.Upscale, nav.Settle, nav.Dismiss:
+	case nav.Extend, nav.Generate, nav.Upscale, nav.Settle, nav.Dismiss, nav.Hide:
 		if m.o.ReadOnly {
 			m2, cmd := m.flash(tasks.ErrReadOnly.Error(), true)
 			return m2, cmd, true
@@ -73,6 +73,8 @@ func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m, settleCmd(m.ctx, m.o.Service, msg), true
 	case nav.Dismiss:
 		return m, dismissCmd(m.o.Service, msg.ID), true
+	case nav.Hide:
+		return m, hideCmd(m.o.Service, msg.ID), true
 	}
 	return m, nil, false
 }

@@ -44,6 +44,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case actionMsg:
 		m2, cmd := m.onAction(msg)
 		return m2, cmd, true
+	case hiddenMsg:
+		m2, cmd := m.onHidden(msg)
+		return m2, cmd, true
 	case flashClearMsg:
 		if msg.gen == m.flashGen {
 			m.bar.Message = ""
@@ -283,4 +286,23 @@ func taskErrText(t *store.Task) string {
 		s += " — " + t.Error.Hint
 	}
 	return s
+}
+
+// onHidden takes a removed entry off the list, or says why it stays.
+func (m Model) onHidden(msg hiddenMsg) (Model, tea.Cmd) {
+	switch {
+	case errors.Is(msg.err, tasks.ErrKept):
+		return m.flash("x removes only entries never created upstream (refused or dismissed): "+format.ID(msg.task)+
+			" "+tasks.WhyKeep(msg.task)+"; veox rm --force removes its local record, never a file", true)
+	case msg.err != nil:
+		return m.flash("could not remove the entry: "+errText(msg.err), true)
+	}
+	var c tea.Cmd
+	m.list, c = m.list.Remove(msg.task.LocalID)
+	text := "removed the " + format.StatusWord(msg.task.Status) + " entry " + format.ID(msg.task) + " from the history"
+	if len(msg.task.Files) > 0 {
+		text += "; its files stay"
+	}
+	m2, f := m.flash(text, false)
+	return m2, tea.Batch(c, f)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 )
 
@@ -30,7 +31,7 @@ func rmCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if why := keep(t); why != "" && !force {
+				if why := tasks.WhyKeep(t); why != "" && !force {
 					return usageErr(fmt.Errorf("%s is %s: it %s, so veox keeps it (--force removes the local record; the files stay)",
 						format.ID(t), format.StatusWord(t.Status), why))
 				}
@@ -55,18 +56,6 @@ func rmCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&force, "force", false, "remove the local record of any task (never a file)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the removed tasks as a JSON array")
 	return cmd
-}
-
-// keep says why a task is not removed without --force ("" when it may
-// be): it exists upstream, or may.
-func keep(t *store.Task) string {
-	switch {
-	case t.Status == store.StatusUnknown || t.Status == store.StatusSubmitting:
-		return "may have been created and billed ('veox settle' or 'veox dismiss' it first)"
-	case t.TaskID != "" || !store.Finished(t.Status):
-		return "exists at the service"
-	}
-	return "" // finished without a service id: refused or dismissed
 }
 
 func filesKept(t *store.Task) string {

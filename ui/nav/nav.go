@@ -41,6 +41,10 @@ type Settle struct {
 // Dismiss marks an unknown create as never having gone through.
 type Dismiss struct{ ID string }
 
+// Hide removes the entry of a create that never existed upstream (refused
+// or dismissed) from the history.
+type Hide struct{ ID string }
+
 // Back pops the top screen.
 type Back struct{}
 

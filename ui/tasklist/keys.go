@@ -9,7 +9,7 @@ type keyMap struct {
 	NextView, PrevView, Running, All, Failed key.Binding
 	Search, ClearSearch, EndSearch           key.Binding
 	Details, Extend, ExtendByID, Generate    key.Binding
-	Download, Downloads                      key.Binding
+	Download, Downloads, Hide                key.Binding
 }
 
 func newKeys() keyMap {
@@ -32,7 +32,8 @@ func newKeys() keyMap {
 		EndSearch:   b(k("enter", "down"), h("enter", "browse results")),
 		Details:     b(k("enter"), h("enter", "details")),
 		Extend:      b(k("n"), h("n", "extend")),
-		ExtendByID:  b(k("N", "x"), h("N/x", "extend by id")),
+		ExtendByID:  b(k("N"), h("N", "extend by id")),
+		Hide:        b(k("x"), h("x", "remove if never created")),
 		Generate:    b(k("g"), h("g", "generate")),
 		Download:    b(k("d"), h("d", "download again")),
 		Downloads:   b(k("f"), h("f", "downloads")),
@@ -60,6 +61,6 @@ func (k keyMap) help(searching, results bool) helpMap {
 	return helpMap{short: short, full: [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Running, k.All, k.Failed, k.Search, k.ClearSearch},
-		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads},
+		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads, k.Hide},
 	}}
 }

@@ -215,7 +215,7 @@ func TestStaleSearchResultsAreDropped(t *testing.T) {
 
 func TestKeysAskTheRoot(t *testing.T) {
 	m, _ := seeded(t, 80, 22)
-	cases := map[string]any{"g": nav.Generate{}, "x": nav.Extend{}, "f": nav.ShowDownloads{}}
+	cases := map[string]any{"g": nav.Generate{}, "N": nav.Extend{}, "f": nav.ShowDownloads{}}
 	for k, want := range cases {
 		got := m.press(k)
 		if len(got) < 2 || got[1] != want {

@@ -242,6 +242,8 @@ func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, nav.Cmd(nav.Extend{Source: sel})
 	case key.Matches(msg, m.keys.Download):
 		return m, nav.Cmd(nav.Download{ID: sel.LocalID, Force: true})
+	case key.Matches(msg, m.keys.Hide):
+		return m, nav.Cmd(nav.Hide{ID: sel.LocalID})
 	}
 	return m, nil
 }

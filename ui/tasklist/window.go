@@ -171,3 +171,29 @@ func (m Model) absCursor() int {
 	}
 	return n
 }
+
+// Remove drops a task that left the history (x on a refused entry) from
+// the window, keeping the cursor on the row that took its place.
+func (m Model) Remove(localID string) (Model, tea.Cmd) {
+	i := slices.IndexFunc(m.rows, func(t store.Task) bool { return t.LocalID == localID })
+	if i < 0 {
+		return m, loadCounts(m.deps.Service.Store())
+	}
+	m.rows = slices.Delete(m.rows, i, i+1)
+	if m.query == "" {
+		at := 0
+		for p := m.first; p < m.last && p < len(m.pages); p++ {
+			if i < at+m.pages[p].n {
+				m.pages[p].n--
+				break
+			}
+			at += m.pages[p].n
+		}
+	}
+	if m.cursor > i {
+		m.cursor--
+	}
+	m.clamp()
+	m.chainFor = ""
+	return m, tea.Batch(loadCounts(m.deps.Service.Store()), m.selectionChanged())
+}
