@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"runtime"
 	"strings"
@@ -22,6 +23,9 @@ const maxReported = 20
 // after each, so a check of 100,000 tasks neither blocks other veox nor
 // keeps the file resident.
 const checkChunk = 2000
+
+// keyChunk is how many index keys one unit of work of Check reads.
+const keyChunk = 10000
 
 // CheckError is what Check found wrong. It matches ErrCorrupt.
 type CheckError struct {
@@ -100,67 +104,182 @@ func (s *Store) Check() error {
 	}
 }
 
-// checkRecords reads every record in chunks, checks each one's index
-// entries, then compares the counts.
+// indexSum is an order-free fingerprint of a set of index entries: their
+// count and the sum of their hashes. The records' expected entries and an
+// index's actual ones give the same sum exactly when they are the same
+// set (a difference slips through with odds of one in 2^64).
+type indexSum struct {
+	n   int
+	sum uint64
+}
+
+func (a *indexSum) add(h *maphash.Hash, k, v []byte) {
+	h.Reset()
+	h.Write(k)
+	h.WriteByte(0)
+	h.Write(v)
+	a.sum += h.Sum64()
+	a.n++
+}
+
+// indexNames are the indexes Check compares with the records.
+func indexNames() []string { return []string{bTime, bSearch, bTaskID, bActive, bChildren} }
+
+// checkRecords reads every record a chunk per unit of work, decodes it
+// outside the lock on every core, and sums the index entries it needs;
+// then it sums each index, read in key order a chunk per unit of work.
+// Nothing is looked up record by record (that would touch an index's pages
+// again for every chunk), and memory does not grow with the history. Only
+// an index whose sum differs is gone through record by record, to say
+// which entries are wrong.
 func (s *Store) checkRecords() (*CheckError, error) {
 	ce := &CheckError{}
-	want := map[string]int{}
+	seed := maphash.MakeSeed()
+	var h maphash.Hash
+	h.SetSeed(seed)
+	want := map[string]*indexSum{}
+	for _, name := range indexNames() {
+		want[name] = &indexSum{}
+	}
 	c := newCounts()
+	err := s.eachRecord(func(recs []rawRecord) {
+		for i := range recs {
+			r := &recs[i]
+			if r.task == nil {
+				ce.Unreadable = append(ce.Unreadable, string(r.key))
+				continue
+			}
+			c.add(r.task, +1)
+			for _, e := range indexEntries(r.task) {
+				want[e.bucket].add(&h, e.key, e.value)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	var stored counts
+	if err := s.view(func(tx *bolt.Tx) error { var err error; stored, err = readCounts(tx); return err }); err != nil {
+		return nil, err
+	}
+	if len(ce.Unreadable) > 0 {
+		return ce, nil // the indexes still hold their entries: Repair rebuilds them all
+	}
+	if stored.Total != c.Total || !maps.Equal(stored.ByStatus, c.ByStatus) {
+		ce.index(fmt.Errorf("counters say %d tasks %v, the history holds %d %v", stored.Total, stored.ByStatus, c.Total, c.ByStatus))
+	}
+	for _, name := range indexNames() {
+		got, err := s.sumIndex(seed, name)
+		if err != nil {
+			return nil, err
+		}
+		if got == *want[name] {
+			continue
+		}
+		if got.n != want[name].n {
+			ce.index(fmt.Errorf("index %q has %d entries, want %d", name, got.n, want[name].n))
+		}
+		if err := s.diagnose(ce, name); err != nil {
+			return nil, err
+		}
+	}
+	return ce, nil
+}
+
+// eachRecord reads the records a chunk per unit of work and hands them,
+// decoded (index fields only), to fn outside the lock.
+func (s *Store) eachRecord(fn func([]rawRecord)) error {
 	var after []byte
+	for {
+		var recs []rawRecord
+		if err := s.view(func(tx *bolt.Tx) error { recs = readChunk(tx, after, checkChunk); return nil }); err != nil {
+			return err
+		}
+		decodeIndexed(recs)
+		fn(recs)
+		if len(recs) < checkChunk {
+			return nil
+		}
+		after = recs[len(recs)-1].key
+	}
+}
+
+// sumIndex sums an index's entries, a chunk of keys per unit of work.
+func (s *Store) sumIndex(seed maphash.Seed, name string) (indexSum, error) {
+	var sum indexSum
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var after []byte
+	for {
+		n := 0
+		err := s.view(func(tx *bolt.Tx) error {
+			c := tx.Bucket([]byte(name)).Cursor()
+			k, v := c.First()
+			if after != nil {
+				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil && n < keyChunk; k, v = c.Next() {
+				sum.add(&h, k, v)
+				if n++; n == keyChunk {
+					after = bytes.Clone(k)
+				}
+			}
+			return nil
+		})
+		if err != nil || n < keyChunk {
+			return sum, err
+		}
+	}
+}
+
+// diagnose goes through the records again and looks up each entry they
+// need in one index, to name the ones missing or stale.
+func (s *Store) diagnose(ce *CheckError, name string) error {
+	var after []byte
+	found := 0
 	for {
 		var recs []rawRecord
 		err := s.view(func(tx *bolt.Tx) error {
 			recs = readChunk(tx, after, checkChunk)
 			decodeIndexed(recs)
-			for i := range recs {
-				r := &recs[i]
+			b := tx.Bucket([]byte(name))
+			for _, r := range recs {
 				if r.task == nil {
-					ce.Unreadable = append(ce.Unreadable, string(r.key))
 					continue
 				}
-				c.add(r.task, +1)
 				for _, e := range indexEntries(r.task) {
-					want[e.bucket]++
-					if got := tx.Bucket([]byte(e.bucket)).Get(e.key); got == nil || !bytes.Equal(got, e.value) {
-						ce.index(fmt.Errorf("task %s: %s index entry missing or stale", r.key, e.bucket))
+					if e.bucket != name {
+						continue
+					}
+					if got := b.Get(e.key); got == nil || !bytes.Equal(got, e.value) {
+						found++
+						ce.index(fmt.Errorf("task %s: %s index entry missing or stale", r.key, name))
 					}
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(recs) < checkChunk {
 			break
 		}
 		after = recs[len(recs)-1].key
 	}
-	// Entries beyond those the records need (left by a task since
-	// removed): count each index in a unit of its own.
-	for _, name := range []string{bTime, bSearch, bTaskID, bActive, bChildren} {
-		n := 0
-		if err := s.view(func(tx *bolt.Tx) error { n = keyCount(tx, name); return nil }); err != nil {
-			return nil, err
-		}
-		if n != want[name] && len(ce.Unreadable) == 0 {
-			ce.index(fmt.Errorf("index %q has %d entries, want %d", name, n, want[name]))
-		}
+	if found == 0 {
+		ce.index(fmt.Errorf("index %q holds entries no task needs", name))
 	}
-	var stored counts
-	if err := s.view(func(tx *bolt.Tx) error { var err error; stored, err = readCounts(tx); return err }); err != nil {
-		return nil, err
-	}
-	if len(ce.Unreadable) == 0 && (stored.Total != c.Total || !maps.Equal(stored.ByStatus, c.ByStatus)) {
-		ce.index(fmt.Errorf("counters say %d tasks %v, the history holds %d %v", stored.Total, stored.ByStatus, c.Total, c.ByStatus))
-	}
-	return ce, nil
+	return nil
 }
 
 // rawRecord is a record copied out of a transaction, and what it decodes
 // to (nil if it does not).
 type rawRecord struct {
 	key, value []byte
+	timeKey    []byte // where Walk found it
 	task       *Task
 }
 
@@ -179,15 +298,6 @@ func readChunk(tx *bolt.Tx, after []byte, n int) []rawRecord {
 		out = append(out, rawRecord{key: bytes.Clone(k), value: bytes.Clone(v)})
 	}
 	return out
-}
-
-func keyCount(tx *bolt.Tx, name string) int {
-	n := 0
-	c := tx.Bucket([]byte(name)).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		n++
-	}
-	return n
 }
 
 // indexFields is the part of a record the indexes are made of: decoding

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -63,67 +62,12 @@ func statusOf(cmd *cobra.Command, env *Env, id string) (*store.Task, error) {
 	return env.Service.Refresh(cmd.Context(), id)
 }
 
-func listCmd(g *globals) *cobra.Command {
-	var status string
-	var limit int
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List tasks from the local history, newest first",
-		Args:  cobra.NoArgs,
-		RunE: withBrowseEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
-			q := store.Query{Limit: limit}
-			if status != "" {
-				if !validStatus(status) {
-					return usageErr(fmt.Errorf("--status %q: use running, succeeded, failed, refused, unknown or submitting", status))
-				}
-				q.Statuses = []string{status}
-			}
-			if limit < 1 {
-				return usageErr(errors.New("--limit must be at least 1"))
-			}
-			list, _, err := env.Store.List(q)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				out := make([]taskJSON, len(list))
-				for i := range list {
-					out[i] = toJSON(&list[i])
-				}
-				return writeJSON(cmd.OutOrStdout(), out)
-			}
-			printTable(cmd, list)
-			return nil
-		}),
-	}
-	cmd.Flags().StringVar(&status, "status", "", "only running, succeeded, failed, refused, unknown or submitting tasks")
-	cmd.Flags().IntVar(&limit, "limit", 50, "at most this many tasks")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return cmd
-}
-
 func validStatus(s string) bool {
 	switch s {
 	case store.StatusRunning, store.StatusSucceeded, store.StatusFailed, store.StatusUnknown, store.StatusSubmitting, store.StatusRefused:
 		return true
 	}
 	return false
-}
-
-func printTable(cmd *cobra.Command, list []store.Task) {
-	if len(list) == 0 {
-		fmt.Fprintln(cmd.OutOrStdout(), "no tasks yet: try 'veox extend --help' (or 'veox --demo')")
-		return
-	}
-	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tTASK\tKIND\tCREATED\tSEED\tFILES\tPROMPT")
-	for i := range list {
-		t := &list[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", format.Status(t.Status), format.ID(t), format.Kind(t),
-			format.Stamp(t.CreatedAt), format.Seed(t), format.FileCount(t), clip(t.Request.Prompt, 48))
-	}
-	tw.Flush()
 }
 
 func downloadCmd(g *globals) *cobra.Command {
