@@ -67,7 +67,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 		r.sim.PushPlan(sim.Plan{RejectCode: 402, RejectMsg: "insufficient credits"})
 		res := r.run(t, "generate", "--prompt", "a lighthouse at dawn", "--json")
 		wantExit(t, res, 1)
-		if tk := oneJSON[taskOut](t, res); tk.TaskID != "" || tk.Error == nil || tk.Error.Code != 402 {
+		if tk := oneJSON[taskOut](t, res); tk.Status != "refused" || tk.TaskID != "" || tk.Error == nil || tk.Error.Code != 402 {
 			t.Fatalf("the refusal is not on the task: %+v", tk)
 		}
 		if r.sim.Creates() != 0 {

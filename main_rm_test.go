@@ -16,6 +16,9 @@ func TestRmRemovesOnlyWhatWasNeverCreated(t *testing.T) {
 	r := newKillRig(t)
 	r.sim.PushPlan(sim.Plan{RejectCode: 400, RejectMsg: "content policy"})
 	refused := oneJSON[taskOut](t, r.run(t, "generate", "--prompt", "refused", "--json"))
+	if refused.Status != "refused" {
+		t.Fatalf("a content-policy refusal is %q", refused.Status)
+	}
 	r.sim.PushPlan(sim.Plan{DropAfterCreate: true})
 	unknown := oneJSON[taskOut](t, r.run(t, "generate", "--prompt", "lost", "--json"))
 	r.sim.PushPlan(sim.Plan{Duration: -1})

@@ -15,9 +15,10 @@ import (
 )
 
 // Exit codes: the contract scripts rely on, the same for every command
-// (README, 'veox --help'). The question a script asks is whether a task
-// exists upstream that a second run would pay for again: after 1 and 2
-// none does, after 3 one may, after 4, 5 and 130 one does and is tracked.
+// (README, 'veox --help'). The question a script asks is whether a second
+// run would pay again for what is already upstream: after 1 and 2 nothing
+// runs or is billed there, after 3 something may be, after 4, 5 and 130
+// it is, and the history tracks it.
 const (
 	ExitOK          = 0   // done
 	ExitFailed      = 1   // the service refused or the task failed: nothing was created, or it ended failed
