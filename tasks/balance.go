@@ -67,12 +67,6 @@ func (s *Service) KnownBalance(ctx context.Context) (Balance, error) {
 	return s.ReadBalance(ctx)
 }
 
-// LastBalance is the last reading, without asking the service.
-func (s *Service) LastBalance() (Balance, bool) {
-	last, ok, _ := s.bal.get()
-	return last, ok
-}
-
 // ReadBalance always asks the service ('veox credits'), within the read
 // budget, and keeps the answer for the others.
 func (s *Service) ReadBalance(ctx context.Context) (Balance, error) {

@@ -46,8 +46,8 @@ func TestOneExtendReadsTheBalanceOnlyWhenMoneyMayHaveMoved(t *testing.T) {
 		if _, err := r.svc.ReadBalance(ctx(t)); err != nil || reads() != 4 {
 			t.Fatalf("'veox credits' must always ask (%d reads)", reads())
 		}
-		if last, ok := r.svc.LastBalance(); !ok || last.Credits != 5000-60 {
-			t.Fatalf("last reading %+v %v", last, ok)
+		if last, _ := r.svc.KnownBalance(ctx(t)); last.Credits != 5000-60 || reads() != 4 {
+			t.Fatalf("the display's reading %+v read again (%d reads)", last, reads())
 		}
 	})
 }

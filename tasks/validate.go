@@ -67,11 +67,9 @@ type ExtendInput struct {
 	CallbackURL string
 }
 
-// ExtendModels are the extend endpoint's model names, default first.
-var extendModels = []string{api.ExtendFast, api.ExtendQuality, api.ExtendLite}
-
-// ExtendModels lists the models extend accepts, the default first.
-func ExtendModels() []string { return append([]string(nil), extendModels...) }
+// extendModels lists the models extend accepts (not the veo3… names of
+// generate), the default first.
+func extendModels() []string { return []string{api.ExtendFast, api.ExtendQuality, api.ExtendLite} }
 
 // GenerateModels lists the models generate accepts, the default first.
 func GenerateModels() []string {
@@ -89,7 +87,7 @@ func ValidateExtend(in *ExtendInput) error {
 	in.Model = strings.ToLower(strings.TrimSpace(in.Model))
 	if in.Model == "" {
 		in.Model = api.ExtendFast
-	} else if !contains(extendModels, in.Model) {
+	} else if !contains(extendModels(), in.Model) {
 		c.add("model", "%q is not an extend model: use fast, quality or lite (the veo3… names are for generate)", in.Model)
 	}
 	checkWatermark(&c, &in.Watermark)

@@ -21,14 +21,15 @@ type GenerateInput struct {
 	Translate   bool // enableTranslation, always sent explicitly
 }
 
-// GenerationTypes maps the short names users type to the service's names.
-var generationTypes = map[string]string{
-	"text": api.TypeText, "frames": api.TypeFrames, "reference": api.TypeReference,
+// generationTypes maps the short names users type to the service's names
+// (a function, so no package state can be changed by accident).
+func generationTypes() map[string]string {
+	return map[string]string{"text": api.TypeText, "frames": api.TypeFrames, "reference": api.TypeReference}
 }
 
 // TypeName returns the short name of a generation type ("text", …).
 func TypeName(apiType string) string {
-	for k, v := range generationTypes {
+	for k, v := range generationTypes() {
 		if v == apiType {
 			return k
 		}
@@ -68,11 +69,11 @@ func checkType(c *checker, in *GenerateInput) {
 	if t == "" {
 		t = "text"
 	}
-	if full, ok := generationTypes[strings.ToLower(t)]; ok {
+	if full, ok := generationTypes()[strings.ToLower(t)]; ok {
 		in.Type = full
 		return
 	}
-	for _, full := range generationTypes {
+	for _, full := range generationTypes() {
 		if t == full {
 			in.Type = full
 			return
