@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/mp4"
 	"github.com/veox/veox/api/mp4/mp4test"
 )
 
@@ -327,4 +328,34 @@ func TestDownloadGlitchPageThenTheFile(t *testing.T) {
 	if n := len(h.requests()); n != 2 {
 		t.Errorf("%d requests", n)
 	}
+}
+
+// FuzzShape: the streaming check never refuses a file the final check
+// accepts (it would throw away a good video), and its verdict does not
+// depend on how the body is cut into reads.
+func FuzzShape(f *testing.F) {
+	for _, o := range []mp4test.Options{{}, {Faststart: true, LargeMdat: true}, {MdatToEnd: true}, {Fragmented: true}} {
+		b := mp4test.Build(o)
+		f.Add(b, uint8(7))
+		f.Add(b[:len(b)/2], uint8(1))
+	}
+	f.Add([]byte("<html>"), uint8(3))
+	f.Fuzz(func(t *testing.T, b []byte, step uint8) {
+		whole := newShape(int64(len(b)))
+		whole.announced = true
+		_, errWhole := whole.Write(b)
+		chunked := newShape(int64(len(b)))
+		chunked.announced = true
+		var errChunked error
+		n := int(step%64) + 1
+		for i := 0; i < len(b) && errChunked == nil; i += n {
+			_, errChunked = chunked.Write(b[i:min(i+n, len(b))])
+		}
+		if (errWhole == nil) != (errChunked == nil) {
+			t.Fatalf("whole: %v, in reads of %d: %v", errWhole, n, errChunked)
+		}
+		if _, err := mp4.Inspect(bytes.NewReader(b), int64(len(b))); err == nil && errWhole != nil {
+			t.Fatalf("the final check accepts it, the streaming check refused it: %v", errWhole)
+		}
+	})
 }

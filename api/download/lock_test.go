@@ -1,14 +1,18 @@
 package download
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -204,4 +208,94 @@ func TestPartName(t *testing.T) {
 	if got := PartName("2026-11-23_t_slug_2.mp4"); got != "2026-11-23_t_slug_2_part.mp4" {
 		t.Error(got)
 	}
+}
+
+// Issue 11 item 3 across processes: another process (this test binary,
+// run as a helper) holds the .part's lock; the download waits, says so,
+// and then either goes on (the other gave up) or takes the file the other
+// finished without a request of its own.
+func TestDownloadWaitsForAnotherProcess(t *testing.T) {
+	for _, finishes := range []bool{false, true} {
+		t.Run(fmt.Sprint("other finishes=", finishes), func(t *testing.T) {
+			data := sample(55)
+			h, srv := newHost(t, data, nil)
+			dir := t.TempDir()
+			root, err := os.OpenRoot(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { root.Close() })
+			src := filepath.Join(t.TempDir(), "src.mp4")
+			if err := os.WriteFile(src, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestLockHelperProcess$")
+			cmd.Env = append(os.Environ(), "VEOX_LOCK_HELPER="+filepath.Join(dir, testName))
+			if finishes {
+				cmd.Env = append(cmd.Env, "VEOX_LOCK_HELPER_SRC="+src)
+			}
+			stdin, _ := cmd.StdinPipe()
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			line, _ := bufio.NewReader(stdout).ReadString('\n')
+			if line != "locked\n" {
+				t.Fatalf("helper said %q", line)
+			}
+			prog := &Progress{}
+			ch := start(quickDownloader(t), t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Progress: prog})
+			waitFor(t, "the download to wait for the other process", func() bool { return prog.Snapshot().Waiting })
+			if finishes {
+				fmt.Fprintln(stdin, "finish")
+			}
+			stdin.Close() // the other process ends, and its lock with it
+			got := <-ch
+			if got.err != nil {
+				t.Fatal(got.err)
+			}
+			checkDone(t, root, got.res, data)
+			if !got.res.Waited || got.res.Fetched == finishes {
+				t.Errorf("%+v", got.res)
+			}
+			if n, want := len(h.requests()), map[bool]int{false: 1, true: 0}[finishes]; n != want {
+				t.Errorf("%d requests, want %d", n, want)
+			}
+		})
+	}
+}
+
+// TestLockHelperProcess is the other veox of the test above: it locks
+// NAME.part, says "locked", and when told "finish" on stdin writes a whole
+// file there and renames it to NAME (as a finishing download does, under
+// the lock); it exits when its stdin closes.
+func TestLockHelperProcess(t *testing.T) {
+	name := os.Getenv("VEOX_LOCK_HELPER")
+	if name == "" {
+		t.Skip("run by TestDownloadWaitsForAnotherProcess")
+	}
+	f, err := os.OpenFile(name+".part", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := tryLock(f); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	fmt.Println("locked")
+	in := bufio.NewReader(os.Stdin)
+	if src := os.Getenv("VEOX_LOCK_HELPER_SRC"); src != "" {
+		if line, _ := in.ReadString('\n'); line != "finish\n" {
+			t.Fatalf("told %q", line)
+		}
+		data, _ := os.ReadFile(src)
+		if _, err := f.WriteAt(data, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(name+".part", name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _ = io.Copy(io.Discard, in)
+	f.Close()
 }
