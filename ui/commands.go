@@ -117,6 +117,15 @@ func bellCmd(w io.Writer) tea.Cmd {
 	}
 }
 
+// notifiedMsg is the outcome of a desktop notification.
+type notifiedMsg struct{ err error }
+
+// notifyCmd raises a desktop notification; the text is ours (kinds, ids,
+// durations) or already stripped of escape sequences by the client.
+func notifyCmd(notify func(title, message string) error, title, message string) tea.Cmd {
+	return func() tea.Msg { return notifiedMsg{err: notify(title, message)} }
+}
+
 func clearFlashAfter(tick timer.Func, gen int) tea.Cmd {
 	return timer.After(tick, flashFor, func(time.Time) tea.Msg { return flashClearMsg{gen} })
 }

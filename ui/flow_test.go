@@ -51,6 +51,12 @@ func startFlow(t *testing.T) *flow {
 // history (retried a few times: some tests make the service fail).
 func startFlowOn(t *testing.T, p *uitest.Pump, e *uitest.Env, set config.Settings) *flow {
 	t.Helper()
+	return startFlowWith(t, p, e, Options{Settings: set})
+}
+
+// startFlowWith is startFlowOn with more of the root's options.
+func startFlowWith(t *testing.T, p *uitest.Pump, e *uitest.Env, o Options) *flow {
+	t.Helper()
 	var err error
 	for range 20 {
 		if _, err = e.Svc.Import(t.Context(), sim.DemoLighthouse); err == nil {
@@ -61,7 +67,8 @@ func startFlowOn(t *testing.T, p *uitest.Pump, e *uitest.Env, set config.Setting
 		t.Fatal(err)
 	}
 	f := &flow{env: e}
-	f.rig = newRig(p, Options{Service: e.Svc, Demo: true, Settings: set}, 120, 36)
+	o.Service, o.Demo = e.Svc, true
+	f.rig = newRig(p, o, 120, 36)
 	f.shows(t, "lighthouse")
 	return f
 }

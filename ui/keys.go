@@ -6,7 +6,7 @@ import "github.com/charmbracelet/bubbles/key"
 // acts even then: it always offers a way out).
 type globalKeys struct {
 	Quit, ForceQuit, Help, CloseHelp key.Binding
-	Messages                         key.Binding
+	Messages, Settings               key.Binding
 	Yes, No                          key.Binding
 }
 
@@ -16,6 +16,7 @@ func newGlobalKeys() globalKeys {
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Messages:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "messages")),
+		Settings:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "settings")),
 		CloseHelp: key.NewBinding(key.WithKeys("?", "esc", "q"), key.WithHelp("esc", "close help")),
 		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit anyway")),
 		No:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "stay")),

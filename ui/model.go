@@ -14,6 +14,7 @@ import (
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/messages"
 	"github.com/veox/veox/ui/poller"
+	"github.com/veox/veox/ui/settings"
 	"github.com/veox/veox/ui/statusbar"
 	"github.com/veox/veox/ui/tasklist"
 )
@@ -29,6 +30,7 @@ const (
 	scrHelp
 	scrQuit     // "a create is in flight: quit anyway?"
 	scrMessages // the status bar's messages, whole
+	scrSettings // key, download folder, auto-download, bell, notifications
 )
 
 // Minimum size: below it only a "too small" note is drawn.
@@ -59,8 +61,10 @@ type Model struct {
 	// latest one.
 	drafts map[string]compose.Draft
 
-	msgs messages.Model
-	log  messages.Log // every message the bar showed, with its time
+	msgs     messages.Model
+	settings settings.Model
+	notified bool         // a desktop notification failed once: said once, not at every end
+	log      messages.Log // every message the bar showed, with its time
 
 	poller poller.Poller
 	bar    statusbar.State

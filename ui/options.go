@@ -13,9 +13,12 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/log"
 
+	"github.com/gen2brain/beeep"
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/tasks"
+
 	"github.com/veox/veox/ui/hooks"
+	"github.com/veox/veox/ui/settings"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
@@ -37,6 +40,13 @@ type Options struct {
 	// Tick starts every timer of the program; nil is tea.Tick. Tests pass
 	// uitest.Pump's, which holds timers until the test fires them.
 	Tick timer.Func
+	// CheckKey asks the service for the balance with a key, so the
+	// Settings screen saves only a key the service accepts (nil: keys are
+	// saved unchecked, after the user insists).
+	CheckKey settings.KeyCheck
+	// Notify raises a desktop notification (nil: the system's, through
+	// beeep), when Settings.Notify is on and a task ends.
+	Notify func(title, message string) error
 }
 
 // Run runs the program until the user quits or ctx ends. Downloads and
@@ -50,6 +60,7 @@ func Run(ctx context.Context, o Options) (err error) {
 			err = fmt.Errorf("veox's screen stopped on an internal error: %v", r)
 		}
 	}()
+	beeep.AppName = "veox" // the name desktop notifications carry; set once, before anything runs
 	_, err = tea.NewProgram(newModel(ctx, o), programOptions(ctx, o)...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted by a signal: a normal way out
@@ -74,4 +85,12 @@ func (o Options) logger() *log.Logger {
 		return o.Logger
 	}
 	return log.New(io.Discard)
+}
+
+// notifier raises desktop notifications: the one given, or the system's.
+func (o Options) notifier() func(title, message string) error {
+	if o.Notify != nil {
+		return o.Notify
+	}
+	return func(title, message string) error { return beeep.Notify(title, message, "") }
 }

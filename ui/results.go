@@ -54,6 +54,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m, nil, true
 	case bellDoneMsg:
 		return m, nil, true
+	case notifiedMsg:
+		m2, cmd := m.onNotified(msg)
+		return m2, cmd, true
 	case hooks.Msg:
 		m2, cmd := m.onHook(msg)
 		return m2, tea.Batch(cmd, m.o.Hooks.Listen()), true
@@ -154,8 +157,22 @@ func (m Model) onEnded(t *store.Task) (Model, tea.Cmd) {
 			m.bar.Downloading = m.downloads.Active()
 		}
 	}
+	if m.o.Settings.Notify {
+		cmds = append(cmds, notifyCmd(m.o.notifier(), "veox: "+label, text))
+	}
 	m2, c := m.flash(text, isErr)
 	return m2, tea.Batch(append(cmds, c)...)
+}
+
+// onNotified: a desktop notification that failed is said once (not at
+// every end), with how to turn them off.
+func (m Model) onNotified(msg notifiedMsg) (Model, tea.Cmd) {
+	if msg.err == nil || m.notified {
+		return m, nil
+	}
+	m.notified = true
+	m.o.logger().Warn("desktop notification failed", "err", msg.err)
+	return m.flash("desktop notifications do not work here ("+msg.err.Error()+"); S turns them off", true)
 }
 
 // onSubmitted: the composer's create came back. Accepted or unknown closes

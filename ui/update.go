@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/veox/veox/ui/input"
 	"github.com/veox/veox/ui/messages"
 	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/settings"
 )
 
 // Update only routes: sizes to every screen, keys to whoever has focus,
@@ -26,6 +29,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onCancelled(msg)
 	case messages.BackMsg:
 		if m.top() == scrMessages {
+			m.pop()
+		}
+		return m, nil
+	case settings.SavedMsg:
+		return m.onSettingsSaved(msg)
+	case settings.ClosedMsg:
+		if m.top() == scrSettings {
 			m.pop()
 		}
 		return m, nil
@@ -46,6 +56,7 @@ func (m Model) resize(w, h int) Model {
 	m.list = m.list.SetSize(w, bh)
 	m.downloads = m.downloads.SetSize(w, bh)
 	m.msgs = m.msgs.SetSize(w, bh)
+	m.settings = m.settings.SetSize(w, bh)
 	if m.hasDet {
 		m.details = m.details.SetSize(w, bh)
 	}
@@ -64,6 +75,8 @@ func (m Model) typing() bool {
 		return m.details.Capturing()
 	case scrTasks:
 		return m.list.Capturing()
+	case scrSettings:
+		return m.settings.Typing()
 	}
 	return false
 }
@@ -78,6 +91,8 @@ func (m Model) capturing() bool {
 		return m.details.Capturing()
 	case scrTasks:
 		return m.list.Capturing()
+	case scrSettings:
+		return m.settings.Capturing()
 	}
 	return false
 }
@@ -140,6 +155,8 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.msgs = m.msgs.Show(m.log)
 		m.push(scrMessages)
 		return m, nil
+	case key.Matches(msg, m.keys.Settings) && top != scrCompose:
+		return m.openSettings()
 	}
 	return m.toTop(msg)
 }
@@ -180,6 +197,8 @@ func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.compose, cmd = m.compose.Update(msg)
 	case scrMessages:
 		m.msgs, cmd = m.msgs.Update(msg)
+	case scrSettings:
+		m.settings, cmd = m.settings.Update(msg)
 	}
 	return m, cmd
 }
@@ -198,6 +217,10 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if m.composing {
 		m.compose, cmd = m.compose.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	if m.onStack(scrSettings) {
+		m.settings, cmd = m.settings.Update(msg) // the answers of its check and save
 		cmds = append(cmds, cmd)
 	}
 	var fin *downloads.Finished
@@ -233,4 +256,32 @@ func (m Model) needYou() Model {
 		m = m.resolve("unknown")
 	}
 	return m
+}
+
+// openSettings shows the Settings screen on the settings veox runs with.
+// The demo cannot check a key with the service (nothing leaves this
+// machine), so there a new key is saved only if the user insists.
+func (m Model) openSettings() (tea.Model, tea.Cmd) {
+	check := m.o.CheckKey
+	if m.o.Demo {
+		check = nil
+	}
+	m.settings = settings.New(settings.Deps{Styles: m.o.Styles, Settings: m.o.Settings, Check: check, Ctx: m.ctx}).
+		SetSize(m.width, m.bodyHeight())
+	m.push(scrSettings)
+	return m, nil
+}
+
+// onSettingsSaved runs with the saved settings from now on and says what
+// waits for the next start.
+func (m Model) onSettingsSaved(msg settings.SavedMsg) (tea.Model, tea.Cmd) {
+	m.o.Settings = msg.Settings
+	if m.top() == scrSettings {
+		m.pop()
+	}
+	text := "settings saved to " + msg.Settings.Paths.Config
+	if len(msg.Later) > 0 {
+		text += "; " + strings.Join(msg.Later, " and ") + " take effect the next time veox starts"
+	}
+	return m.flash(text, false)
 }

@@ -63,6 +63,8 @@ func (m Model) screenView(s screen) string {
 		return m.quitView()
 	case scrMessages:
 		return m.msgs.View()
+	case scrSettings:
+		return m.settings.View()
 	}
 	return m.list.View()
 }
@@ -88,6 +90,8 @@ func (m Model) screenKeys(s screen) help.KeyMap {
 		return m.compose.KeyMap()
 	case scrMessages:
 		return m.msgs.KeyMap()
+	case scrSettings:
+		return m.settings.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -156,7 +160,7 @@ func (m Model) helpView() string {
 	s := m.below()
 	h := m.help
 	h.ShowAll = true
-	global := [][]key.Binding{{m.keys.Help, m.keys.Messages, m.keys.Quit, m.keys.ForceQuit}}
+	global := [][]key.Binding{{m.keys.Help, m.keys.Messages, m.keys.Settings, m.keys.Quit, m.keys.ForceQuit}}
 	intro := st.Faint.Render("Keys of this screen; below, the ones that work everywhere (not while typing in a field).")
 	// The global keys get their own block so a narrow terminal never cuts them.
 	return st.Title.Render("Help — "+screenName(s)) + "\n" + intro + "\n\n" +
@@ -173,6 +177,8 @@ func screenName(s screen) string {
 		return "Composer"
 	case scrMessages:
 		return "Messages"
+	case scrSettings:
+		return "Settings"
 	}
 	return "Tasks"
 }

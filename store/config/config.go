@@ -29,6 +29,7 @@ type File struct {
 	PollInterval string `json:"pollInterval,omitempty"`
 	AutoDownload *bool  `json:"autoDownload,omitempty"`
 	Bell         *bool  `json:"bell,omitempty"`
+	Notify       *bool  `json:"notify,omitempty"` // desktop notifications when a task ends
 	// CallbackListen, when set, makes the TUI receive callBackUrl calls on
 	// that address; CallbackSecret is the signing key they must carry.
 	CallbackListen string `json:"callbackListen,omitempty"`
@@ -42,6 +43,7 @@ type Settings struct {
 	PollInterval   time.Duration // 0 = the built-in cadence
 	AutoDownload   bool
 	Bell           bool
+	Notify         bool // desktop notifications when a task ends (off by default)
 	Paths          Paths
 	CallbackListen string // address for the TUI's callback receiver; "" = none
 	CallbackSecret string
@@ -110,6 +112,9 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	}
 	if file.Bell != nil {
 		s.Bell = *file.Bell
+	}
+	if file.Notify != nil {
+		s.Notify = *file.Notify
 	}
 	return s, nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/ui"
 	"github.com/veox/veox/ui/hooks"
 	"github.com/veox/veox/ui/theme"
@@ -25,7 +27,8 @@ func runTUI(ctx context.Context, g *globals) error {
 	}
 	if !env.Demo && env.Settings.APIKey == "" {
 		env.Close()
-		first, err := ui.RunFirstRun(ctx, env.Settings.Paths.Config, styles)
+		first, err := ui.RunFirstRun(ctx, ui.FirstRunOptions{ConfigPath: env.Settings.Paths.Config, Styles: styles,
+			CheckKey: keyCheck(env.Settings, g.version)})
 		if err != nil || (first.Key == "" && !first.Demo) {
 			return err
 		}
@@ -40,7 +43,19 @@ func runTUI(ctx context.Context, g *globals) error {
 	}
 	defer receiver.Stop()
 	return ui.Run(ctx, ui.Options{Service: env.Service, Settings: env.Settings, Demo: env.Demo,
-		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Hooks: receiver})
+		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Hooks: receiver,
+		CheckKey: keyCheck(env.Settings, g.version)})
+}
+
+// keyCheck reads the balance with a key against the configured service (a
+// free call the service refuses with 401 for a wrong key), so the first-run
+// and Settings screens save only a key that works.
+func keyCheck(set config.Settings, version string) func(context.Context, string) (float64, error) {
+	return func(ctx context.Context, key string) (float64, error) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return api.New(api.Options{BaseURL: set.BaseURL, APIKey: key, Version: version}).Credit(ctx)
+	}
 }
 
 // tuiStyles detects the terminal's background, once, before the program

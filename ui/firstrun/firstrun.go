@@ -1,15 +1,23 @@
 // Package firstrun is the screen shown when there is no API key: where to
 // get one, a masked field to paste it, and the demo as the other way in.
+// The key is checked with the service's balance call before it is saved: a
+// key the service refuses is never saved; one that could not be checked
+// (offline) is saved only if the user insists.
 package firstrun
 
 import (
+	"context"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/ui/format"
+	"github.com/veox/veox/ui/input"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
@@ -17,50 +25,84 @@ import (
 // Save writes the key (config.SaveAPIKey in the program; a fake in tests).
 type Save func(key string) error
 
-// Outcome is what the user chose: a saved key, the demo, or neither (quit).
-type Outcome struct {
-	Key  string
-	Demo bool
+// Check reads the balance with a key (a free call): the service refuses a
+// wrong key with 401.
+type Check func(ctx context.Context, key string) (credits float64, err error)
+
+// Deps wire the screen.
+type Deps struct {
+	Path   string // where the key will be saved (shown)
+	Styles theme.Styles
+	Save   Save
+	Check  Check
+	Ctx    context.Context
 }
 
-// keyMap is the screen's bindings; the footer is built from them. DemoKey
-// is plain d, which counts only while the field is empty (a key may hold a
-// d); ctrl+d works always.
-type keyMap struct{ Save, Demo, DemoKey, Quit key.Binding }
+// Outcome is what the user chose: a saved key, the demo, or neither (quit).
+// Checked says the service accepted the key.
+type Outcome struct {
+	Key     string
+	Demo    bool
+	Checked bool
+}
+
+// keyMap is the screen's bindings; the footer is built from them. Every
+// letter is the key being typed: the demo is ctrl+d. SaveAnyway only acts
+// after a check that could not be made.
+type keyMap struct{ Save, SaveAnyway, Demo, Quit key.Binding }
+
+type stage int
+
+const (
+	typing stage = iota
+	checking
+	saving
+)
 
 // Model is the first-run screen.
 type Model struct {
-	save    Save
-	styles  theme.Styles
-	path    string
+	d       Deps
 	keys    keyMap
 	input   textinput.Model
+	stage   stage
 	err     string
-	saving  bool
+	offline bool // the last check could not be made: ctrl+s saves unchecked
+	gen     int
 	outcome Outcome
 	width   int
 }
 
-type savedMsg struct {
-	key string
-	err error
+type checkedMsg struct {
+	gen     int
+	key     string
+	credits float64
+	err     error
 }
 
-// New builds the screen; path is where the key will be saved (shown).
-func New(path string, st theme.Styles, save Save) Model {
+type savedMsg struct {
+	key     string
+	checked bool
+	err     error
+}
+
+// New builds the screen.
+func New(d Deps) Model {
+	if d.Ctx == nil {
+		d.Ctx = context.Background()
+	}
 	in := textinput.New()
 	in.Prompt = "API key: "
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
-	in.CharLimit = 200
+	in.CharLimit = 4000
 	in.Placeholder = "paste it here"
 	in.Cursor.SetMode(timer.SteadyCursor)
 	in.Focus()
-	return Model{save: save, styles: st, path: path, input: in, width: 80, keys: keyMap{
-		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
-		Demo:    key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo")),
-		DemoKey: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "demo")),
-		Quit:    key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "quit")),
+	return Model{d: d, input: in, width: 80, keys: keyMap{
+		Save:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check and save")),
+		SaveAnyway: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save it unchecked")),
+		Demo:       key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo")),
+		Quit:       key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "quit")),
 	}}
 }
 
@@ -70,76 +112,130 @@ func (m Model) Outcome() Outcome { return m.outcome }
 // Init has nothing to start: the cursor is steady.
 func (m Model) Init() tea.Cmd { return nil }
 
-// Update handles typing, saving and the demo.
+// Update handles typing, the check, saving and the demo.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
 		return m, nil
+	case checkedMsg:
+		return m.onChecked(msg)
 	case savedMsg:
-		m.saving = false
+		m.stage = typing
 		if msg.err != nil {
 			m.err = "could not save the key: " + msg.err.Error()
 			return m, nil
 		}
-		m.outcome = Outcome{Key: msg.key}
+		m.outcome = Outcome{Key: msg.key, Checked: msg.checked}
 		return m, tea.Quit
 	case tea.KeyMsg:
 		return m.onKey(msg)
 	}
-	var cmd tea.Cmd
-	m.input, cmd = m.input.Update(msg)
-	return m, cmd
+	return m, nil
 }
 
 func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
-	case m.saving:
-		return m, nil
+	case m.stage == typing && input.IsText(msg):
+		return m.edit(input.AsText(msg)) // a key may hold any letter, or "esc"
 	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, m.keys.Demo) || (key.Matches(msg, m.keys.DemoKey) && m.input.Value() == ""):
+		return m, tea.Quit // a check under way is dropped: nothing was saved
+	case m.stage != typing:
+		return m, nil
+	case key.Matches(msg, m.keys.Demo):
 		m.outcome = Outcome{Demo: true}
 		return m, tea.Quit
 	case key.Matches(msg, m.keys.Save):
-		k := strings.TrimSpace(m.input.Value())
-		if why := refuse(k); why != "" {
-			m.err = why
-			return m, nil
-		}
-		m.saving, m.err = true, ""
-		save := m.save
-		return m, func() tea.Msg { return savedMsg{key: k, err: save(k)} }
+		return m.check()
+	case key.Matches(msg, m.keys.SaveAnyway) && m.offline:
+		return m.save(strings.TrimSpace(m.input.Value()), false)
 	}
+	return m.edit(msg)
+}
+
+func (m Model) edit(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	before := m.input.Value()
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
-	m.err = ""
+	if m.input.Value() != before {
+		m.err, m.offline = "", false
+	}
 	return m, cmd
 }
 
-// refuse says why a key cannot be saved ("" if it can).
+// check asks the service about the key before anything is saved.
+func (m Model) check() (tea.Model, tea.Cmd) {
+	k := strings.TrimSpace(m.input.Value())
+	if why := refuse(k); why != "" {
+		m.err = why
+		return m, nil
+	}
+	if m.d.Check == nil {
+		return m.save(k, false)
+	}
+	m.stage, m.err, m.offline, m.gen = checking, "", false, m.gen+1
+	check, ctx, gen := m.d.Check, m.d.Ctx, m.gen
+	return m, func() tea.Msg {
+		c, err := check(ctx, k)
+		return checkedMsg{gen: gen, key: k, credits: c, err: err}
+	}
+}
+
+func (m Model) onChecked(msg checkedMsg) (tea.Model, tea.Cmd) {
+	if msg.gen != m.gen || m.stage != checking {
+		return m, nil
+	}
+	m.stage = typing
+	if msg.err == nil {
+		return m.save(msg.key, true)
+	}
+	if e, ok := api.AsError(msg.err); ok && e.Kind == api.KindAuth {
+		m.err = "the service refused this key (" + e.Message + "), so it was not saved. " +
+			"Copy the whole key again from kie.ai's API key page."
+		return m, nil
+	}
+	m.offline = true
+	m.err = "could not check the key with the service: " + msg.err.Error() +
+		". enter tries again; ctrl+s saves it unchecked (veox then says at the first call if it is wrong)."
+	return m, nil
+}
+
+func (m Model) save(k string, checked bool) (tea.Model, tea.Cmd) {
+	m.stage, m.err = saving, ""
+	save := m.d.Save
+	return m, func() tea.Msg { return savedMsg{key: k, checked: checked, err: save(k)} }
+}
+
+// refuse says why a key cannot be checked ("" if it can).
 func refuse(k string) string {
-	switch {
-	case k == "":
-		return "nothing to save yet: paste your key, or press d for the demo"
-	case strings.ContainsAny(k, " \t"):
-		return "paste the key as it is shown, without spaces"
+	if k == "" {
+		return "nothing to check yet: paste your key, or press ctrl+d for the demo"
+	}
+	for _, r := range k {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || !unicode.IsPrint(r) {
+			return "paste the key as it is shown, without spaces"
+		}
 	}
 	return ""
 }
 
-// footer is the keys, from the bindings that handle them.
+// footer is the keys that act now, from the bindings that handle them.
 func (m Model) footer() string {
-	var parts []string
-	for _, b := range []key.Binding{m.keys.Save, m.keys.DemoKey, m.keys.Quit} {
-		parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+	bs := []key.Binding{m.keys.Save}
+	if m.offline {
+		bs = append(bs, m.keys.SaveAnyway)
+	}
+	bs = append(bs, m.keys.Demo, m.keys.Quit)
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = b.Help().Key + " " + b.Help().Desc
 	}
 	return strings.Join(parts, " · ")
 }
 
 // View explains, takes the key, and offers the demo.
 func (m Model) View() string {
-	st := m.styles
+	st := m.d.Styles
 	w := min(max(40, m.width-4), 76)
 	para := lipgloss.NewStyle().Width(w)
 	lines := []string{
@@ -151,18 +247,21 @@ func (m Model) View() string {
 		"  2. open the " + st.Bold.Render("API key") + " page and copy the key",
 		"  3. paste it below (it is not shown) and press enter",
 		"",
-		para.Render(st.Faint.Render("It is saved to " + m.path + ", readable by you only. veox never prints it or stores it anywhere else.")),
+		para.Render(st.Faint.Render("veox checks it with the service (a free balance read), then saves it to " + m.d.Path +
+			", readable by you only. veox never prints it or stores it anywhere else.")),
 		"",
 		m.input.View(),
 	}
-	if m.err != "" {
-		lines = append(lines, st.Error.Render(m.err))
-	}
-	if m.saving {
+	switch {
+	case m.stage == checking:
+		lines = append(lines, st.Running.Render("checking the key with the service…"))
+	case m.stage == saving:
 		lines = append(lines, st.Faint.Render("saving…"))
+	case m.err != "":
+		lines = append(lines, st.Error.Render(format.Wrap(m.err, w)))
 	}
 	lines = append(lines, "",
-		para.Render("No key yet? Press "+st.Bold.Render("d")+" (or ctrl+d) to try the demo: a simulated service with sample videos, free, nothing leaves this machine."),
+		para.Render("No key yet? Press "+st.Bold.Render("ctrl+d")+" to try the demo: a simulated service with sample videos, free, nothing leaves this machine."),
 		"", st.Faint.Render(m.footer()))
 	return lipgloss.NewStyle().Padding(1, 2).Render(strings.Join(lines, "\n"))
 }

@@ -1,6 +1,7 @@
 package firstrun
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/ui/internal/uitest"
 )
@@ -26,10 +29,14 @@ func (s *screen) update(msg tea.Msg) tea.Cmd {
 // press runs a key and what it leads to; quit reports whether the program
 // would end.
 func (s *screen) press(k string) (quit bool) {
-	msg := tea.Msg(uitest.Key(k))
-	if k == "ctrl+d" {
-		msg = tea.KeyMsg{Type: tea.KeyCtrlD}
-	}
+	return s.send(uitest.Key(k))
+}
+
+// typ types text as one burst of runes, as a paste arrives.
+func (s *screen) typ(text string) { s.press(text) }
+
+// send delivers one message and what it leads to; quit as press.
+func (s *screen) send(msg tea.Msg) (quit bool) {
 	p := &uitest.Pump{Update: s.update}
 	p.Send(msg)
 	for _, msg := range p.Seen {
@@ -40,15 +47,30 @@ func (s *screen) press(k string) (quit bool) {
 	return quit
 }
 
-// typ types text as one burst of runes, as a paste arrives.
-func (s *screen) typ(text string) { s.press(text) }
-
+// newScreen is the screen saving to a temp config, checking keys with a
+// simulator that takes only secret.
 func newScreen(t *testing.T, save Save) (*screen, string) {
+	t.Helper()
+	srv, err := sim.Start(sim.Options{APIKey: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return newScreenChecking(t, save, checkWith(srv.URL))
+}
+
+func checkWith(base string) Check {
+	return func(ctx context.Context, key string) (float64, error) {
+		return api.New(api.Options{BaseURL: base, APIKey: key, MaxAttempts: 1}).Credit(ctx)
+	}
+}
+
+func newScreenChecking(t *testing.T, save Save, check Check) (*screen, string) {
 	path := filepath.Join(t.TempDir(), "veox", "config.json")
 	if save == nil {
 		save = func(k string) error { return config.SaveAPIKey(path, k) }
 	}
-	return &screen{m: New(path, uitest.Styles(), save)}, path
+	return &screen{m: New(Deps{Path: path, Styles: uitest.Styles(), Save: save, Check: check})}, path
 }
 
 func TestKeyIsMaskedAndSavedReadableByTheUserOnly(t *testing.T) {
@@ -63,7 +85,7 @@ func TestKeyIsMaskedAndSavedReadableByTheUserOnly(t *testing.T) {
 	if !s.press("enter") {
 		t.Fatal("saving did not end the screen")
 	}
-	if got := s.m.Outcome(); got != (Outcome{Key: secret}) {
+	if got := s.m.Outcome(); got != (Outcome{Key: secret, Checked: true}) {
 		t.Errorf("outcome %+v", got)
 	}
 	if strings.Contains(s.m.View(), secret) {
@@ -82,21 +104,77 @@ func TestKeyIsMaskedAndSavedReadableByTheUserOnly(t *testing.T) {
 	}
 }
 
-func TestDChoosesTheDemoOnlyWhileTheFieldIsEmpty(t *testing.T) {
+// Every letter is the key being typed, d included; the demo is ctrl+d.
+func TestDIsALetterOfTheKeyAndCtrlDTheDemo(t *testing.T) {
 	s, _ := newScreen(t, nil)
-	if !s.press("d") || !s.m.Outcome().Demo {
-		t.Fatalf("d on an empty field: outcome %+v", s.m.Outcome())
-	}
-	s, _ = newScreen(t, nil)
-	s.typ("abc")
 	if s.press("d") || s.m.Outcome().Demo {
-		t.Error("a d inside a key started the demo")
+		t.Fatal("d on an empty field started the demo")
 	}
-	if s.m.input.Value() != "abcd" {
-		t.Errorf("field holds %q, want abcd", s.m.input.Value())
+	s.typ("abc")
+	if s.m.input.Value() != "dabc" {
+		t.Errorf("field holds %q, want dabc", s.m.input.Value())
 	}
 	if !s.press("ctrl+d") || !s.m.Outcome().Demo {
 		t.Error("ctrl+d does not choose the demo while typing")
+	}
+}
+
+// Pasted words that name keys are the key being typed, nothing else.
+func TestKeyWordsPastedAreTheKey(t *testing.T) {
+	s, path := newScreen(t, nil)
+	for _, k := range uitest.Paste("esc q enter ctrl+c ctrl+d end left") {
+		if quit := s.send(k); quit {
+			t.Fatalf("%q ended the screen", k)
+		}
+	}
+	if got := s.m.input.Value(); got != "esc q enter ctrl+c ctrl+d end left" {
+		t.Errorf("the field holds %q", got)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("something was saved: %v", err)
+	}
+}
+
+// A key the service refuses is never saved, and the screen says so.
+func TestRefusedKeyIsNotSaved(t *testing.T) {
+	s, path := newScreen(t, nil)
+	s.typ("sk-wrong-key-0000")
+	if s.press("enter") {
+		t.Fatal("a refused key ended the screen")
+	}
+	if v := s.m.View(); !strings.Contains(v, "refused this key") || !strings.Contains(v, "not saved") {
+		t.Errorf("no message for a refused key:\n%s", v)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused key was saved: %v", err)
+	}
+	if s.press("ctrl+s") {
+		t.Error("ctrl+s saved a key the service refused")
+	}
+}
+
+// Offline, the key cannot be checked: enter tries again, and ctrl+s saves
+// it unchecked only when the user insists.
+func TestUncheckedKeyIsSavedOnlyIfTheUserInsists(t *testing.T) {
+	s, path := newScreenChecking(t, nil, checkWith("http://127.0.0.1:1"))
+	s.typ(secret)
+	if s.press("enter") {
+		t.Fatal("an unchecked key ended the screen")
+	}
+	if v := s.m.View(); !strings.Contains(v, "could not check the key") || !strings.Contains(v, "ctrl+s save it unchecked") {
+		t.Fatalf("no way offered to save it anyway:\n%s", v)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("saved before the user insisted: %v", err)
+	}
+	if !s.press("ctrl+s") {
+		t.Fatal("ctrl+s did not save the unchecked key")
+	}
+	if got := s.m.Outcome(); got != (Outcome{Key: secret}) {
+		t.Errorf("outcome %+v, want the key, unchecked", got)
+	}
+	if f, err := config.Read(path); err != nil || f.APIKey != secret {
+		t.Errorf("config holds %q (%v)", f.APIKey, err)
 	}
 }
 
@@ -122,10 +200,12 @@ func TestEmptyOrSpacedKeyIsRefusedWithAMessage(t *testing.T) {
 	if s.press("enter") {
 		t.Fatal("an empty key ended the screen")
 	}
-	if v := s.m.View(); !strings.Contains(v, "nothing to save yet") {
+	if v := s.m.View(); !strings.Contains(v, "nothing to check yet") {
 		t.Errorf("no message for an empty key:\n%s", v)
 	}
-	s.typ("ab cd")
+	s.typ("ab")
+	s.press("space")
+	s.typ("cd")
 	s.press("enter")
 	if v := s.m.View(); !strings.Contains(v, "without spaces") {
 		t.Errorf("no message for a key with a space:\n%s", v)
@@ -149,7 +229,7 @@ func TestSaveFailureIsShownAndTheScreenStays(t *testing.T) {
 
 func TestFooterComesFromTheBindings(t *testing.T) {
 	s, _ := newScreen(t, nil)
-	if v := s.m.View(); !strings.Contains(v, "enter save · d demo · esc quit") {
+	if v := s.m.View(); !strings.Contains(v, "enter check and save · ctrl+d demo · esc quit") {
 		t.Errorf("footer:\n%s", v)
 	}
 }

@@ -1,0 +1,389 @@
+// Package settings is the Settings screen: the API key, the download
+// folder, and whether finished tasks download, ring the bell and raise a
+// desktop notification. Saving writes the config file (0600); a new key is
+// checked with the service's balance call first, and saved unchecked only
+// when the check could not be made and the user insists.
+package settings
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/store/config"
+	"github.com/veox/veox/ui/input"
+	"github.com/veox/veox/ui/theme"
+	"github.com/veox/veox/ui/timer"
+)
+
+// KeyCheck asks the service for the balance with a key: a refusal (401)
+// means the key is wrong; any other error that the check could not be made.
+type KeyCheck func(ctx context.Context, key string) (credits float64, err error)
+
+// Deps wire the screen.
+type Deps struct {
+	Styles   theme.Styles
+	Settings config.Settings // as the program runs with them
+	Check    KeyCheck        // nil: a key cannot be checked here (the demo)
+	Ctx      context.Context
+}
+
+// SavedMsg tells the root the config file was written: Settings are the
+// values to run with from now on (the toggles apply at once); Later lists
+// what takes effect the next time veox starts.
+type SavedMsg struct {
+	Settings config.Settings
+	Later    []string
+}
+
+// ClosedMsg: the user left without saving.
+type ClosedMsg struct{}
+
+type fieldID int
+
+const (
+	fKey fieldID = iota
+	fFolder
+	fAuto
+	fBell
+	fNotify
+	nFields
+)
+
+type stage int
+
+const (
+	editing stage = iota
+	checking
+	saving
+)
+
+// Model is the Settings screen.
+type Model struct {
+	d      Deps
+	keys   keyMap
+	key    textinput.Model
+	folder textinput.Model
+	toggle [nFields]bool // fAuto, fBell, fNotify
+	focus  fieldID
+	stage  stage
+
+	keyErr, folderErr string // beside their fields
+	note              string // the outcome of the last step
+	insist            bool   // the key check could not be made: ctrl+s again saves unchecked
+	confirmLeave      bool   // esc with unsaved changes: esc again discards them
+	gen               int    // tags checks and saves: a stale answer is dropped
+
+	width, height int
+}
+
+// New builds the screen on the settings the program runs with.
+func New(d Deps) Model {
+	if d.Ctx == nil {
+		d.Ctx = context.Background()
+	}
+	k := textinput.New()
+	k.EchoMode, k.EchoCharacter = textinput.EchoPassword, '•'
+	k.CharLimit = 4000
+	k.Prompt = ""
+	k.Placeholder = "paste a new key to replace the saved one"
+	if d.Settings.APIKey == "" {
+		k.Placeholder = "paste your key from kie.ai's API key page"
+	}
+	f := textinput.New()
+	f.CharLimit = 4000
+	f.Prompt = ""
+	f.SetValue(d.Settings.Paths.Downloads)
+	for _, in := range []*textinput.Model{&k, &f} {
+		in.Cursor.SetMode(timer.SteadyCursor)
+		in.PromptStyle, in.TextStyle, in.PlaceholderStyle = d.Styles.Value, d.Styles.Value, d.Styles.Faint
+		in.Cursor.Style = d.Styles.Cursor
+	}
+	m := Model{d: d, keys: newKeys(), key: k, folder: f}
+	m.toggle[fAuto], m.toggle[fBell], m.toggle[fNotify] = d.Settings.AutoDownload, d.Settings.Bell, d.Settings.Notify
+	m.key.Focus()
+	return m
+}
+
+// SetSize fits the screen.
+func (m Model) SetSize(w, h int) Model {
+	m.width, m.height = w, h
+	vw := max(20, w-labelW-4)
+	m.key.Width, m.folder.Width = vw, vw
+	return m
+}
+
+// Typing: a text field has focus, so its runes are text.
+func (m Model) Typing() bool { return m.stage == editing && (m.focus == fKey || m.focus == fFolder) }
+
+// Capturing: every key belongs to the screen (esc steps back inside it
+// when changes are unsaved).
+func (m Model) Capturing() bool { return true }
+
+// Busy: a check or a save is under way.
+func (m Model) Busy() bool { return m.stage != editing }
+
+// changed: something differs from what the program runs with.
+func (m Model) changed() bool {
+	s := m.d.Settings
+	return m.key.Value() != "" || strings.TrimSpace(m.folder.Value()) != s.Paths.Downloads ||
+		m.toggle[fAuto] != s.AutoDownload || m.toggle[fBell] != s.Bell || m.toggle[fNotify] != s.Notify
+}
+
+type checkedMsg struct {
+	gen     int
+	key     string
+	credits float64
+	err     error
+}
+
+type savedMsg struct {
+	gen    int
+	folder string
+	err    error
+	field  fieldID // the field the error is about, if any
+}
+
+// Update handles keys and the answers of the check and the save.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case checkedMsg:
+		return m.onChecked(msg)
+	case savedMsg:
+		return m.onSaved(msg)
+	case tea.KeyMsg:
+		if m.stage != editing {
+			return m, nil // one save at a time
+		}
+		return m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	k := m.keys
+	if m.Typing() && input.IsText(msg) {
+		return m.edit(input.AsText(msg))
+	}
+	if !key.Matches(msg, k.Back) {
+		m.confirmLeave = false
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		if m.changed() && !m.confirmLeave {
+			m.confirmLeave = true
+			m.note = "unsaved changes: ctrl+s saves them, esc again leaves without saving"
+			return m, nil
+		}
+		return m, func() tea.Msg { return ClosedMsg{} }
+	case key.Matches(msg, k.Save):
+		return m.save()
+	case key.Matches(msg, k.Next):
+		return m.move(+1), nil
+	case key.Matches(msg, k.Prev):
+		return m.move(-1), nil
+	case m.focus >= fAuto && key.Matches(msg, k.Toggle):
+		m.toggle[m.focus] = !m.toggle[m.focus]
+		return m, nil
+	case m.focus < fAuto && key.Matches(msg, k.Down):
+		return m.move(+1), nil
+	}
+	return m.edit(msg)
+}
+
+// edit hands a key to the focused text field; an edit forgets the
+// messages about the value as it was.
+func (m Model) edit(msg tea.KeyMsg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.focus {
+	case fKey:
+		before := m.key.Value()
+		m.key, cmd = m.key.Update(msg)
+		if m.key.Value() != before {
+			m.keyErr, m.insist, m.note = "", false, ""
+		}
+	case fFolder:
+		before := m.folder.Value()
+		m.folder, cmd = m.folder.Update(msg)
+		if m.folder.Value() != before {
+			m.folderErr, m.note = "", ""
+		}
+	}
+	return m, cmd
+}
+
+func (m Model) move(step int) Model {
+	m.focus = fieldID((int(m.focus) + step + int(nFields)) % int(nFields))
+	m.key.Blur()
+	m.folder.Blur()
+	switch m.focus {
+	case fKey:
+		m.key.Focus()
+	case fFolder:
+		m.folder.Focus()
+	}
+	return m
+}
+
+// save checks a new key first (unless the user insists after a check that
+// could not be made), then writes the file.
+func (m Model) save() (Model, tea.Cmd) {
+	m.note = ""
+	if !m.changed() {
+		m.note = "nothing changed"
+		return m, nil
+	}
+	newKey := strings.TrimSpace(m.key.Value())
+	if newKey != "" {
+		if why := badKey(newKey); why != "" {
+			m.keyErr, m.focus = why, fKey
+			return m.move(0), nil
+		}
+		if !m.insist {
+			if m.d.Check == nil {
+				m.keyErr, m.insist = "the demo cannot check a key with the service: ctrl+s again saves it unchecked", true
+				return m, nil
+			}
+			m.stage, m.gen = checking, m.gen+1
+			return m, checkCmd(m.d.Ctx, m.d.Check, m.gen, newKey)
+		}
+	}
+	return m.write()
+}
+
+func badKey(k string) string {
+	for _, r := range k {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || !unicode.IsPrint(r) {
+			return "a key has no spaces or control characters: copy it again from the service's dashboard"
+		}
+	}
+	return ""
+}
+
+func checkCmd(ctx context.Context, check KeyCheck, gen int, k string) tea.Cmd {
+	return func() tea.Msg {
+		c, err := check(ctx, k)
+		return checkedMsg{gen: gen, key: k, credits: c, err: err}
+	}
+}
+
+func (m Model) onChecked(msg checkedMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen || m.stage != checking {
+		return m, nil
+	}
+	m.stage = editing
+	if msg.err != nil {
+		m.keyErr, m.insist = keyProblem(msg.err)
+		return m.focusOn(fKey), nil
+	}
+	return m.write()
+}
+
+// keyProblem says what a failed check means: a refused key is wrong and is
+// never saved; a check that could not be made may be overridden.
+func keyProblem(err error) (string, bool) {
+	if e, ok := api.AsError(err); ok && e.Kind == api.KindAuth {
+		msg := "the service refused this key (" + e.Message + "): nothing was saved. Copy the whole key from kie.ai's API key page"
+		return msg, false
+	}
+	return "could not check the key with the service (" + err.Error() + "). ctrl+s again saves it unchecked", true
+}
+
+func (m Model) focusOn(f fieldID) Model {
+	m.focus = f
+	return m.move(0)
+}
+
+// write saves the file in a command: the folder is made if missing.
+func (m Model) write() (Model, tea.Cmd) {
+	m.stage, m.gen = saving, m.gen+1
+	path, gen := m.d.Settings.Paths.Config, m.gen
+	newKey := strings.TrimSpace(m.key.Value())
+	folder := strings.TrimSpace(m.folder.Value())
+	auto, bell, notify := m.toggle[fAuto], m.toggle[fBell], m.toggle[fNotify]
+	folderChanged := folder != m.d.Settings.Paths.Downloads
+	return m, func() tea.Msg {
+		dir := folder
+		if folderChanged {
+			var err error
+			if dir, err = makeFolder(folder); err != nil {
+				return savedMsg{gen: gen, err: err, field: fFolder}
+			}
+		}
+		f, err := config.Read(path)
+		if err != nil {
+			return savedMsg{gen: gen, err: err, field: -1}
+		}
+		if newKey != "" {
+			f.APIKey = newKey
+		}
+		if folderChanged {
+			f.DownloadDir = dir
+		}
+		f.AutoDownload, f.Bell, f.Notify = &auto, &bell, &notify
+		return savedMsg{gen: gen, folder: dir, err: config.Write(path, f), field: -1}
+	}
+}
+
+// makeFolder resolves ~ and relative paths and makes the folder.
+func makeFolder(p string) (string, error) {
+	if p == "" {
+		return "", errors.New("give a folder for the videos")
+	}
+	if rest, ok := strings.CutPrefix(p, "~"); ok && (rest == "" || rest[0] == '/') {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		p = home + rest
+	}
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		return "", errors.New("cannot use this folder: " + err.Error())
+	}
+	return p, nil
+}
+
+func (m Model) onSaved(msg savedMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen || m.stage != saving {
+		return m, nil
+	}
+	m.stage = editing
+	if msg.err != nil {
+		if msg.field == fFolder {
+			m.folderErr = msg.err.Error()
+			return m.focusOn(fFolder), nil
+		}
+		m.note = "could not write " + m.d.Settings.Paths.Config + ": " + msg.err.Error()
+		return m, nil
+	}
+	s := m.d.Settings
+	var later []string
+	if k := strings.TrimSpace(m.key.Value()); k != "" {
+		later = append(later, "the new key")
+		if s.KeySource == "env" || s.KeySource == "flag" {
+			later[0] = "the new key (once VEOX_API_KEY or --api-key no longer sets one)"
+		}
+	}
+	if msg.folder != s.Paths.Downloads {
+		later = append(later, "the download folder")
+	}
+	s.AutoDownload, s.Bell, s.Notify = m.toggle[fAuto], m.toggle[fBell], m.toggle[fNotify]
+	out := SavedMsg{Settings: s, Later: later}
+	return m, func() tea.Msg { return out }
+}
+
+// KeyMap is the screen's help.
+func (m Model) KeyMap() help.KeyMap { return m.keys }

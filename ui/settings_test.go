@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/veox/veox/api"
+	"github.com/veox/veox/api/download"
+	"github.com/veox/veox/api/sim"
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/store/config"
+	"github.com/veox/veox/ui/internal/uitest"
+)
+
+// The Settings screen (S) checks a new key with the balance call before
+// saving it (a refused key is never saved), writes the config file with
+// mode 0600, and the toggles apply at once: with the bell off and
+// notifications on, the next task to end raises a notification and no bell.
+func TestSettingsCheckTheKeyWriteTheFileAndApply(t *testing.T) {
+	const good = "sk-good-3b9e0a7c"
+	p := &uitest.Pump{}
+	e := flowEnv(t, p, sim.Options{APIKey: good}, api.Options{}, download.Options{})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	var notes []string
+	f := startFlowWith(t, p, e, Options{
+		Settings: config.Settings{APIKey: good, Bell: true, AutoDownload: true, KeySource: "config",
+			Paths: config.Paths{Config: cfg, Downloads: filepath.Join(dir, "videos")}},
+		CheckKey: func(ctx context.Context, key string) (float64, error) {
+			return api.New(api.Options{BaseURL: e.Srv.URL, APIKey: key, MaxAttempts: 1}).Credit(ctx)
+		},
+		Notify: func(title, message string) error { notes = append(notes, title+": "+message); return nil },
+	})
+	f.Model.o.Demo = false // a real service: keys are checked
+
+	f.press("S")
+	f.shows(t, "Settings")
+	f.paste("sk-wrong-0000")
+	f.press("ctrl+s")
+	f.shows(t, "refused this key")
+	if _, err := os.Stat(cfg); err == nil {
+		t.Fatal("a refused key was written")
+	}
+	for range len("sk-wrong-0000") {
+		f.press("backspace")
+	}
+	f.paste(good)
+	f.press("tab")
+	for range len(f.o.Settings.Paths.Downloads) {
+		f.press("backspace")
+	}
+	f.paste(filepath.Join(dir, "new videos"))
+	f.press("tab", "space", "tab", "space", "tab", "space", "ctrl+s")
+	if f.top() != scrTasks || !strings.Contains(f.bar.Message, "settings saved") {
+		t.Fatalf("saving did not close the screen with news: top %v, %q\n%s", f.top(), f.bar.Message, f.View())
+	}
+	st, err := os.Stat(cfg)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("config file: %v, mode %v; want 0600", err, st.Mode().Perm())
+	}
+	file, _ := config.Read(cfg)
+	if file.APIKey != good || file.DownloadDir != filepath.Join(dir, "new videos") ||
+		file.AutoDownload == nil || *file.AutoDownload || file.Bell == nil || *file.Bell || file.Notify == nil || !*file.Notify {
+		t.Fatalf("the file holds %+v", file)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "new videos")); err != nil || !fi.IsDir() {
+		t.Errorf("the new download folder was not made: %v", err)
+	}
+	if v := f.View(); strings.Contains(v, good) {
+		t.Fatal("the key was drawn on the screen")
+	}
+
+	out := f.o.Output.(*bytes.Buffer)
+	out.Reset()
+	f.submit(t, "n", "Extend a video", "the keeper climbs the stairs")
+	f.until(t, store.KindExtend, func(tk *store.Task) bool { return tk.Status == store.StatusSucceeded })
+	if len(notes) != 1 || !strings.Contains(notes[0], "extend") || !strings.Contains(notes[0], "finished") {
+		t.Errorf("notifications: %q, want one for the extension's end", notes)
+	}
+	if strings.Contains(out.String(), "\a") {
+		t.Error("the bell rang although it was switched off")
+	}
+	if tk := f.newest(store.KindExtend); len(tk.Files) != 0 {
+		t.Error("auto-download was switched off, yet the file was fetched")
+	}
+}
