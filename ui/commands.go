@@ -10,7 +10,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 	"github.com/veox/veox/ui/timer"
 )
 
@@ -74,7 +74,7 @@ func upscaleCmd(ctx context.Context, svc *tasks.Service, id, to string) tea.Cmd 
 	}
 }
 
-func settleCmd(ctx context.Context, svc *tasks.Service, s nav.Settle) tea.Cmd {
+func settleCmd(ctx context.Context, svc *tasks.Service, s request.Settle) tea.Cmd {
 	return func() tea.Msg {
 		settle := svc.Settle
 		if s.Force {

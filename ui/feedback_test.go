@@ -11,7 +11,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/messages"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // Copy inside tmux sends plain OSC 52 (tmux takes it with set-clipboard
@@ -40,9 +40,9 @@ func TestMessageLogShowsWhatTheBarCut(t *testing.T) {
 	m, _ := seededRoot(t, 80, 24, false)
 	long := "cannot extend: its 1080p version was requested, and the service does not extend a video once its 1080p version exists; extend the 720p original instead"
 	for i := range 250 {
-		m.send(nav.Flash{Text: fmt.Sprintf("news %d", i)})
+		m.send(request.Flash{Text: fmt.Sprintf("news %d", i)})
 	}
-	m.send(nav.Flash{Text: long, Err: true})
+	m.send(request.Flash{Text: long, Err: true})
 	if v := m.View(); !strings.Contains(v, "(m: all)") {
 		t.Errorf("the bar cuts the message without saying where the rest is:\n%s", v)
 	}
@@ -98,7 +98,7 @@ func TestNotesClearWhenTheirCauseIsGone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m.send(nav.TaskChanged{Task: *d})
+		m.send(request.TaskChanged{Task: *d})
 	}
 	if m.bar.Error != "" {
 		t.Errorf("the bar still asks to settle creates that are all dismissed: %q", m.bar.Error)

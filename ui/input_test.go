@@ -8,7 +8,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // keyWords is prose holding every key name a binding of the TUI matches,
@@ -63,7 +63,7 @@ func TestKeyWordsPastedIntoTheSearchAreText(t *testing.T) {
 	m, _ := seededRoot(t, 300, 40, false) // wide enough to show the field whole
 	m.press("/")
 	m.paste(keyWords)
-	if m.top() != scrTasks || !m.list.Capturing() {
+	if m.top() != scrTasks || !m.list.Typing() {
 		t.Fatalf("the paste left the search field (top %v)", m.top())
 	}
 	if v := m.View(); !strings.Contains(v, "/ "+keyWords) {
@@ -83,10 +83,10 @@ func TestKeyWordsPastedIntoTheSettleIDAreText(t *testing.T) {
 	if unknown == nil {
 		t.Fatal("the seeded history has no unknown create")
 	}
-	m.send(nav.OpenDetails{ID: unknown.LocalID})
+	m.send(request.OpenDetails{ID: unknown.LocalID})
 	m.press("s")
 	m.paste(keyWords)
-	if m.top() != scrDetails || !m.details.Capturing() {
+	if m.top() != scrDetails || !m.details.Typing() {
 		t.Fatalf("the paste left the settle field (top %v)", m.top())
 	}
 	if v := m.View(); !strings.Contains(v, "task id: "+keyWords) {

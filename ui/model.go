@@ -106,7 +106,7 @@ func newModel(ctx context.Context, o Options) Model {
 // Init recovers interrupted creates first (the list then shows them as
 // they now are), picks up what runs, and asks for the balance.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service), m.o.Hooks.Listen())
+	return tea.Batch(recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service), m.o.Callbacks.Listen())
 }
 
 func (m Model) top() screen { return m.stack[len(m.stack)-1] }

@@ -17,7 +17,7 @@ import (
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/tasks"
 
-	"github.com/veox/veox/ui/hooks"
+	"github.com/veox/veox/ui/callbacks"
 	"github.com/veox/veox/ui/settings"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
@@ -34,9 +34,9 @@ type Options struct {
 	Styles   theme.Styles
 	Input    io.Reader // nil = the terminal
 	Output   io.Writer // nil = the terminal
-	// Hooks is the callback receiver main started (nil = none); its
-	// events refresh and settle tasks like polls do.
-	Hooks *hooks.Receiver
+	// Callbacks is the receiver of the service's callbacks that ui/cli
+	// started (nil = none); its events refresh and settle tasks like polls.
+	Callbacks *callbacks.Receiver
 	// Tick starts every timer of the program; nil is tea.Tick. Tests pass
 	// uitest.Pump's, which holds timers until the test fires them.
 	Tick timer.Func

@@ -10,28 +10,28 @@ import (
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/details"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // onRequest carries out what a screen asked for.
 func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case nav.Back:
+	case request.Back:
 		m.pop()
 		return m, nil, true
-	case nav.Flash:
+	case request.Flash:
 		m2, cmd := m.flash(msg.Text, msg.Err)
 		return m2, cmd, true
-	case nav.TaskChanged:
+	case request.TaskChanged:
 		m2, cmd := m.changed(msg)
 		return m2, cmd, true
-	case nav.OpenDetails:
+	case request.OpenDetails:
 		m2, cmd := m.openDetails(msg.ID)
 		return m2, cmd, true
-	case nav.ShowDownloads:
+	case request.ShowDownloads:
 		m.push(scrDownloads)
 		return m, nil, true
-	case nav.Download:
+	case request.Download:
 		m2, cmd := m.download(msg.ID, msg.Force)
 		return m2, cmd, true
 	}
@@ -42,7 +42,7 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 // read-only veox refuses them with the reason.
 func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg.(type) {
-	case nav.Extend, nav.Generate, nav.Upscale, nav.Settle, nav.Dismiss, nav.Hide:
+	case request.Extend, request.Generate, request.Upscale, request.Settle, request.Dismiss, request.Hide:
 		if m.o.ReadOnly {
 			m2, cmd := m.flash(tasks.ErrReadOnly.Error(), true)
 			return m2, cmd, true
@@ -51,29 +51,29 @@ func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m, nil, false
 	}
 	switch msg := msg.(type) {
-	case nav.Extend:
+	case request.Extend:
 		c := compose.NewExtend(m.composeDeps(), msg.Source)
 		if msg.Again != nil {
 			c = c.WithPrefill(compose.PrefillFrom(msg.Again))
 		}
 		m2, cmd := m.openCompose(c, msg.Again == nil)
 		return m2, cmd, true
-	case nav.Generate:
+	case request.Generate:
 		c := compose.NewGenerate(m.composeDeps())
 		if msg.Again != nil {
 			c = c.WithPrefill(compose.PrefillFrom(msg.Again))
 		}
 		m2, cmd := m.openCompose(c, msg.Again == nil)
 		return m2, cmd, true
-	case nav.Upscale:
+	case request.Upscale:
 		m.creating++
 		m2, flash := m.flash("asking the service for a "+msg.To+" version…", false)
 		return m2, tea.Batch(flash, upscaleCmd(m.ctx, m.o.Service, msg.ID, msg.To)), true
-	case nav.Settle:
+	case request.Settle:
 		return m, settleCmd(m.ctx, m.o.Service, msg), true
-	case nav.Dismiss:
+	case request.Dismiss:
 		return m, dismissCmd(m.o.Service, msg.ID), true
-	case nav.Hide:
+	case request.Hide:
 		return m, hideCmd(m.o.Service, msg.ID), true
 	}
 	return m, nil, false

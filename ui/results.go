@@ -9,12 +9,12 @@ import (
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/callbacks"
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/format"
-	"github.com/veox/veox/ui/hooks"
-	"github.com/veox/veox/ui/nav"
 	"github.com/veox/veox/ui/poller"
+	"github.com/veox/veox/ui/request"
 	"github.com/veox/veox/ui/tasklist"
 )
 
@@ -57,23 +57,23 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case notifiedMsg:
 		m2, cmd := m.onNotified(msg)
 		return m2, cmd, true
-	case hooks.Msg:
-		m2, cmd := m.onHook(msg)
-		return m2, tea.Batch(cmd, m.o.Hooks.Listen()), true
+	case callbacks.Msg:
+		m2, cmd := m.onCallback(msg)
+		return m2, tea.Batch(cmd, m.o.Callbacks.Listen()), true
 	}
 	return m, nil, false
 }
 
-// onHook shows what a callback did. A create it settled is running again,
+// onCallback shows what a callback did. A create it settled is running again,
 // so the poller follows it; a task it finished is picked up by its own
 // poll chain, which rings and downloads once, as for any end.
-func (m Model) onHook(msg hooks.Msg) (Model, tea.Cmd) {
+func (m Model) onCallback(msg callbacks.Msg) (Model, tea.Cmd) {
 	if msg.Err != nil {
 		m.o.logger().Warn("callback not applied", "task", msg.TaskID, "err", msg.Err)
 		return m.flash("callback for "+format.Short(msg.TaskID)+" not applied: "+errText(msg.Err), true)
 	}
 	m.o.logger().Info("callback applied", "task", msg.Task.TaskID, "status", msg.Task.Status)
-	m, c := m.changed(nav.TaskChanged{Task: *msg.Task})
+	m, c := m.changed(request.TaskChanged{Task: *msg.Task})
 	cmds := []tea.Cmd{c}
 	if msg.Task.Status == store.StatusRunning {
 		cmds = append(cmds, m.poller.Watch(msg.Task))
@@ -114,7 +114,7 @@ func (m Model) onPoll(ev *poller.Event) (Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if ev.Task != nil {
 		var c tea.Cmd
-		m, c = m.changed(nav.TaskChanged{Task: *ev.Task})
+		m, c = m.changed(request.TaskChanged{Task: *ev.Task})
 		cmds = append(cmds, c)
 	}
 	switch {
@@ -185,7 +185,7 @@ func (m Model) onSubmitted(msg compose.SubmittedMsg) (tea.Model, tea.Cmd) {
 	}
 	cmds := []tea.Cmd{creditsCmd(m.ctx, m.o.Service)}
 	var c tea.Cmd
-	m, c = m.changed(nav.TaskChanged{Task: *t})
+	m, c = m.changed(request.TaskChanged{Task: *t})
 	cmds = append(cmds, c)
 	var text string
 	isErr := true
@@ -229,13 +229,13 @@ func (m Model) onAction(msg actionMsg) (Model, tea.Cmd) {
 		cmds = append(cmds, creditsCmd(m.ctx, m.o.Service))
 		if msg.source != nil {
 			var c tea.Cmd
-			m, c = m.changed(nav.TaskChanged{Task: *msg.source})
+			m, c = m.changed(request.TaskChanged{Task: *msg.source})
 			cmds = append(cmds, c)
 		}
 	}
 	if msg.task != nil {
 		var c tea.Cmd
-		m, c = m.changed(nav.TaskChanged{Task: *msg.task})
+		m, c = m.changed(request.TaskChanged{Task: *msg.task})
 		cmds = append(cmds, c, m.poller.Watch(msg.task))
 		m.bar.Running = m.poller.Running()
 	}
@@ -264,7 +264,7 @@ func (m Model) onDownloaded(f *downloads.Finished) (Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	if f.Task != nil && !m.o.ReadOnly {
 		var c tea.Cmd
-		m, c = m.changed(nav.TaskChanged{Task: *f.Task})
+		m, c = m.changed(request.TaskChanged{Task: *f.Task})
 		cmds = append(cmds, c)
 	}
 	var text string

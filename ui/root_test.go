@@ -10,7 +10,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -149,7 +149,7 @@ func TestRecoverTurnsSubmittingIntoUnknownAndSaysSo(t *testing.T) {
 func TestFocusRuleSendsKeysToTheSearchField(t *testing.T) {
 	m, _ := seededRoot(t, 80, 24, false)
 	m.press("/", "q", "?")
-	if m.top() != scrTasks || !m.list.Capturing() {
+	if m.top() != scrTasks || !m.list.Typing() {
 		t.Fatalf("q or ? escaped the search field: top %v", m.top())
 	}
 	if !strings.Contains(m.View(), "/ q?") {
@@ -159,9 +159,9 @@ func TestFocusRuleSendsKeysToTheSearchField(t *testing.T) {
 
 func TestFlashClearsOnlyItsOwnNews(t *testing.T) {
 	m, _ := seededRoot(t, 80, 24, false)
-	m.send(nav.Flash{Text: "one"})
+	m.send(request.Flash{Text: "one"})
 	gen := m.flashGen
-	m.send(nav.Flash{Text: "two"})
+	m.send(request.Flash{Text: "two"})
 	m.update(flashClearMsg{gen: gen})
 	if m.bar.Message != "two" {
 		t.Errorf("an old timer cleared newer news: %q", m.bar.Message)

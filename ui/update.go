@@ -11,7 +11,7 @@ import (
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/input"
 	"github.com/veox/veox/ui/messages"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 	"github.com/veox/veox/ui/settings"
 )
 
@@ -72,9 +72,9 @@ func (m Model) typing() bool {
 	case scrCompose:
 		return m.compose.Typing()
 	case scrDetails:
-		return m.details.Capturing()
+		return m.details.Typing()
 	case scrTasks:
-		return m.list.Capturing()
+		return m.list.Typing()
 	case scrSettings:
 		return m.settings.Typing()
 	}
@@ -88,9 +88,9 @@ func (m Model) capturing() bool {
 	case scrCompose:
 		return m.compose.Capturing()
 	case scrDetails:
-		return m.details.Capturing()
+		return m.details.Typing()
 	case scrTasks:
-		return m.list.Capturing()
+		return m.list.Typing()
 	case scrSettings:
 		return m.settings.Capturing()
 	}
@@ -234,7 +234,7 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // changed tells the screens that show tasks about a new state of one.
-func (m Model) changed(msg nav.TaskChanged) (Model, tea.Cmd) {
+func (m Model) changed(msg request.TaskChanged) (Model, tea.Cmd) {
 	var c1, c2 tea.Cmd
 	m.list, c1 = m.list.Update(msg)
 	m = m.needYou()

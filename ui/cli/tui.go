@@ -12,7 +12,7 @@ import (
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/ui"
-	"github.com/veox/veox/ui/hooks"
+	"github.com/veox/veox/ui/callbacks"
 	"github.com/veox/veox/ui/theme"
 )
 
@@ -37,13 +37,13 @@ func runTUI(ctx context.Context, g *globals) error {
 		}
 	}
 	defer env.Close()
-	receiver, err := startHooks(env)
+	receiver, err := startCallbacks(env)
 	if err != nil {
 		return err
 	}
 	defer receiver.Stop()
 	return ui.Run(ctx, ui.Options{Service: env.Service, Settings: env.Settings, Demo: env.Demo,
-		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Hooks: receiver,
+		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Callbacks: receiver,
 		CheckKey: keyCheck(env.Settings, g.version)})
 }
 
@@ -80,14 +80,14 @@ func (g *globals) openForTUI(ctx context.Context, demo bool) (*Env, error) {
 	return g2.openEnv(ctx, false)
 }
 
-// startHooks runs the callback receiver when one is configured. A veox on a
+// startCallbacks runs the callback receiver when one is configured. A veox on a
 // read-only history cannot record what callbacks say, so it does not listen.
-func startHooks(env *Env) (*hooks.Receiver, error) {
+func startCallbacks(env *Env) (*callbacks.Receiver, error) {
 	addr := env.Settings.CallbackListen
 	if addr == "" || env.ReadOnly {
 		return nil, nil
 	}
-	r, err := hooks.Start(env.Service, addr, env.Settings.CallbackSecret)
+	r, err := callbacks.Start(env.Service, addr, env.Settings.CallbackSecret)
 	if err != nil {
 		return nil, fmt.Errorf("%w (free the port, or unset VEOX_CALLBACK_LISTEN / callbackListen)", err)
 	}

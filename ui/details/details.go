@@ -1,6 +1,6 @@
 // Package details is the Details screen: everything about one task, and the
 // actions that apply to it. Actions that spend money or change the history
-// are handed to the root as nav requests, after any confirm step here.
+// are handed to the root as requests (ui/request), after any confirm step here.
 package details
 
 import (
@@ -109,8 +109,9 @@ func (m Model) ID() string { return m.id }
 // Task is the task as last read (nil until loaded).
 func (m Model) Task() *store.Task { return m.task }
 
-// Capturing reports whether the settle field has focus.
-func (m Model) Capturing() bool { return m.mode == modeSettle }
+// Typing reports whether the settle field has focus: the root then sends
+// every key here, and runes are the id.
+func (m Model) Typing() bool { return m.mode == modeSettle }
 
 // KeyMap is the help of what applies now.
 func (m Model) KeyMap() help.KeyMap {

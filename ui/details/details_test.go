@@ -11,7 +11,7 @@ import (
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -54,7 +54,7 @@ func TestUpscaleAsksForTheTargetThenTheCost(t *testing.T) {
 		t.Fatalf("no warning before a 1080p upscale:\n%s", v)
 	}
 	got := m.press("y")
-	want := nav.Upscale{ID: m.task.LocalID, To: tasks.Upscale1080}
+	want := request.Upscale{ID: m.task.LocalID, To: tasks.Upscale1080}
 	if len(got) < 2 || got[1] != want {
 		t.Errorf("confirm sent %v, want %v", got, want)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // The family of the goldens: a demo import, the extension shown (done,
@@ -105,7 +105,7 @@ func TestScrollHintWhenTallerThanTheScreen(t *testing.T) {
 func TestViewportKeysDoNotShadowActions(t *testing.T) {
 	m, _ := family(t, 80, 22)
 	got := m.press("d")
-	if len(got) < 2 || got[1] != (nav.Download{ID: "l0000000000002efgh", Force: true}) {
+	if len(got) < 2 || got[1] != (request.Download{ID: "l0000000000002efgh", Force: true}) {
 		t.Errorf("d sent %v, want a download", got)
 	}
 	if m.vp.YOffset != 0 {
@@ -127,8 +127,8 @@ func TestNewestChildIsChosenAndOpensWithEnter(t *testing.T) {
 	if m.task == nil || m.task.TaskID != shownID {
 		t.Fatalf("esc went to %v, want back to %s", m.task, shownID)
 	}
-	if got := m.press("esc"); len(got) < 2 || got[1] != (nav.Back{}) {
-		t.Errorf("esc on the first task sent %v, want nav.Back", got)
+	if got := m.press("esc"); len(got) < 2 || got[1] != (request.Back{}) {
+		t.Errorf("esc on the first task sent %v, want request.Back", got)
 	}
 }
 
@@ -152,7 +152,7 @@ func TestNewChildShowsUpAndFinishesWhileOpen(t *testing.T) {
 	if err := e.Store.Put(kid); err != nil {
 		t.Fatal(err)
 	}
-	m.run(nav.Cmd(nav.TaskChanged{Task: *kid}))
+	m.run(request.Cmd(request.TaskChanged{Task: *kid}))
 	if v := m.View(); !strings.Contains(v, "› ● running  extend    f00dfeed") {
 		t.Fatalf("the new child is not shown running and chosen:\n%s", v)
 	}
@@ -160,7 +160,7 @@ func TestNewChildShowsUpAndFinishesWhileOpen(t *testing.T) {
 	if err := e.Store.Put(kid); err != nil {
 		t.Fatal(err)
 	}
-	m.run(nav.Cmd(nav.TaskChanged{Task: *kid}))
+	m.run(request.Cmd(request.TaskChanged{Task: *kid}))
 	if v := m.View(); !strings.Contains(v, "› ✓ done     extend    f00dfeed") {
 		t.Errorf("the child's end is not shown:\n%s", v)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // Settling asks the service first: the id the user typed is shown with
@@ -54,10 +54,10 @@ func (m Model) onConfirmSettleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.Confirm) && c.Matches():
 		m.mode, m.settle = modeView, nil
-		return m, nav.Cmd(nav.Settle{ID: c.Local.LocalID, TaskID: c.TaskID})
+		return m, request.Cmd(request.Settle{ID: c.Local.LocalID, TaskID: c.TaskID})
 	case key.Matches(msg, m.keys.Force) && !c.Matches():
 		m.mode, m.settle = modeView, nil
-		return m, nav.Cmd(nav.Settle{ID: c.Local.LocalID, TaskID: c.TaskID, Force: true})
+		return m, request.Cmd(request.Settle{ID: c.Local.LocalID, TaskID: c.TaskID, Force: true})
 	}
 	return m, nil
 }

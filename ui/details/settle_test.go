@@ -12,7 +12,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // Issue 8.7: s asks the service about the typed id, shows its prompt and
@@ -53,7 +53,7 @@ func TestSettleShowsTheServicesAnswerBeforeAttaching(t *testing.T) {
 		t.Fatalf("the service's answer is not shown beside the create:\n%s", v)
 	}
 	got := m.press("y")
-	want := nav.Settle{ID: lost.LocalID, TaskID: realID}
+	want := request.Settle{ID: lost.LocalID, TaskID: realID}
 	if len(got) < 2 || got[1] != want {
 		t.Errorf("confirm sent %v, want %v", got, want)
 	}

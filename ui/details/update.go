@@ -9,7 +9,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/input"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // Update handles the screen's keys and its own results.
@@ -42,7 +42,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.note = msg.text
 		}
 		return m, nil
-	case nav.TaskChanged:
+	case request.TaskChanged:
 		if m.concerns(msg.Task) {
 			return m.reload()
 		}
@@ -90,7 +90,7 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		if m2, cmd, ok := m.back(); ok {
 			return m2, cmd
 		}
-		return m, nav.Cmd(nav.Back{})
+		return m, request.Cmd(request.Back{})
 	}
 	if m.task == nil {
 		return m, nil
@@ -126,18 +126,18 @@ func (m Model) onAction(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	switch {
 	case key.Matches(msg, m.keys.Extend) && done:
 		if why := tasks.WhyNotExtendable(t, m.deps.Now()); why != "" {
-			return m, nav.Cmd(nav.Flash{Text: "cannot extend: " + why, Err: true}), true
+			return m, request.Cmd(request.Flash{Text: "cannot extend: " + why, Err: true}), true
 		}
-		return m, nav.Cmd(nav.Extend{Source: t}), true
+		return m, request.Cmd(request.Extend{Source: t}), true
 	case key.Matches(msg, m.keys.Download) && done:
-		return m, nav.Cmd(nav.Download{ID: t.LocalID, Force: true}), true
+		return m, request.Cmd(request.Download{ID: t.LocalID, Force: true}), true
 	case key.Matches(msg, m.keys.Open) && done:
 		return m, m.open(), true
 	case key.Matches(msg, m.keys.Copy) && done:
 		return m, m.copyURL(), true
 	case key.Matches(msg, m.keys.Upscale) && done:
 		if t.Kind == store.KindUpscale {
-			return m, nav.Cmd(nav.Flash{Text: "this is already an upscaled version", Err: true}), true
+			return m, request.Cmd(request.Flash{Text: "this is already an upscaled version", Err: true}), true
 		}
 		m.mode = modeChoose
 		return m, nil, true
@@ -148,7 +148,7 @@ func (m Model) onAction(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 			m2, cmd := m.show(p.LocalID)
 			return m2, cmd, true
 		}
-		return m, nav.Cmd(nav.Flash{Text: "its source is not in the history: veox import " + t.ParentID + " adds it", Err: true}), true
+		return m, request.Cmd(request.Flash{Text: "its source is not in the history: veox import " + t.ParentID + " adds it", Err: true}), true
 	case key.Matches(msg, m.keys.Settle) && t.Status == store.StatusUnknown:
 		m.mode = modeSettle
 		m.input.SetValue("")
@@ -166,11 +166,11 @@ func (m Model) again() tea.Cmd {
 	t := m.task
 	if t.Kind == store.KindExtend {
 		if p := m.parent(); p != nil {
-			return nav.Cmd(nav.Extend{Source: p, Again: t})
+			return request.Cmd(request.Extend{Source: p, Again: t})
 		}
-		return nav.Cmd(nav.Flash{Text: "the source of this extension is not in the history; extend it by id with N", Err: true})
+		return request.Cmd(request.Flash{Text: "the source of this extension is not in the history; extend it by id with N", Err: true})
 	}
-	return nav.Cmd(nav.Generate{Again: t})
+	return request.Cmd(request.Generate{Again: t})
 }
 
 // parent is the task this one was made from, from the chain.
@@ -200,9 +200,9 @@ func (m Model) onConfirmKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		was := m.mode
 		m.mode = modeView
 		if was == modeConfirmDismiss {
-			return m, nav.Cmd(nav.Dismiss{ID: m.task.LocalID})
+			return m, request.Cmd(request.Dismiss{ID: m.task.LocalID})
 		}
-		return m, nav.Cmd(nav.Upscale{ID: m.task.LocalID, To: m.upTo})
+		return m, request.Cmd(request.Upscale{ID: m.task.LocalID, To: m.upTo})
 	case key.Matches(msg, m.keys.Cancel):
 		m.mode = modeView
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
@@ -216,7 +216,7 @@ func (m Model) settle(e *entry, msg doneMsg) {
 func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Back):
-		return m, nav.Cmd(nav.Back{})
+		return m, request.Cmd(request.Back{})
 	case key.Matches(msg, m.keys.Up):
 		m.offset = max(0, m.offset-1)
 	case key.Matches(msg, m.keys.Down):

@@ -129,9 +129,9 @@ func (m Model) SetSize(w, h int) Model {
 	return m
 }
 
-// Capturing reports whether the search field has focus: the root then sends
-// every key here.
-func (m Model) Capturing() bool { return m.searching }
+// Typing reports whether the search field has focus: the root then sends
+// every key here, and runes are the query.
+func (m Model) Typing() bool { return m.searching }
 
 // KeyMap is the help of the screen's current state.
 func (m Model) KeyMap() help.KeyMap { return m.keys.help(m.searching, m.query != "") }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // rig is the screen driven by a pump: a key runs all it leads to, and
@@ -159,7 +159,7 @@ func TestSearchReplacesTheListAndEscClears(t *testing.T) {
 	m, _ := seeded(t, 80, 22)
 	word := strings.Fields(m.rows[5].Request.Prompt)[1]
 	m.press("/")
-	if !m.Capturing() {
+	if !m.Typing() {
 		t.Fatal("/ did not focus the search field")
 	}
 	// Typing runs the search after the debounce, once per pause: each key
@@ -197,8 +197,8 @@ func TestSearchReplacesTheListAndEscClears(t *testing.T) {
 		}
 	}
 	m.press("esc")
-	if m.Capturing() || m.query != "" || len(m.rows) != PageSize {
-		t.Errorf("esc left search: capturing %v, query %q, %d rows", m.Capturing(), m.query, len(m.rows))
+	if m.Typing() || m.query != "" || len(m.rows) != PageSize {
+		t.Errorf("esc left search: capturing %v, query %q, %d rows", m.Typing(), m.query, len(m.rows))
 	}
 }
 
@@ -215,7 +215,7 @@ func TestStaleSearchResultsAreDropped(t *testing.T) {
 
 func TestKeysAskTheRoot(t *testing.T) {
 	m, _ := seeded(t, 80, 22)
-	cases := map[string]any{"g": nav.Generate{}, "N": nav.Extend{}, "f": nav.ShowDownloads{}}
+	cases := map[string]any{"g": request.Generate{}, "N": request.Extend{}, "f": request.ShowDownloads{}}
 	for k, want := range cases {
 		got := m.press(k)
 		if len(got) < 2 || got[1] != want {
@@ -223,7 +223,7 @@ func TestKeysAskTheRoot(t *testing.T) {
 		}
 	}
 	sel := m.Selected()
-	if got := m.press("enter"); len(got) < 2 || got[1] != (nav.OpenDetails{ID: sel.LocalID}) {
+	if got := m.press("enter"); len(got) < 2 || got[1] != (request.OpenDetails{ID: sel.LocalID}) {
 		t.Errorf("enter: got %v", got)
 	}
 }
@@ -232,13 +232,13 @@ func TestTaskChangedPatchesAndPrepends(t *testing.T) {
 	m, _ := seeded(t, 80, 22)
 	first := m.rows[0]
 	first.Status = store.StatusFailed
-	m.update(nav.TaskChanged{Task: first})
+	m.update(request.TaskChanged{Task: first})
 	if m.rows[0].Status != store.StatusFailed || len(m.rows) != PageSize {
 		t.Fatal("the row was not patched in place")
 	}
 	fresh := store.Task{LocalID: "new", TaskID: "t-new", Kind: store.KindExtend, Status: store.StatusRunning,
 		CreatedAt: uitest.Now.Add(time.Minute), SubmittedAt: uitest.Now}
-	m.update(nav.TaskChanged{Task: fresh})
+	m.update(request.TaskChanged{Task: fresh})
 	if m.rows[0].LocalID != "new" || m.Selected().LocalID == "new" {
 		t.Errorf("a new task goes on top without moving the cursor: top %s, selected %s", m.rows[0].LocalID, m.Selected().LocalID)
 	}
@@ -284,7 +284,7 @@ func TestTaskBeforeFirstPageIsNotDoubled(t *testing.T) {
 	m := newRig(Deps{Service: e.Svc}, 80, 22)
 	first, _, _ := e.Store.List(store.Query{Limit: 1})
 	load := m.Init()
-	m.update(nav.TaskChanged{Task: first[0]})
+	m.update(request.TaskChanged{Task: first[0]})
 	m.p.Run(load)
 	if len(m.rows) != 30 || m.rows[1].LocalID == first[0].LocalID {
 		t.Errorf("%d rows, want the 30 tasks once each", len(m.rows))

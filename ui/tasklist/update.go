@@ -10,7 +10,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/input"
-	"github.com/veox/veox/ui/nav"
+	"github.com/veox/veox/ui/request"
 )
 
 // Update handles keys (when the screen is active) and the screen's own
@@ -37,7 +37,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case countsMsg:
 		m.total, m.byStatus, m.counted = msg.total, msg.by, true
 		return m, nil
-	case nav.TaskChanged:
+	case request.TaskChanged:
 		return m.onTaskChanged(msg.Task)
 	case spinMsg:
 		if !m.anyRunning() {
@@ -226,24 +226,24 @@ func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	sel := m.Selected()
 	switch {
 	case key.Matches(msg, m.keys.Generate):
-		return m, nav.Cmd(nav.Generate{})
+		return m, request.Cmd(request.Generate{})
 	case key.Matches(msg, m.keys.ExtendByID):
-		return m, nav.Cmd(nav.Extend{})
+		return m, request.Cmd(request.Extend{})
 	case key.Matches(msg, m.keys.Downloads):
-		return m, nav.Cmd(nav.ShowDownloads{})
+		return m, request.Cmd(request.ShowDownloads{})
 	case sel == nil:
 		return m, nil
 	case key.Matches(msg, m.keys.Details):
-		return m, nav.Cmd(nav.OpenDetails{ID: sel.LocalID})
+		return m, request.Cmd(request.OpenDetails{ID: sel.LocalID})
 	case key.Matches(msg, m.keys.Extend):
 		if why := tasks.WhyNotExtendable(sel, m.deps.Now()); why != "" {
-			return m, nav.Cmd(nav.Flash{Text: "cannot extend this task: " + why, Err: true})
+			return m, request.Cmd(request.Flash{Text: "cannot extend this task: " + why, Err: true})
 		}
-		return m, nav.Cmd(nav.Extend{Source: sel})
+		return m, request.Cmd(request.Extend{Source: sel})
 	case key.Matches(msg, m.keys.Download):
-		return m, nav.Cmd(nav.Download{ID: sel.LocalID, Force: true})
+		return m, request.Cmd(request.Download{ID: sel.LocalID, Force: true})
 	case key.Matches(msg, m.keys.Hide):
-		return m, nav.Cmd(nav.Hide{ID: sel.LocalID})
+		return m, request.Cmd(request.Hide{ID: sel.LocalID})
 	}
 	return m, nil
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/veox/veox/store"
-	"github.com/veox/veox/ui/hooks"
+	"github.com/veox/veox/ui/callbacks"
 )
 
 // A callback that settled an unknown create puts the task back under the
@@ -33,14 +33,14 @@ func TestCallbackEventsReachTheScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := m.poller.Running()
-	m.update(hooks.Msg{Task: settled, TaskID: settled.TaskID})
+	m.update(callbacks.Msg{Task: settled, TaskID: settled.TaskID})
 	if !strings.Contains(m.bar.Message, "callback") || !strings.Contains(m.bar.Message, "running") {
 		t.Errorf("status bar = %q", m.bar.Message)
 	}
 	if m.poller.Running() != before+1 {
 		t.Errorf("the settled task is not polled: %d running, was %d", m.poller.Running(), before)
 	}
-	m.update(hooks.Msg{TaskID: "zzz", Err: errors.New("matches 2 unknown creates")})
+	m.update(callbacks.Msg{TaskID: "zzz", Err: errors.New("matches 2 unknown creates")})
 	if !strings.Contains(m.bar.Error+m.bar.Message, "not applied") {
 		t.Errorf("an unapplied callback is not reported: %q / %q", m.bar.Error, m.bar.Message)
 	}

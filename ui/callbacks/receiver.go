@@ -1,7 +1,7 @@
-// Package hooks runs the callback receiver inside the TUI, so a creator who
-// keeps veox open has tasks settled and finished as the service reports
-// them, without a second process that would need the history too.
-package hooks
+// Package callbacks runs the receiver of the service's callBackUrl calls
+// inside the TUI, so a creator who keeps veox open has tasks settled and
+// finished as the service reports them, without a second process.
+package callbacks
 
 import (
 	tea "github.com/charmbracelet/bubbletea"

@@ -1,4 +1,4 @@
-package hooks
+package callbacks
 
 import (
 	"path/filepath"

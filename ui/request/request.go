@@ -1,9 +1,11 @@
-// Package nav holds the requests a screen makes of the root model. Screens
-// never call the service to create or change tasks themselves: they return a
-// command that yields one of these messages, and the root, which owns the
-// poller, the downloads and the modal stack, carries it out. That keeps every
+// Package request holds the requests a screen makes of the root model (open
+// Details, extend, download, upscale, settle…). Screens never call the
+// service to create or change tasks themselves: they return a command that
+// yields one of these messages, and the root, which owns the poller, the
+// downloads and the modal stack, carries it out. That keeps every
 // money-spending action in one place and the screens free of side effects.
-package nav
+// TaskChanged goes the other way: the root's news of a task for the screens.
+package request
 
 import (
 	tea "github.com/charmbracelet/bubbletea"
