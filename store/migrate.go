@@ -18,7 +18,9 @@ import (
 //	2: the change log; index values without the local id (it is the key's
 //	   tail), seeds in the search text; pages of time-ordered buckets
 //	   filled to the brim (the file is about half the size).
-const currentSchema = 2
+//	3: stories (planned chains of extensions) and the kept line of a
+//	   branching chain (story.go).
+const currentSchema = 3
 
 // upgradeTx brings a file of an older schema to the current one. It runs
 // inside a write transaction on the old file, so the write lock is held
@@ -79,6 +81,9 @@ func rewrite(src *bolt.Tx, dst string) error {
 	if err := copyTasks(src, db); err != nil {
 		return err
 	}
+	if err := copyStories(src, db); err != nil {
+		return err
+	}
 	if err := db.Update(func(tx *bolt.Tx) error { return restartChanges(tx, src) }); err != nil {
 		return err
 	}
@@ -102,6 +107,24 @@ func restartChanges(tx *bolt.Tx, src *bolt.Tx) error {
 		return err
 	}
 	return b.SetSequence(oldSeq + maxChanges + 1)
+}
+
+// copyStories copies the stories and kept marks as they are (a schema
+// before v3 has none).
+func copyStories(src *bolt.Tx, db *bolt.DB) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{bStories, bKept} {
+			from := src.Bucket([]byte(name))
+			if from == nil {
+				continue
+			}
+			to := bucket(tx, name)
+			if err := from.ForEach(func(k, v []byte) error { return to.Put(bytes.Clone(k), bytes.Clone(v)) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func copyPrompts(src *bolt.Tx, db *bolt.DB) error {

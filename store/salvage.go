@@ -35,6 +35,8 @@ type Salvage struct {
 	LostTaskIDs []string
 	// Prompts is how many of the composer's recent prompts were saved.
 	Prompts int
+	// Stories is how many stories were saved.
+	Stories int
 	// MovedTo is where the damaged file was kept.
 	MovedTo string
 }
@@ -116,6 +118,7 @@ type found struct {
 	tasks      map[string]candidate // the copy chosen per local id
 	unreadable map[string]bool      // ids whose live record did not decode
 	prompts    [][]byte             // live prompt values, in order
+	stories    map[string][]entry   // stories and kept marks (story_salvage.go)
 	lost       []string             // task ids legible in the bytes but in no chosen record
 	older      int
 }
@@ -186,6 +189,7 @@ func salvageFile(f io.ReaderAt, size int64) (*found, error) {
 	}
 	fd.choose(all, live, liveIDs, treeSound)
 	fd.prompts = livePrompts(f, report)
+	fd.stories = liveStories(f, report)
 	lost, err := legibleTaskIDs(f, size)
 	if err != nil {
 		return nil, err
@@ -306,7 +310,7 @@ func (fd *found) write(dst string, sync bool) (*Salvage, error) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	res := &Salvage{Tasks: len(ids), Older: fd.older, Prompts: len(fd.prompts), LostTaskIDs: fd.lost}
+	res := &Salvage{Tasks: len(ids), Older: fd.older, Prompts: len(fd.prompts), LostTaskIDs: fd.lost, Stories: len(fd.stories[bStories])}
 	for start := 0; start < len(ids); start += rewriteBatch {
 		batch := ids[start:min(start+rewriteBatch, len(ids))]
 		err := db.Update(func(tx *bolt.Tx) error {
@@ -335,6 +339,9 @@ func (fd *found) write(dst string, sync bool) (*Salvage, error) {
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := writeStories(db, fd.stories); err != nil {
 		return nil, err
 	}
 	for _, id := range ids {

@@ -63,6 +63,8 @@ const (
 	bSearch   = "search"   // time key -> lowercased prompt \0 taskID \0 watermark \0 seeds
 	bPrompts  = "prompts"  // be64(sequence) -> prompt JSON string
 	bChanges  = "changes"  // be64(sequence) -> localID: the change log (changes.go)
+	bStories  = "stories"  // story id -> Story JSON (story.go)
+	bKept     = "kept"     // parent service task id -> local id of the kept child (story.go)
 	bMeta     = "meta"     // version, app, counts
 
 	metaVersion = "version"
@@ -72,7 +74,7 @@ const (
 )
 
 func allBuckets() []string {
-	return []string{bTasks, bTime, bTaskID, bActive, bChildren, bSearch, bPrompts, bChanges, bMeta}
+	return []string{bTasks, bTime, bTaskID, bActive, bChildren, bSearch, bPrompts, bChanges, bStories, bKept, bMeta}
 }
 
 // Options configure Open.
