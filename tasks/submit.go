@@ -76,6 +76,14 @@ func (s *Service) Generate(ctx context.Context, in GenerateInput) (*store.Task, 
 // intent is in bbolt (fsynced) before a byte leaves, so a crash at any point
 // leaves a trace that Recover turns into "unknown".
 func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.Context) (string, error)) (*store.Task, error) {
+	return s.submitWith(ctx, t, s.store.Put, send)
+}
+
+// submitWith is submit with the write that records the intent in the
+// caller's hands: a story step records it together with its claim on the
+// step (store.ClaimStoryStep), in one transaction. If that write fails,
+// nothing is sent.
+func (s *Service) submitWith(ctx context.Context, t *store.Task, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
 	ctx, cancel := context.WithTimeout(ctx, createBudget)
 	defer cancel()
 	now := s.now()
@@ -89,7 +97,7 @@ func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.C
 	defer release()
 	t.CreatedAt = now
 	t.SetStatus(store.StatusSubmitting, now, "intent recorded before sending")
-	if err := s.store.Put(t); err != nil {
+	if err := record(t); err != nil {
 		return nil, fmt.Errorf("recording the intent failed, so nothing was sent: %w", err)
 	}
 	_ = s.store.PutPrompt(t.Request.Prompt)
