@@ -95,7 +95,8 @@ func newModel(ctx context.Context, o Options) Model {
 	m.help.Styles.ShortDesc = o.Styles.HelpDesc
 	m.help.Styles.FullKey = o.Styles.HelpKey
 	m.help.Styles.FullDesc = o.Styles.HelpDesc
-	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick})
+	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick,
+		Frames: o.Frames, Painter: o.Painter})
 	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now, Tick: o.Tick})
 	m.poller = poller.New(ctx, o.Service, o.Now, o.Tick)
 	m.msgs = messages.New(o.Styles, o.Now)
@@ -147,5 +148,6 @@ func (m Model) composeDeps() compose.Deps {
 }
 
 func (m Model) detailsDeps() details.Deps {
-	return details.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now, Ctx: m.ctx, Output: m.out}
+	return details.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now, Ctx: m.ctx, Output: m.out,
+		Frames: m.o.Frames, Painter: m.o.Painter}
 }

@@ -16,8 +16,9 @@ import (
 	"github.com/gen2brain/beeep"
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/tasks"
-
+	"github.com/veox/veox/tasks/frames"
 	"github.com/veox/veox/ui/callbacks"
+	"github.com/veox/veox/ui/picture"
 	"github.com/veox/veox/ui/settings"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
@@ -47,6 +48,10 @@ type Options struct {
 	// Notify raises a desktop notification (nil: the system's, through
 	// beeep), when Settings.Notify is on and a task ends.
 	Notify func(title, message string) error
+	// Frames decodes the frames Details and the list's preview show (nil:
+	// none are); Painter draws them in the terminal's colours.
+	Frames  *frames.Extractor
+	Painter picture.Painter
 }
 
 // Run runs the program until the user quits or ctx ends. Downloads and

@@ -20,7 +20,10 @@ import (
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		return m.resize(msg.Width, msg.Height), nil
+		m = m.resize(msg.Width, msg.Height)
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Resized() // a pane the width brought in asks for its picture
+		return m, cmd
 	case tea.KeyMsg:
 		return m.onKeys(msg)
 	case compose.SubmittedMsg:

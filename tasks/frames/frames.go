@@ -88,7 +88,8 @@ func (e *Extractor) binary() (string, error) {
 	}
 	path, err := e.cfg.LookPath(name)
 	if err != nil {
-		return "", &Problem{Reason: "frames need ffmpeg, which is not on PATH", Fix: InstallHint(), Err: ErrNoFFmpeg}
+		return "", &Problem{Reason: "frames need ffmpeg, which is not on PATH",
+			Fix: "install it: " + InstallHint() + ", then try again", Err: ErrNoFFmpeg}
 	}
 	e.ffmpeg = path
 	return path, nil
@@ -122,15 +123,16 @@ func HintOf(err error) string {
 	return ""
 }
 
-// InstallHint says how to install ffmpeg on this system, in one line.
+// InstallHint is the command that installs ffmpeg on this system, short
+// enough for one line of a screen.
 func InstallHint() string {
 	switch runtime.GOOS {
 	case "darwin":
-		return "install it with 'brew install ffmpeg' (or from ffmpeg.org), then try again"
+		return "brew install ffmpeg"
 	case "windows":
-		return "install it with 'winget install ffmpeg' (or from ffmpeg.org), then try again"
+		return "winget install ffmpeg"
 	}
-	return "install it with your package manager ('sudo apt install ffmpeg', 'sudo dnf install ffmpeg', 'brew install ffmpeg'), then try again"
+	return "sudo apt install ffmpeg (or your package manager)"
 }
 
 // acquire takes one of the slots for an ffmpeg run, or gives up with ctx.

@@ -13,6 +13,7 @@ import (
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/ui"
 	"github.com/veox/veox/ui/callbacks"
+	"github.com/veox/veox/ui/picture"
 	"github.com/veox/veox/ui/theme"
 )
 
@@ -44,7 +45,8 @@ func runTUI(ctx context.Context, g *globals) error {
 	defer receiver.Stop()
 	return ui.Run(ctx, ui.Options{Service: env.Service, Settings: env.Settings, Demo: env.Demo,
 		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Callbacks: receiver,
-		CheckKey: keyCheck(env.Settings, g.version)})
+		CheckKey: keyCheck(env.Settings, g.version),
+		Frames:   newExtractor(env.Paths), Painter: picture.Painter{Profile: lipgloss.DefaultRenderer().ColorProfile()}})
 }
 
 // keyCheck reads the balance with a key against the configured service (a

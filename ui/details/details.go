@@ -15,6 +15,8 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/tasks/frames"
+	"github.com/veox/veox/ui/picture"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
@@ -29,6 +31,10 @@ type Deps struct {
 	// Opener finds the system player; nil = xdg-open or open on PATH.
 	// Tests replace it so no real program starts.
 	Opener func(path string) error
+	// Frames decodes the frames shown (nil: none are, the page is as
+	// before); Painter draws them in the terminal's colours.
+	Frames  *frames.Extractor
+	Painter picture.Painter
 }
 
 type mode int
@@ -64,6 +70,8 @@ type Model struct {
 	sel   string   // local id of the chain or child task enter opens
 	trail []string // the tasks opened before this one here; esc goes back
 
+	pics frameRows // the seam, the first and last frames (frames.go)
+
 	vp            viewport.Model
 	width, height int
 }
@@ -97,7 +105,7 @@ func New(d Deps, id string) Model {
 	k := newKeys()
 	vp := viewport.New(0, 0)
 	vp.KeyMap = k.viewport()
-	return Model{deps: d, keys: k, id: id, input: in, vp: vp}
+	return Model{deps: d, keys: k, id: id, input: in, vp: vp, pics: newFrameRows(d)}
 }
 
 // Init reads the task.
@@ -123,6 +131,7 @@ func (m Model) SetSize(w, h int) Model {
 	m.width, m.height = w, h
 	m.vp.Width = w
 	m.input.Width = max(10, w-20)
+	m = m.sizeFrames()
 	m.vp = m.page(m.bottom())
 	return m
 }
@@ -166,6 +175,7 @@ func (m Model) back() (Model, tea.Cmd, bool) {
 func (m Model) reset(id string) (Model, tea.Cmd) {
 	m.id, m.task, m.chain, m.children, m.err = id, nil, nil, nil, nil
 	m.sel, m.note, m.mode = "", "", modeView
+	m = m.stopFrames()
 	m.vp.GotoTop()
 	return m.reload()
 }

@@ -14,6 +14,9 @@ import (
 
 // Update handles the screen's keys and its own results.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if m2, ok := m.onFrames(msg); ok {
+		return m2, nil
+	}
 	switch msg := msg.(type) {
 	case loadedMsg:
 		if msg.id != m.id || msg.gen != m.gen {
@@ -25,14 +28,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.task, m.chain, m.children, m.missing, m.err = msg.task, msg.chain, msg.children, msg.missing, msg.err
 		m.sel = m.keepSelection()
+		var pics tea.Cmd
+		m, pics = m.startFrames()
 		if fresh != "" {
 			// An extension made while this screen was open: choose it and
 			// show it, since opening it is the likely next step.
 			m.sel = fresh
-			return m.reveal(), nil
+			return m.reveal(), pics
 		}
 		m.vp = m.page(m.bottom())
-		return m, nil
+		return m, pics
 	case settleCheckedMsg:
 		m = m.onSettleChecked(msg)
 		m.vp = m.page(m.bottom())
@@ -90,7 +95,7 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		if m2, cmd, ok := m.back(); ok {
 			return m2, cmd
 		}
-		return m, request.Cmd(request.Back{})
+		return m.stopFrames(), request.Cmd(request.Back{})
 	}
 	if m.task == nil {
 		return m, nil

@@ -115,7 +115,8 @@ func (m Model) content() page {
 		return page{st.Faint.Render("loading…"), -1}
 	}
 	w := max(20, m.width-1)
-	sections := []string{m.title(), m.prompt(w), m.params(w), m.timeline(w), m.unknown(w), m.failure(w), m.results(w), m.files(w)}
+	sections := []string{m.title(), m.prompt(w), m.seamSection(w), m.params(w), m.timeline(w), m.unknown(w), m.failure(w),
+		m.results(w), m.files(w), m.framesSection(w)}
 	var out []string
 	for _, s := range sections {
 		if s != "" {

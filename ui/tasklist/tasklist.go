@@ -14,6 +14,8 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/tasks/frames"
+	"github.com/veox/veox/ui/picture"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
@@ -25,6 +27,10 @@ type Deps struct {
 	Now     func() time.Time
 	Ctx     context.Context
 	Tick    timer.Func // starts the spinner's frames and the search debounce; nil = tea.Tick
+	// Frames decodes the preview pane's last frames (nil: no pane);
+	// Painter draws them in the terminal's colours.
+	Frames  *frames.Extractor
+	Painter picture.Painter
 }
 
 // View is one of the list's filters.
@@ -100,6 +106,8 @@ type Model struct {
 	chain    []store.Task
 	children []store.Task
 
+	pv preview // the pane beside the list in wide terminals (preview.go)
+
 	width, height int
 }
 
@@ -111,7 +119,7 @@ func New(d Deps) Model {
 	in.CharLimit = 1000 // a paste is kept whole; what is wrong with it is said, not cut
 	in.Cursor.SetMode(timer.SteadyCursor)
 	return Model{deps: d, keys: newKeys(), view: All, input: in,
-		estimates: map[string]time.Duration{}, byStatus: map[string]int{}}
+		estimates: map[string]time.Duration{}, byStatus: map[string]int{}, pv: newPreview(d)}
 }
 
 // Init loads the first page, the estimates and the counts.

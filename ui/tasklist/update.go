@@ -16,6 +16,9 @@ import (
 // Update handles keys (when the screen is active) and the screen's own
 // results (always, even when hidden).
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if m2, cmd, ok := m.onPreview(msg); ok {
+		return m2, cmd
+	}
 	switch msg := msg.(type) {
 	case pageMsg:
 		return m.onPage(msg)
@@ -148,7 +151,7 @@ func (m *Model) selectionChanged() tea.Cmd {
 		m.chainFor, m.chain, m.children = sel.LocalID, nil, nil
 		cmds = append(cmds, loadChain(m.deps.Service.Store(), *sel))
 	}
-	return tea.Batch(append(cmds, m.pageLoad())...)
+	return tea.Batch(append(cmds, m.pageLoad(), m.schedulePreview())...)
 }
 
 func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {

@@ -26,6 +26,9 @@ func (m Model) wide() bool { return m.width >= 110 }
 
 // View renders the tabs, the visible rows only, and the chain line.
 func (m Model) View() string {
+	if pw := m.previewWidth(); pw > 0 {
+		return m.withPreview(pw)
+	}
 	lines := []string{m.header(), m.columns()}
 	lines = append(lines, m.body()...)
 	for len(lines) < m.height-2 {

@@ -1,0 +1,207 @@
+package tasklist
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks/frames"
+	"github.com/veox/veox/ui/format"
+	"github.com/veox/veox/ui/frameview"
+	"github.com/veox/veox/ui/timer"
+)
+
+// In a terminal of previewMin columns or more, a pane beside the list shows
+// the selected task's last frame. It is asked for previewDelay after the
+// cursor stops, so holding j does not start (and kill) an ffmpeg per row;
+// moving on kills the one under way.
+const (
+	previewMin   = 140
+	previewDelay = 150 * time.Millisecond
+)
+
+// preview is the pane's state.
+type preview struct {
+	row frameview.Model
+	id  string // local id of the task the pane is about
+	gen int    // tags the delay's timer: only the latest one asks
+	// inside: this model draws the list part of a wide screen (View).
+	inside bool
+}
+
+// previewTickMsg ends the delay after the cursor moved to task id.
+type previewTickMsg struct {
+	gen int
+	id  string
+}
+
+func newPreview(d Deps) preview {
+	return preview{row: frameview.New(frameview.Deps{Frames: d.Frames, Painter: d.Painter, Ctx: d.Ctx}, "list-preview")}
+}
+
+// previewWidth is the pane's columns, 0 when there is none: a narrow
+// terminal, no frames service, or no colours to draw with (the list then
+// looks as it always did).
+func (m Model) previewWidth() int {
+	if m.pv.inside || m.width < previewMin || m.deps.Frames == nil || !m.deps.Painter.CanDraw() {
+		return 0
+	}
+	return min(72, max(40, m.width*3/10))
+}
+
+// schedulePreview follows the selection: a task whose picture is not what
+// the pane shows gets one after the delay; the decoding for the task left
+// behind is killed now.
+func (m *Model) schedulePreview() tea.Cmd {
+	pw := m.previewWidth()
+	if pw == 0 {
+		m.pv.row = m.pv.row.Stop()
+		return nil
+	}
+	m.pv.row = m.pv.row.SetSize(pw-2, max(3, m.height-4))
+	sel := m.Selected()
+	if sel == nil {
+		m.pv.id, m.pv.row = "", m.pv.row.Clear()
+		return nil
+	}
+	if sel.LocalID == m.pv.id && m.pv.row.Key() == lastFrameKey(sel) {
+		return nil // shown or on its way
+	}
+	if sel.LocalID != m.pv.id {
+		m.pv.row = m.pv.row.Clear()
+	}
+	m.pv.id = sel.LocalID
+	m.pv.gen++
+	gen, id := m.pv.gen, sel.LocalID
+	return timer.After(m.deps.Tick, previewDelay, func(time.Time) tea.Msg { return previewTickMsg{gen, id} })
+}
+
+// Resized starts the pane's picture when a resize brought the pane in
+// (SetSize cannot start commands).
+func (m Model) Resized() (Model, tea.Cmd) {
+	if m.previewWidth() == 0 {
+		m.pv.row = m.pv.row.Stop()
+		return m, nil
+	}
+	cmd := m.schedulePreview()
+	return m, cmd
+}
+
+// onPreview takes the pane's messages; ok is false for any other.
+func (m Model) onPreview(msg tea.Msg) (Model, tea.Cmd, bool) {
+	if t, ok := msg.(previewTickMsg); ok {
+		sel := m.Selected()
+		if t.gen != m.pv.gen || sel == nil || sel.LocalID != t.id || m.previewWidth() == 0 {
+			return m, nil, true
+		}
+		job, ok := lastFrameJob(sel)
+		if !ok {
+			m.pv.row = m.pv.row.Clear()
+			return m, nil, true
+		}
+		var cmd tea.Cmd
+		m.pv.row, cmd = m.pv.row.Show(job)
+		return m, cmd, true
+	}
+	row, ok := m.pv.row.Update(msg)
+	if ok {
+		m.pv.row = row
+	}
+	return m, nil, ok
+}
+
+// withPreview is the list in what the pane leaves, and the pane.
+func (m Model) withPreview(pw int) string {
+	lm := m
+	lm.width -= pw
+	lm.pv.inside = true
+	left := strings.Split(lm.View(), "\n")
+	right := m.paneLines(pw, len(left))
+	var b strings.Builder
+	for i := range left {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(format.Pad(left[i], lm.width))
+		b.WriteString(right[i])
+	}
+	return b.String()
+}
+
+// paneLines are the pane's n lines, each pw wide, behind a rule.
+func (m Model) paneLines(pw, n int) []string {
+	st := m.deps.Styles
+	rule := st.Border.Render("│") + " "
+	var body []string
+	if sel := m.Selected(); sel != nil {
+		body = append(body, st.Bold.Render("last frame")+st.Faint.Render("  "+format.Short(format.ID(sel))))
+		body = append(body, strings.Split(m.paneBody(sel, pw-2), "\n")...)
+	}
+	out := make([]string, n)
+	for i := range out {
+		line := ""
+		if i < len(body) {
+			line = body[i]
+		}
+		out[i] = rule + format.Pad(line, pw-2)
+	}
+	return out
+}
+
+// paneBody is the picture, or what stands in for it.
+func (m Model) paneBody(t *store.Task, w int) string {
+	st := m.deps.Styles
+	row := m.pv.row
+	switch {
+	case t.Status == store.StatusRunning || t.Status == store.StatusSubmitting:
+		return st.Faint.Render(format.Wrap("running: its frames come when it is done", w))
+	case t.Status != store.StatusSucceeded:
+		return st.Faint.Render("no video")
+	case len(t.Files) == 0:
+		return st.Faint.Render(format.Wrap("not downloaded yet: its frames come with the file", w))
+	case t.LocalID != m.pv.id:
+		return ""
+	case row.Shown():
+		return row.View()
+	case errors.Is(row.Err(), frames.ErrNoFFmpeg):
+		return st.Faint.Render(format.Wrap("frames need ffmpeg: "+frames.InstallHint(), w))
+	case row.Err() != nil:
+		text := row.Err().Error()
+		if h := frames.HintOf(row.Err()); h != "" {
+			text += ": " + h
+		}
+		return st.Warning.Render(format.Wrap(text, w))
+	}
+	return st.Faint.Render("decoding…")
+}
+
+// lastFrameKey names the picture of a task's video on disk.
+func lastFrameKey(t *store.Task) string {
+	v, ok := frames.VideoOf(t)
+	if !ok || t.Status != store.StatusSucceeded {
+		return ""
+	}
+	return "last|" + v.Path + "@" + v.SHA256 + "/" + strconv.FormatInt(v.Size, 10)
+}
+
+func lastFrameJob(t *store.Task) (frameview.Job, bool) {
+	key := lastFrameKey(t)
+	if key == "" {
+		return frameview.Job{}, false
+	}
+	v, _ := frames.VideoOf(t)
+	return frameview.Job{Key: key, Run: func(ctx context.Context, ex *frames.Extractor) frameview.Result {
+		img, err := ex.Frame(ctx, v, frames.Last(), frames.Preview)
+		if err != nil {
+			return frameview.Result{Err: err}
+		}
+		length, _ := ex.Length(v)
+		return frameview.Result{Shots: []frameview.Shot{{Img: img, Caption: fmt.Sprintf("at %.1f s", length.Seconds())}}}
+	}}, true
+}
