@@ -120,8 +120,8 @@ func (m Model) framesLine(w int) (string, bool) {
 		if _, ok := m.fileOnDisk(m.task); !ok {
 			return "", false
 		}
-		return m.section("Frames") + "\n" + st.Faint.Render(m.para("not drawn without colour (NO_COLOR or a dumb terminal); 'veox frames "+
-			format.ID(m.task)+" --out frame.png' writes them", w)), true
+		return m.section("Frames") + "  " + st.Faint.Render(format.Line("not drawn without colour (NO_COLOR): veox frames "+
+			format.ID(m.task)+" --out f.png", w-8)), true
 	case errors.Is(m.pics.seam.Err(), frames.ErrNoFFmpeg) || errors.Is(m.pics.ends.Err(), frames.ErrNoFFmpeg):
 		return m.section("Frames") + "  " + st.Faint.Render(format.Line("need ffmpeg: "+frames.InstallHint()+" · o plays the video", w-8)), true
 	}
