@@ -13,8 +13,8 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks/frames"
 	"github.com/veox/veox/ui/internal/uitest"
-	"github.com/veox/veox/ui/nav"
 	"github.com/veox/veox/ui/picture"
+	"github.com/veox/veox/ui/request"
 )
 
 // seamDetails opens Details of an extension whose source (the SMPTE bars
@@ -113,7 +113,7 @@ func TestWithoutFFmpegOneLine(t *testing.T) {
 			t.Errorf("%s missing:\n%s", want, v)
 		}
 	}
-	if got := m.press("esc"); len(got) < 2 || got[1] != (nav.Back{}) {
+	if got := m.press("esc"); len(got) < 2 || got[1] != (request.Back{}) {
 		t.Errorf("esc: %v", got)
 	}
 }
