@@ -19,7 +19,7 @@ import (
 
 // seamDetails opens Details of an extension whose source (the SMPTE bars
 // clip) and stitched video are on disk.
-func seamDetails(t *testing.T, ex *frames.Extractor, p picture.Painter, w, h int) *Model {
+func seamDetails(t testing.TB, ex *frames.Extractor, p picture.Painter, w, h int) *Model {
 	t.Helper()
 	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
 	src := &store.Task{LocalID: "l000000000000src01", TaskID: "veo_task_demo_forest", Kind: store.KindGenerate,
@@ -40,7 +40,7 @@ func seamDetails(t *testing.T, ex *frames.Extractor, p picture.Painter, w, h int
 	return &m
 }
 
-func realFrames(t *testing.T) *frames.Extractor {
+func realFrames(t testing.TB) *frames.Extractor {
 	uitest.NeedFFmpeg(t)
 	return frames.New(frames.Config{Dir: filepath.Join(t.TempDir(), "frames")})
 }
@@ -142,4 +142,25 @@ func cellText(row []uitest.Cell) string {
 		b.WriteString(c.Ch)
 	}
 	return b.String()
+}
+
+// BenchmarkView draws Details of an extension at 120×34, with its seam and
+// first|last frames shown and without frames: the pictures are drawn when
+// they arrive, so a frame of the screen costs about the same.
+func BenchmarkView(b *testing.B) {
+	ex := realFrames(b)
+	for _, c := range []struct {
+		name string
+		ex   *frames.Extractor
+	}{{"without frames", nil}, {"with frames", ex}} {
+		b.Run(c.name, func(b *testing.B) {
+			m := seamDetails(b, c.ex, picture.Painter{Profile: termenv.TrueColor}, 120, 34)
+			if c.ex != nil && !m.pics.seam.Shown() {
+				b.Fatal("no seam")
+			}
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
 }

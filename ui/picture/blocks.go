@@ -3,6 +3,7 @@ package picture
 import (
 	"fmt"
 	"image"
+	"strconv"
 	"strings"
 
 	"github.com/muesli/termenv"
@@ -28,22 +29,25 @@ func (p Painter) Blocks(img image.Image, cols, rows int) string {
 	px := Scale(img, cols, 2*rows)
 	seq := p.palette()
 	var b strings.Builder
-	b.Grow(rows * cols * 12)
+	b.Grow(rows * cols * 24)
 	for r := range rows {
 		if r > 0 {
 			b.WriteByte('\n')
 		}
-		var prev [2][3]uint8
+		var fg, bg [3]uint8
 		for c := range cols {
 			top, bot := at(px, c, 2*r), at(px, c, 2*r+1)
-			if cur := [2][3]uint8{top, bot}; c == 0 || cur != prev {
-				b.WriteString("\x1b[")
-				b.WriteString(seq(top, false))
-				b.WriteByte(';')
-				b.WriteString(seq(bot, true))
-				b.WriteByte('m')
-				prev = cur
+			// Only what changed is said again: a run of one colour, or a
+			// row whose top or bottom holds still, costs a glyph a cell.
+			switch newFG, newBG := c == 0 || top != fg, c == 0 || bot != bg; {
+			case newFG && newBG:
+				b.WriteString("\x1b[" + seq(top, false) + ";" + seq(bot, true) + "m")
+			case newFG:
+				b.WriteString("\x1b[" + seq(top, false) + "m")
+			case newBG:
+				b.WriteString("\x1b[" + seq(bot, true) + "m")
 			}
+			fg, bg = top, bot
 			b.WriteString("▀")
 		}
 		b.WriteString("\x1b[0m")
@@ -62,10 +66,18 @@ func at(img *image.NRGBA, x, y int) [3]uint8 {
 func (p Painter) palette() func(c [3]uint8, bg bool) string {
 	if p.Profile == termenv.TrueColor {
 		return func(c [3]uint8, bg bool) string {
+			buf := make([]byte, 0, 19)
 			if bg {
-				return fmt.Sprintf("48;2;%d;%d;%d", c[0], c[1], c[2])
+				buf = append(buf, "48;2;"...)
+			} else {
+				buf = append(buf, "38;2;"...)
 			}
-			return fmt.Sprintf("38;2;%d;%d;%d", c[0], c[1], c[2])
+			buf = strconv.AppendUint(buf, uint64(c[0]), 10)
+			buf = append(buf, ';')
+			buf = strconv.AppendUint(buf, uint64(c[1]), 10)
+			buf = append(buf, ';')
+			buf = strconv.AppendUint(buf, uint64(c[2]), 10)
+			return string(buf)
 		}
 	}
 	memo := map[[3]uint8]termenv.Color{}

@@ -36,10 +36,11 @@ var (
 // cell is one half-block as a terminal shows it.
 type cell struct{ fg, bg [3]uint8 }
 
-var sgr = regexp.MustCompile(`\x1b\[38;2;(\d+);(\d+);(\d+);48;2;(\d+);(\d+);(\d+)m`)
+var sgr = regexp.MustCompile(`^\x1b\[([0-9;]*)m`)
 
 // readBlocks plays 24-bit half-block output back into cells, as a
-// terminal would colour them.
+// terminal would colour them: each SGR sets the foreground, the
+// background or both, and what it does not set stays.
 func readBlocks(t *testing.T, s string) [][]cell {
 	t.Helper()
 	var out [][]cell
@@ -51,10 +52,24 @@ func readBlocks(t *testing.T, s string) [][]cell {
 		var row []cell
 		var cur cell
 		for line != "" {
-			if m := sgr.FindStringSubmatchIndex(line); m != nil && m[0] == 0 {
-				n := func(i int) uint8 { v, _ := strconv.Atoi(line[m[2*i]:m[2*i+1]]); return uint8(v) }
-				cur = cell{[3]uint8{n(1), n(2), n(3)}, [3]uint8{n(4), n(5), n(6)}}
-				line = line[m[1]:]
+			if m := sgr.FindStringSubmatch(line); m != nil {
+				ps := strings.Split(m[1], ";")
+				for i := 0; i+4 < len(ps); i += 5 {
+					var c [3]uint8
+					for k := range 3 {
+						v, _ := strconv.Atoi(ps[i+2+k])
+						c[k] = uint8(v)
+					}
+					switch ps[i] + ";" + ps[i+1] {
+					case "38;2":
+						cur.fg = c
+					case "48;2":
+						cur.bg = c
+					default:
+						t.Fatalf("unexpected SGR %q", m[0])
+					}
+				}
+				line = line[len(m[0]):]
 				continue
 			}
 			if !strings.HasPrefix(line, "▀") {
@@ -88,8 +103,18 @@ func TestBlocksShowTheBands(t *testing.T) {
 		}
 	}
 	// One colour change a line: runs are not repeated.
-	if n := strings.Count(out, "\x1b[38;2"); n != 2 {
-		t.Errorf("%d colour changes, want 2", n)
+	if n := strings.Count(out, "\x1b["); n != 4 {
+		t.Errorf("%d escape sequences, want a colour and a reset a line", n)
+	}
+	// A stripe that changes only the top says only the top.
+	img = bands(2, 1, red, green)
+	img.SetNRGBA(1, 0, blue)
+	two := Painter{Profile: termenv.TrueColor}.Blocks(img, 2, 1)
+	if want := "\x1b[38;2;255;0;0;48;2;0;255;0m▀\x1b[38;2;0;0;255m▀\x1b[0m"; two != want {
+		t.Errorf("got %q, want %q", two, want)
+	}
+	if c := readBlocks(t, two)[0]; c[1] != (cell{rgb3(blue), rgb3(green)}) {
+		t.Errorf("second cell %v", c[1])
 	}
 }
 

@@ -1,6 +1,7 @@
 package tasklist
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 
 // previewRig is the list over three videos on disk (the SMPTE bars clip
 // on top) and a running task, with an ffmpeg that logs each run.
-func previewRig(t *testing.T, w, h int) (*rig, string) {
+func previewRig(t testing.TB, w, h int) (*rig, string) {
 	t.Helper()
 	uitest.NeedFFmpeg(t)
 	real, _ := exec.LookPath("ffmpeg")
@@ -120,5 +121,24 @@ func TestNoPaneWhenNarrow(t *testing.T) {
 	m.p.Advance(previewDelay)
 	if v := m.View(); !strings.Contains(v, "at 8.0 s") || runs(t, log) != 1 {
 		t.Errorf("after widening: runs %d\n%s", runs(t, log), v)
+	}
+}
+
+// BenchmarkViewWithPane draws the list at 160×40 with the pane showing a
+// picture, and at 120×40 without a pane: the picture is drawn when it
+// arrives, the pane costs its join.
+func BenchmarkViewWithPane(b *testing.B) {
+	for _, w := range []int{120, 160} {
+		b.Run(fmt.Sprint(w), func(b *testing.B) {
+			m, _ := previewRig(b, w, 40)
+			m.p.Send(uitest.Key("down"))
+			m.p.Advance(previewDelay)
+			if w == 160 && !m.pv.row.Shown() {
+				b.Fatal("no picture in the pane")
+			}
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
 	}
 }
