@@ -58,6 +58,19 @@ func TestFramesSeamPNG(t *testing.T) {
 	right := cut(seam, image.Rect(320, 0, 640, 180))
 	sameFrame(t, "left half", left, ffmpegFrame(t, ffmpeg, parent.Files[0], 191)) // 8 s × 24: the last is 191
 	sameFrame(t, "right half", right, ffmpegFrame(t, ffmpeg, ext.Files[0], 192))  // the first after 8 s
+	// Decoded once: kept under the state folder ('veox paths' says where),
+	// so it is made again with no ffmpeg at all.
+	paths := decode[map[string]string](t, veox(t, home, nil, "--demo", "paths", "--json"))
+	if kept, _ := filepath.Glob(filepath.Join(paths["frames"], "*", "*", "*.png")); len(kept) != 2 {
+		t.Errorf("%d frames kept under %q, want the two sides", len(kept), paths["frames"])
+	}
+	again := filepath.Join(home, "again.png")
+	if r := veox(t, home, []string{"PATH=" + t.TempDir()}, "--demo", "frames", ext.TaskID, "--at", "seam", "--out", again); r.code != 0 {
+		t.Fatalf("the kept seam needed ffmpeg: exit %d: %s", r.code, r.stderr)
+	}
+	if a, b := readFile(t, out), readFile(t, again); string(a) != string(b) {
+		t.Error("the seam from the cache differs from the decoded one")
+	}
 	for i, want := range []color.NRGBA{{191, 191, 191, 255}, {191, 191, 0, 255}, {0, 191, 191, 255}, {0, 191, 0, 255},
 		{191, 0, 191, 255}, {191, 0, 0, 255}, {0, 0, 191, 255}} {
 		c := color.NRGBAModel.Convert(left.At((2*i+1)*320/14, 45)).(color.NRGBA)
@@ -156,4 +169,13 @@ func diff(a, b uint8) int {
 		return int(a - b)
 	}
 	return int(b - a)
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

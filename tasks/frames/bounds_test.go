@@ -149,3 +149,34 @@ func TestStripTimes(t *testing.T) {
 		t.Errorf("strip of 15 s in 4: %v", got)
 	}
 }
+
+// Past its bound the cache loses the frames of the videos looked at least
+// recently, whole folders at a time; the one just written stays.
+func TestPruneDropsTheLeastRecentlySeen(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(sum string, age int, size int) string {
+		p := filepath.Join(dir, sum[:2], sum)
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p, "last-480x480.png"), make([]byte, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		at := base.Add(time.Duration(age) * time.Hour)
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	oldest := mk(strings.Repeat("a", 64), 0, 400)
+	spare := mk(strings.Repeat("b", 64), 1, 400) // just written, though older than the next
+	recent := mk(strings.Repeat("c", 64), 2, 400)
+	middle := mk(strings.Repeat("d", 64), 1, 400)
+	prune(dir, 900, spare)
+	for p, want := range map[string]bool{oldest: false, middle: false, spare: true, recent: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s kept: %v, want %v", filepath.Base(p)[:1], err == nil, want)
+		}
+	}
+}

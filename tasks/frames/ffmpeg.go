@@ -47,7 +47,7 @@ func (e *Extractor) Frame(ctx context.Context, v Video, at At, size Size) (image
 	if err != nil {
 		return nil, err
 	}
-	_ = keep(path, img)
+	e.keep(path, img)
 	return img, nil
 }
 

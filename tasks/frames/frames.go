@@ -35,7 +35,13 @@ type Config struct {
 	// Parallel is how many ffmpeg may run at once; 0 is 2 (veox shares
 	// the machine with the user's other work).
 	Parallel int
+	// MaxBytes bounds the cache; 0 is DefaultMaxBytes. Past it, the frames
+	// of the videos looked at least recently are removed.
+	MaxBytes int64
 }
+
+// DefaultMaxBytes keeps a few thousand videos' previews and seams.
+const DefaultMaxBytes = 512 << 20
 
 // DefaultTimeout bounds one ffmpeg run: decoding a second of a 4K video
 // takes a few seconds on a small machine; a run that takes this long is
@@ -51,6 +57,7 @@ type Extractor struct {
 	ffmpeg string                // the program once found
 	sums   map[fileStamp]string  // SHA-256 of files hashed here, by path, size and time
 	infos  map[fileStamp]mp4Info // what Inspect learned of a file
+	pruned bool                  // the cache was trimmed by this process
 }
 
 // New builds an Extractor. It starts nothing and touches no file.
@@ -63,6 +70,9 @@ func New(c Config) *Extractor {
 	}
 	if c.Parallel <= 0 {
 		c.Parallel = 2
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = DefaultMaxBytes
 	}
 	return &Extractor{cfg: c, slots: make(chan struct{}, c.Parallel),
 		sums: map[fileStamp]string{}, infos: map[fileStamp]mp4Info{}}

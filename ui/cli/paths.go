@@ -30,7 +30,7 @@ func pathsCmd(g *globals) *cobra.Command {
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), map[string]string{"config": p.Config, "database": p.DB,
-					"log": p.Log, "videos": p.Downloads, "demo": p.Demo})
+					"log": p.Log, "videos": p.Downloads, "demo": p.Demo, "frames": framesDir(p)})
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "config    %s\n", p.Config)
@@ -38,6 +38,7 @@ func pathsCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "log       %s\n", p.Log)
 			fmt.Fprintf(w, "videos    %s\n", p.Downloads)
 			fmt.Fprintf(w, "demo      %s\n", p.Demo)
+			fmt.Fprintf(w, "frames    %s\n", framesDir(p))
 			return nil
 		},
 	}
