@@ -71,6 +71,18 @@ func TestFramesSeamPNG(t *testing.T) {
 	if a, b := readFile(t, out), readFile(t, again); string(a) != string(b) {
 		t.Error("the seam from the cache differs from the decoded one")
 	}
+	// A strip: five frames across the stitched video, first to last.
+	strip := filepath.Join(home, "strip.png")
+	r = veox(t, home, nil, "--demo", "frames", ext.TaskID, "--at", "strip", "--out", strip, "--json")
+	sdoc := decode[struct {
+		Width  int `json:"width"`
+		Frames []struct {
+			Frame string `json:"frame"`
+		} `json:"frames"`
+	}](t, r)
+	if r.code != 0 || sdoc.Width != 5*320 || len(sdoc.Frames) != 5 || sdoc.Frames[0].Frame != "first" || sdoc.Frames[4].Frame != "last" {
+		t.Errorf("strip: exit %d %s", r.code, r.stdout)
+	}
 	for i, want := range []color.NRGBA{{191, 191, 191, 255}, {191, 191, 0, 255}, {0, 191, 191, 255}, {0, 191, 0, 255},
 		{191, 0, 191, 255}, {191, 0, 0, 255}, {0, 0, 191, 255}} {
 		c := color.NRGBAModel.Convert(left.At((2*i+1)*320/14, 45)).(color.NRGBA)
@@ -104,6 +116,14 @@ func TestFramesWithoutFFmpeg(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, "f.png")); err == nil {
 		t.Error("a PNG was written without a frame")
+	}
+	// Nothing on disk: exit 5 and the command that fetches it.
+	r = veox(t, home, nil, "--demo", "frames", "veo_task_demo_city", "--out", filepath.Join(home, "c.png"), "--json")
+	doc = decode[struct {
+		Error struct{ Kind, Message, Hint string } `json:"error"`
+	}](t, r)
+	if r.code != 5 || !strings.Contains(doc.Error.Hint, "veox download veo_task_demo_city") {
+		t.Errorf("frames of a video not downloaded: exit %d, %+v", r.code, doc.Error)
 	}
 }
 
