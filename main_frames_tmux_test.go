@@ -69,7 +69,7 @@ func TestTmuxDetailsShowsTheSeam(t *testing.T) {
 	x := startTUI(t, home, 120, 36)
 	x.wait(ext[:8], "forest")
 	x.keys("Enter")
-	s := x.wait("Seam", "the source's last frame", "first new frame · 8.0 s")
+	s := waitScreen(x, 60*time.Second, "Seam", "the source's last frame", "first new frame · 8.0 s")
 	lines := strings.Split(s, "\n")
 	top := -1
 	for i, l := range lines {
@@ -151,10 +151,34 @@ func TestTmuxKeysAnsweredWhileDecoding(t *testing.T) {
 	}
 }
 
+// waitScreen is tmux.wait with a longer deadline: decoding four frames on a
+// loaded machine can take longer than the screen's usual 10 s.
+func waitScreen(x *tmux, d time.Duration, parts ...string) string {
+	x.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		s := x.screen()
+		missing := ""
+		for _, p := range parts {
+			if !strings.Contains(s, p) {
+				missing = p
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("the screen never showed %q:\n%s", missing, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // waitPids waits for n pids in the file the fake ffmpeg writes.
 func waitPids(t *testing.T, path string, n int) []int {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		b, _ := os.ReadFile(path)
 		var pids []int
