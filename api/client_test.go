@@ -513,6 +513,21 @@ func TestRecordNotFoundStates(t *testing.T) {
 	}
 }
 
+// The live gateway answers record-info for a task it does not know with
+// code 200 and data null (real-shapes: gw-data-null). That is a missing
+// record, with the hint to check the id, not a malformed answer whose hint
+// says to try again in a moment.
+func TestRecordInfoWithoutDataIsNoRecord(t *testing.T) {
+	for _, body := range []string{`{"code":200,"msg":"success","data":null}`, `{"code":200,"msg":"success"}`} {
+		s := newCTServer(t, answer(200, body))
+		_, err := ctClient(s.URL).RecordInfo(context.Background(), "unknown-task")
+		e := mustAPIError(t, err)
+		if e.Kind != KindNotFound || e.Code != 0 || !strings.Contains(e.Message, "no record") || e.Hint != HintFor(KindNotFound) || s.hits.Load() != 1 {
+			t.Errorf("%s: %+v, %d calls", body, e, s.hits.Load())
+		}
+	}
+}
+
 func TestGet1080p(t *testing.T) {
 	cases := []struct {
 		body  string

@@ -86,6 +86,9 @@ func (c *Client) RecordInfo(ctx context.Context, taskID string) (*Record, error)
 		if env.code != 200 {
 			return codeError(op, env)
 		}
+		if isNull(env.data) {
+			return noRecord(op, env)
+		}
 		r, err := DecodeRecord(env.data)
 		if err != nil {
 			return malformedAnswer(op, env, err)
@@ -269,6 +272,20 @@ func codeError(op string, env *envelope) *Error {
 		e.RetryAfter = env.retryAfter
 	}
 	return e
+}
+
+// noRecord is a success envelope without data from record-info: the
+// live gateway answers an unknown task so (code 200, data null), which is
+// "record is null" in another shape, not a broken answer. Code stays 0:
+// the 200 says nothing the user can act on.
+func noRecord(op string, env *envelope) *Error {
+	return &Error{Op: op, Kind: KindNotFound, HTTPStatus: env.status,
+		Message: "the service has no record of this task (it answered with no data)", Hint: HintFor(KindNotFound)}
+}
+
+func isNull(raw []byte) bool {
+	t := strings.TrimSpace(string(raw))
+	return t == "" || t == "null"
 }
 
 // recordMissing: "record is null", the live gateway's "recordInfo is null",
