@@ -26,13 +26,15 @@ var ErrNotConfirmed = errors.New("the service does not confirm the callback")
 // (unless a secret is set, and even then only the id is), so it is a hint
 // and nothing changes until record-info confirms it: a task we know is
 // refreshed from record-info; an "unknown" create is settled only when
-// record-info knows the callback's id and the request it echoes (prompt,
-// and seed when both sides have one) is that of exactly one unknown create.
+// record-info, asked with the user's key, knows the callback's id, no
+// other entry of the history holds that id, and the request the callback
+// echoes (or, when it echoes none, the one the record echoes) is that of
+// exactly one unknown create (see confirmedMatch).
 func (s *Service) HandleCallback(ctx context.Context, cb *api.Callback) (*store.Task, error) {
 	if t, err := s.store.Get(cb.TaskID); err == nil {
 		return s.Refresh(ctx, t.LocalID)
 	}
-	candidates, err := s.unknownCandidates(cb)
+	unknown, err := s.unknownCandidates(cb)
 	if err != nil {
 		return nil, err
 	}
@@ -40,66 +42,128 @@ func (s *Service) HandleCallback(ctx context.Context, cb *api.Callback) (*store.
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrNotConfirmed, cb.TaskID, err)
 	}
-	match, err := confirmedMatch(cb.TaskID, rec, candidates)
+	match, note, err := confirmedMatch(cb, rec, unknown)
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("callback settles an unknown create, confirmed by record-info", "local", match.LocalID, "task", cb.TaskID)
-	return s.settleWith(match.LocalID, cb.TaskID, rec)
+	s.log.Info("callback settles an unknown create, confirmed by record-info", "local", match.LocalID, "task", cb.TaskID, "note", note)
+	return s.attach(match.LocalID, cb.TaskID, rec, note)
 }
 
-// unknownCandidates are the unknown creates a callback may settle: those
+// unknownCreates are the creates whose answer was lost.
+type unknownCreates struct {
+	all        []store.Task // every unknown create
+	candidates []store.Task // those whose request the callback echoes (all when it echoes none)
+}
+
+// unknownCandidates finds the unknown creates a callback may settle: those
 // whose request it echoes, or all of them when it echoes none (the
 // documented success callback does not). None means no call is worth
-// making.
-func (s *Service) unknownCandidates(cb *api.Callback) ([]store.Task, error) {
+// making (ErrNoMatch).
+func (s *Service) unknownCandidates(cb *api.Callback) (*unknownCreates, error) {
 	active, err := s.store.Active()
 	if err != nil {
 		return nil, err
 	}
-	prompt, _ := cb.Params["prompt"].(string)
-	seed, hasSeed := cb.Params["seeds"].(float64)
-	var found []store.Task
+	prompt, seed, hasSeed := echoed(cb.Params)
+	u := &unknownCreates{}
 	for _, t := range active {
 		if t.Status != store.StatusUnknown {
 			continue
 		}
-		if (prompt != "" && !samePrompt(t, prompt)) || (hasSeed && !sameSeed(t, int(seed))) {
+		u.all = append(u.all, t)
+		if (prompt != "" && !samePrompt(t, prompt)) || (hasSeed && !sameSeed(t, seed)) {
 			continue
 		}
-		found = append(found, t)
+		u.candidates = append(u.candidates, t)
 	}
-	if len(found) == 0 {
+	if len(u.candidates) == 0 {
 		return nil, fmt.Errorf("%w (%s is not in the history and matches no unknown create)", ErrNoMatch, cb.TaskID)
 	}
-	return found, nil
+	return u, nil
 }
 
-// confirmedMatch picks the one candidate whose request the record echoes.
-// The record must be the callback's task and carry its prompt: a callback's
-// own echo proves nothing, anyone can write it.
-func confirmedMatch(id string, rec *api.Record, candidates []store.Task) (*store.Task, error) {
-	if rec.TaskID != "" && rec.TaskID != id {
-		return nil, fmt.Errorf("%w: record-info for %s describes task %s", ErrNotConfirmed, id, rec.TaskID)
-	}
-	prompt, _ := rec.Params["prompt"].(string)
-	if strings.TrimSpace(prompt) == "" {
-		return nil, fmt.Errorf("%w: the record of %s does not echo its prompt, so it cannot be matched to a create: settle it by hand if it is yours", ErrNotConfirmed, id)
-	}
-	seed, hasSeed := rec.Params["seeds"].(float64)
-	var found []store.Task
-	for _, t := range candidates {
-		if samePrompt(t, prompt) && (!hasSeed || sameSeed(t, int(seed))) {
-			found = append(found, t)
+// echoed is the prompt and seed a request echo (a callback's promptJson,
+// a record's paramJson) carries.
+func echoed(params map[string]any) (prompt string, seed int, hasSeed bool) {
+	prompt, _ = params["prompt"].(string)
+	f, hasSeed := params["seeds"].(float64)
+	return strings.TrimSpace(prompt), int(f), hasSeed
+}
+
+// matching are the tasks made from prompt (and seed, when given).
+func matching(ts []store.Task, prompt string, seed int, hasSeed bool) []store.Task {
+	var out []store.Task
+	for _, t := range ts {
+		if samePrompt(t, prompt) && (!hasSeed || sameSeed(t, seed)) {
+			out = append(out, t)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("%w: task %s was made from another prompt than any unknown create", ErrNotConfirmed, id)
-	case 1:
-		return &found[0], nil
+	return out
+}
+
+// confirmedMatch picks the one unknown create a callback settles, once
+// record-info has answered for its id with the user's key: a forged
+// callback can then at most name a real task of that key that no entry of
+// the history holds. The request is matched on the callback's own echo
+// (promptJson) when it has one, else on the record's (paramJson). The two
+// need not agree (kie's documentation shows a callback and a record of one
+// task with different prompts), so a record that shows another prompt
+// does not stop the settle; the note then says so plainly, for the
+// timeline, where the user sees it and can act. It does stop it when that
+// other prompt is another unknown create's: the id is then more likely
+// that one's, and only the user can tell.
+func confirmedMatch(cb *api.Callback, rec *api.Record, u *unknownCreates) (*store.Task, string, error) {
+	id := cb.TaskID
+	if rec.TaskID != "" && rec.TaskID != id {
+		return nil, "", fmt.Errorf("%w: record-info for %s describes task %s", ErrNotConfirmed, id, rec.TaskID)
 	}
-	return nil, fmt.Errorf("%w (%s matches %d unknown creates; settle it by hand)", ErrNoMatch, id, len(found))
+	recPrompt, recSeed, recHasSeed := echoed(rec.Params)
+	candidates := u.candidates
+	if prompt, _, _ := echoed(cb.Params); prompt == "" {
+		if recPrompt == "" {
+			return nil, "", fmt.Errorf("%w: neither the callback nor the record of %s echoes a prompt, so it cannot be matched to a create: settle it by hand if it is yours", ErrNotConfirmed, id)
+		}
+		candidates = matching(candidates, recPrompt, recSeed, recHasSeed)
+	}
+	switch len(candidates) {
+	case 0:
+		return nil, "", fmt.Errorf("%w: task %s was made from another prompt than any unknown create", ErrNotConfirmed, id)
+	case 1:
+	default:
+		return nil, "", fmt.Errorf("%w (%s matches %d unknown creates; settle it by hand)", ErrNoMatch, id, len(candidates))
+	}
+	match := &candidates[0]
+	note := settledByCallback + "the service confirmed task " + id
+	if recPrompt == "" || samePrompt(*match, recPrompt) {
+		return match, note, nil
+	}
+	if others := matching(u.all, recPrompt, recSeed, recHasSeed); len(others) > 0 {
+		return nil, "", fmt.Errorf("%w: the callback for %s echoes the prompt of %s, but the service's record shows the prompt of %s: settle it by hand",
+			ErrNotConfirmed, id, match.LocalID, others[0].LocalID)
+	}
+	note += fmt.Sprintf("; the service's record shows another prompt: %q (this create's: %q). Check that the task is yours before you use or extend it",
+		clip(api.Sanitize(recPrompt)), clip(api.Sanitize(match.Request.Prompt)))
+	return match, note, nil
+}
+
+// settledByCallback begins the timeline note of a create a callback
+// settled.
+const settledByCallback = "settled by a callback: "
+
+// CallbackSettleNote is the timeline's note on how a callback settled t, ""
+// if none did: the receiver's faces show it, since it may say that the
+// service's record shows another prompt.
+func CallbackSettleNote(t *store.Task) string {
+	if t == nil {
+		return ""
+	}
+	for _, e := range t.Events {
+		if strings.HasPrefix(e.Note, settledByCallback) {
+			return e.Note
+		}
+	}
+	return ""
 }
 
 func samePrompt(t store.Task, prompt string) bool {

@@ -113,25 +113,31 @@ func (r *callbackRig) unknownCreate(t *testing.T, prompt string) *store.Task {
 // Issue 9.6: an unsigned callback that echoes the prompt attached its id
 // to an unknown create before record-info confirmed anything; two minutes
 // later the task read "failed, not charged" and the real id could no longer
-// be attached. Unconfirmed callbacks change nothing now; the genuine one
-// settles the create.
+// be attached. Callbacks the service does not confirm change nothing now,
+// nor do those naming an id another entry of the history holds; the
+// genuine one settles the create.
 func TestForgedCallbacksDoNotSettleAnUnknownCreate(t *testing.T) {
 	const prompt = "a paper boat drifts down a rainy street"
 	r := newCallbackRig(t, map[string]string{
-		"real-task":  record("real-task", prompt, 1),
-		"other-task": record("other-task", "a different video of the user's", 1),
+		"real-task": record("real-task", prompt, 1),
+		"held-task": record("held-task", "a video already in the history", 0),
 	})
+	held := r.putTask(t, &store.Task{TaskID: "held-task", Kind: store.KindGenerate, Status: store.StatusRunning,
+		SubmittedAt: r.now.Add(-time.Hour), Request: store.Request{Prompt: "a video already in the history"}})
 	tk := r.unknownCreate(t, prompt)
 
-	for _, forged := range []string{"forged-task", "other-task"} {
+	for _, forged := range []string{"forged-task", "held-task"} {
 		err := r.deliver(t, callbackBody(forged, prompt))
-		if !errors.Is(err, ErrNotConfirmed) {
+		if forged == "forged-task" && !errors.Is(err, ErrNotConfirmed) {
 			t.Errorf("%s: %v", forged, err)
 		}
 		got, _ := r.st.Get(tk.LocalID)
 		if got.Status != store.StatusUnknown || got.TaskID != "" {
 			t.Fatalf("a forged callback (%s) changed the unknown create: %s %q", forged, got.Status, got.TaskID)
 		}
+	}
+	if got, _ := r.st.Get(held.LocalID); got.TaskID != "held-task" || got.Request.Prompt != "a video already in the history" {
+		t.Fatalf("the entry holding the id changed hands: %+v", got)
 	}
 	// Time passes: nothing was attached, so nothing is lost.
 	r.now = r.now.Add(10 * time.Minute)
@@ -143,17 +149,77 @@ func TestForgedCallbacksDoNotSettleAnUnknownCreate(t *testing.T) {
 		strings.Contains(got.ResultURLs[0], "evil") {
 		t.Fatalf("the genuine callback did not settle it from record-info: %s %q %q", got.Status, got.TaskID, got.ResultURLs)
 	}
+	if n := CallbackSettleNote(got); !strings.Contains(n, "settled by a callback") || strings.Contains(n, "another prompt") {
+		t.Fatalf("settle note %q", n)
+	}
+}
+
+// kie documents a callback whose promptJson echoes one request for a task
+// whose record shows another prompt (real-shapes: cb-docs-success-promptjson
+// against rec-docs-en). The callback's echo settles the lost create, the
+// service having confirmed the id with the user's key; the timeline says
+// plainly that the record shows another prompt, so the user can check.
+func TestCallbackSettlesWhenTheRecordShowsAnotherPrompt(t *testing.T) {
+	const prompt = "A nostalgic song about childhood memories and growing up in a small town"
+	r := newCallbackRig(t, map[string]string{
+		"docs-task": record("docs-task", "A futuristic city with flying cars at sunset.", 1),
+	})
+	tk := r.unknownCreate(t, prompt)
+	before := r.stand.total()
+	if err := r.deliver(t, callbackBody("docs-task", prompt)); err != nil {
+		t.Fatalf("the callback: %v", err)
+	}
+	got, _ := r.st.Get(tk.LocalID)
+	if got.Status != store.StatusSucceeded || got.TaskID != "docs-task" || got.Request.Prompt != prompt {
+		t.Fatalf("not settled under the callback's id: %s %q %q", got.Status, got.TaskID, got.Request.Prompt)
+	}
+	n := CallbackSettleNote(got)
+	for _, want := range []string{"the service's record shows another prompt", "A futuristic city", "A nostalgic song"} {
+		if !strings.Contains(n, want) {
+			t.Errorf("the settle note does not say %q: %q", want, n)
+		}
+	}
+	if calls := r.stand.total() - before; calls != 1 {
+		t.Errorf("%d record-info calls, want 1", calls)
+	}
+}
+
+// The record's prompt is another unknown create's: the id more likely
+// belongs to that one, whatever the callback echoes. Nothing changes; the
+// user settles by hand.
+func TestCallbackRecordNamingAnotherUnknownCreateSettlesNothing(t *testing.T) {
+	r := newCallbackRig(t, map[string]string{"their-task": record("their-task", "a heron lands", 1)})
+	mine := r.unknownCreate(t, "a fox runs")
+	theirs := r.unknownCreate(t, "a heron lands")
+	err := r.deliver(t, callbackBody("their-task", "a fox runs"))
+	if !errors.Is(err, ErrNotConfirmed) || !strings.Contains(err.Error(), theirs.LocalID) {
+		t.Fatalf("want not confirmed, naming %s: %v", theirs.LocalID, err)
+	}
+	for _, tk := range []*store.Task{mine, theirs} {
+		if got, _ := r.st.Get(tk.LocalID); got.Status != store.StatusUnknown || got.TaskID != "" {
+			t.Fatalf("%s changed: %s %q", tk.LocalID, got.Status, got.TaskID)
+		}
+	}
 }
 
 // A callback without promptJson (the documented success body) can still
-// settle a create, from the prompt record-info echoes.
+// settle a create, from the prompt record-info echoes; a record whose
+// prompt is no unknown create's settles nothing.
 func TestCallbackWithoutPromptSettlesFromTheRecord(t *testing.T) {
 	const prompt = "a kite over the dunes"
-	r := newCallbackRig(t, map[string]string{"real-task": record("real-task", prompt, 1)})
+	r := newCallbackRig(t, map[string]string{
+		"real-task":  record("real-task", prompt, 1),
+		"other-task": record("other-task", "a video made elsewhere", 1),
+	})
 	other := r.unknownCreate(t, "something else entirely")
 	tk := r.unknownCreate(t, prompt)
-	body := `{"code":200,"msg":"ok","data":{"taskId":"real-task","info":{"resultUrls":[]}}}`
-	if err := r.deliver(t, body); err != nil {
+	bare := func(id string) string {
+		return `{"code":200,"msg":"ok","data":{"taskId":"` + id + `","info":{"resultUrls":[]}}}`
+	}
+	if err := r.deliver(t, bare("other-task")); !errors.Is(err, ErrNotConfirmed) {
+		t.Fatalf("a record of another prompt: %v", err)
+	}
+	if err := r.deliver(t, bare("real-task")); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := r.st.Get(tk.LocalID); got.TaskID != "real-task" || got.Status != store.StatusSucceeded {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 )
 
@@ -19,7 +20,9 @@ func receiveCmd(g *globals) *cobra.Command {
 		Use:   "receive",
 		Short: "Receive the service's callbacks: confirm finished tasks, settle lost creates",
 		Long: "Runs an HTTP receiver for callBackUrl. Each callback is confirmed with the service before\n" +
-			"anything is recorded; a create whose answer was lost is settled when exactly one matches.\n" +
+			"anything is recorded; a create whose answer was lost is settled when the service knows the\n" +
+			"callback's task id and exactly one lost create has the prompt the callback echoes. When the\n" +
+			"service's record of that task shows another prompt, the receiver and the task's timeline say so.\n" +
 			"It holds the history while it runs (a veox opened meanwhile is read-only).",
 		Example: "  VEOX_CALLBACK_SECRET=… veox receive --addr 127.0.0.1:8790\n" +
 			"  veox extend --task ID --prompt … --callback https://your-tunnel.example/",
@@ -44,6 +47,9 @@ func serveCallbacks(cmd *cobra.Command, env *Env, addr, secret string) error {
 			return
 		}
 		fmt.Fprintf(out, "%s  %s is %s\n", time.Now().Format("15:04:05"), t.TaskID, format.Status(t.Status))
+		if n := tasks.CallbackSettleNote(t); n != "" {
+			fmt.Fprintf(out, "          your create %s: %s\n", t.LocalID, api.Sanitize(n))
+		}
 	}
 	cs, err := env.Service.ListenCallbacks(addr, secret, report)
 	if err != nil {
