@@ -53,15 +53,9 @@ func veoxCmd(args ...string) *exec.Cmd {
 	return cmd
 }
 
-type run struct {
-	code           int
-	stdout, stderr string
-}
-
-// veox runs the binary with a private home and download folder, demo
-// tasks that end at their first poll, and a fast poll.
-func veox(t *testing.T, home string, extraEnv []string, args ...string) run {
-	t.Helper()
+// veoxIn is the command line of a veox with veox's test settings (see
+// veox), for a process the test starts and stops itself.
+func veoxIn(home string, extraEnv []string, args ...string) *exec.Cmd {
 	cmd := veoxCmd(args...)
 	cmd.Env = append(cmd.Env, "VEOX_HOME="+home, "VEOX_DOWNLOAD_DIR="+filepath.Join(home, "videos"),
 		"VEOX_DEMO_DURATION=0s", "VEOX_API_KEY=", "NO_COLOR=1")
@@ -71,6 +65,19 @@ func veox(t *testing.T, home string, extraEnv []string, args ...string) run {
 		cmd.Env = append(cmd.Env, "VEOX_POLL_INTERVAL=50ms") // only a simulator may be polled this fast
 	}
 	cmd.Env = append(cmd.Env, extraEnv...)
+	return cmd
+}
+
+type run struct {
+	code           int
+	stdout, stderr string
+}
+
+// veox runs the binary with a private home and download folder, demo
+// tasks that end at their first poll, and a fast poll.
+func veox(t *testing.T, home string, extraEnv []string, args ...string) run {
+	t.Helper()
+	cmd := veoxIn(home, extraEnv, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
