@@ -202,7 +202,11 @@ func urlOf(t *Task, ref string) string {
 // is authoritative for the local id.
 func decodeTask(localID string, data []byte) (*Task, error) {
 	var r record
-	err := json.Unmarshal(data, &r)
+	var err error
+	if !fastRecord(data, &r) {
+		r = record{}
+		err = json.Unmarshal(data, &r)
+	}
 	t := fromRecord(&r)
 	if err != nil {
 		t = new(Task)
