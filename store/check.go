@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -300,21 +299,7 @@ func readChunk(tx *bolt.Tx, after []byte, n int) []rawRecord {
 	return out
 }
 
-// indexFields is the part of a record the indexes are made of: decoding
-// only it is about twice as fast as the whole record, and the JSON is
-// still checked end to end.
-type indexFields struct {
-	TaskID    string          `json:"taskId"`
-	Kind      string          `json:"kind"`
-	ParentID  string          `json:"parentTaskId"`
-	Request   Request         `json:"request"`
-	Status    string          `json:"status"`
-	Seeds     []int           `json:"seeds"`
-	CreatedAt json.RawMessage `json:"createdAt"`
-}
-
 // decodeIndexed decodes the index fields of each record, on every core.
-// A record that is not a v2 record falls back to the full decoder.
 func decodeIndexed(recs []rawRecord) {
 	workers := min(runtime.GOMAXPROCS(0), max(len(recs)/64, 1))
 	var wg sync.WaitGroup
@@ -329,15 +314,13 @@ func decodeIndexed(recs []rawRecord) {
 }
 
 func decodeIndexFields(key, value []byte) *Task {
-	var f indexFields
-	var ms int64
-	if json.Unmarshal(value, &f) != nil || json.Unmarshal(f.CreatedAt, &ms) != nil {
-		t, err := decodeTask(string(key), value)
-		if err != nil {
-			return nil
-		}
+	t := &Task{LocalID: string(key)}
+	if fastIndexFields(value, t) {
 		return t
 	}
-	return &Task{LocalID: string(key), TaskID: f.TaskID, Kind: f.Kind, ParentID: f.ParentID, Request: f.Request,
-		Status: f.Status, Seeds: f.Seeds, CreatedAt: fromMS(ms)}
+	t, err := decodeTask(string(key), value) // a v1 record, or one that is damaged
+	if err != nil {
+		return nil
+	}
+	return t
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -516,4 +517,99 @@ func (d *jd) bools(out *[]bool) bool {
 		*out = append(*out, b)
 		return ok
 	})
+}
+
+// fastIndexFields decodes only what the indexes are made of (check.go),
+// skipping the rest of the record after checking its syntax: the values
+// that make most of a record's bytes are never turned into strings.
+func fastIndexFields(data []byte, t *Task) bool {
+	d := &jd{b: data}
+	var created int64
+	ok := d.object(func(key []byte) bool {
+		switch string(key) {
+		case "taskId":
+			return d.str(&t.TaskID)
+		case "kind":
+			return d.str(&t.Kind)
+		case "parentTaskId":
+			return d.str(&t.ParentID)
+		case "status":
+			return d.str(&t.Status)
+		case "seeds":
+			return d.ints(&t.Seeds)
+		case "createdAt":
+			return d.int64(&created)
+		case "request":
+			return d.object(func(key []byte) bool {
+				switch string(key) {
+				case "prompt":
+					return d.str(&t.Request.Prompt)
+				case "seed":
+					return d.intN(&t.Request.Seed)
+				case "watermark":
+					return d.str(&t.Request.Watermark)
+				}
+				return !foldsTo(key, requestKeys()) && d.skip(0)
+			})
+		}
+		return !foldsTo(key, recordKeys()) && d.skip(0)
+	})
+	d.space()
+	t.CreatedAt = fromMS(created)
+	return ok && d.i == len(d.b)
+}
+
+// skip passes over one value, checking its syntax.
+func (d *jd) skip(depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	d.space()
+	if d.i >= len(d.b) {
+		return false
+	}
+	switch c := d.b[d.i]; {
+	case c == '"':
+		var s string
+		return d.str(&s)
+	case c == '{':
+		return d.object(func([]byte) bool { return d.skip(depth + 1) })
+	case c == '[':
+		return d.array(func() {}, func() {}, func() bool { return d.skip(depth + 1) })
+	case c == 't':
+		var b bool
+		return d.boolean(&b)
+	case c == 'f':
+		var b bool
+		return d.boolean(&b)
+	case c == 'n':
+		return d.null()
+	default:
+		_, _, ok := d.number()
+		return ok
+	}
+}
+
+// foldsTo reports whether key matches one of keys ignoring case: where
+// encoding/json would take it for that field, skipping it would differ.
+func foldsTo(key []byte, keys []string) bool {
+	for _, k := range keys {
+		if strings.EqualFold(string(key), k) {
+			return true
+		}
+	}
+	return false
+}
+
+// recordKeys and requestKeys are the JSON names of record's and Request's
+// fields (TestFastKeyListsMatchTheStructs keeps them in step).
+func recordKeys() []string {
+	return []string{"localId", "taskId", "kind", "parentTaskId", "request", "status", "events", "resultUrls",
+		"fullResultUrls", "originUrls", "urlsAt", "resolution", "seeds", "hasAudio", "upscaled1080", "creditsBefore",
+		"creditsAfter", "files", "error", "createdAt", "submittedAt", "completedAt", "updatedAt", "polledAt"}
+}
+
+func requestKeys() []string {
+	return []string{"prompt", "model", "seed", "watermark", "callbackUrl", "generationType", "imageUrls",
+		"aspectRatio", "resolution", "duration", "upscaleTo", "index"}
 }

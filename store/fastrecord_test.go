@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -21,6 +22,7 @@ func FuzzFastRecord(f *testing.F) {
 	f.Add([]byte(`{"kind":"x","request":{"prompt":"\ud83d\ude00"},"createdAt":1.5}`))
 	f.Add([]byte(` { "taskId" : null , "seeds" : [ 1 , 2 ] , "creditsBefore" : 1e3 , "hasAudio":[true,false] } `))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkIndexFields(t, data)
 		var fast record
 		if !fastRecord(data, &fast) {
 			return
@@ -115,6 +117,40 @@ func assertAllSet(t *testing.T, v reflect.Value, path string) {
 	default:
 		if v.IsZero() && v.Kind() != reflect.Bool {
 			t.Errorf("%s is zero in the full tasks", path)
+		}
+	}
+}
+
+// checkIndexFields: what fastIndexFields reads is what the full decoder
+// reads, and it accepts only syntactically valid JSON.
+func checkIndexFields(t *testing.T, data []byte) {
+	light := &Task{LocalID: "l1"}
+	if !fastIndexFields(data, light) {
+		return
+	}
+	if !json.Valid(data) {
+		t.Fatalf("fastIndexFields accepted invalid JSON: %q", data)
+	}
+	full, err := decodeTask("l1", data)
+	if err != nil {
+		return // a value of the wrong type in a skipped field: the full decoder refuses it
+	}
+	if !reflect.DeepEqual(indexEntries(light), indexEntries(full)) {
+		t.Fatalf("index fields differ on %q:\nlight %+v\nfull  %+v", data, indexEntries(light), indexEntries(full))
+	}
+}
+
+func TestFastKeyListsMatchTheStructs(t *testing.T) {
+	for _, c := range []struct {
+		typ  reflect.Type
+		keys []string
+	}{{reflect.TypeFor[record](), recordKeys()}, {reflect.TypeFor[Request](), requestKeys()}} {
+		var tags []string
+		for i := range c.typ.NumField() {
+			tags = append(tags, strings.Split(c.typ.Field(i).Tag.Get("json"), ",")[0])
+		}
+		if !reflect.DeepEqual(tags, c.keys) {
+			t.Errorf("%s: JSON names %q, the fast decoder knows %q", c.typ, tags, c.keys)
 		}
 	}
 }
