@@ -169,7 +169,8 @@ func (m Model) Shown() bool { return len(m.res.Shots) > 0 }
 func (m Model) Key() string { return m.key }
 
 // View is the pictures side by side with their captions, and the note
-// under them; "" when there is nothing to draw.
+// under them, each line as wide as the row; "" when there is nothing to
+// draw.
 func (m Model) View() string { return m.drawn }
 
 // gap is the columns between pictures.
@@ -197,7 +198,14 @@ func (m Model) draw() string {
 	if m.res.Note != "" {
 		out += "\n" + format.Wrap(m.res.Note, m.cols)
 	}
-	return out
+	// Every line exactly the row's width, once here: a screen that puts
+	// the row beside something need not measure its escape-laden lines
+	// at every View.
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = format.Pad(l, m.cols)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // drawOne is a picture in at most cols×(rows-1) cells with its caption.

@@ -100,8 +100,8 @@ func TestDrawsTheRow(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("%d lines, want 5 of picture and 1 of captions:\n%s", len(lines), v)
 	}
-	if w := ansi.StringWidth(lines[0]); w != 18+2+18 {
-		t.Errorf("picture line %d wide, want 38", w)
+	if w, n := ansi.StringWidth(lines[0]), strings.Count(lines[0], "▀"); w != 50 || n != 18+18 {
+		t.Errorf("picture line %d wide with %d half-blocks, want 50 (the row) with 36", w, n)
 	}
 	if !strings.Contains(lines[0], "38;2;255;0;0;48;2;255;0;0m") || !strings.Contains(lines[0], "38;2;0;0;255;48;2;0;0;255m") {
 		t.Errorf("colours missing: %q", lines[0])

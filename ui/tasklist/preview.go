@@ -143,13 +143,17 @@ func (m Model) paneLines(pw, n int) []string {
 		body = append(body, st.Bold.Render("last frame")+st.Faint.Render("  "+format.Short(format.ID(sel))))
 		body = append(body, strings.Split(m.paneBody(sel, pw-2), "\n")...)
 	}
+	drawn := m.pv.row.Shown() && m.Selected() != nil && m.Selected().LocalID == m.pv.id
 	out := make([]string, n)
 	for i := range out {
-		line := ""
-		if i < len(body) {
-			line = body[i]
+		switch {
+		case i >= len(body):
+			out[i] = rule + strings.Repeat(" ", pw-2)
+		case drawn && i > 0:
+			out[i] = rule + body[i] // the row's lines are its width already
+		default:
+			out[i] = rule + format.Pad(body[i], pw-2)
 		}
-		out[i] = rule + format.Pad(line, pw-2)
 	}
 	return out
 }
