@@ -27,13 +27,15 @@ type flow struct {
 	frames []string // every screen drawn, when recording
 }
 
-// flowEnv is a simulator whose tasks take one to three minutes of the
-// pump's clock; so options may add faults.
+// flowEnv is a simulator whose tasks take 1 to 4 s of the pump's clock, so
+// they end at their first poll (5 s): every 83 ms of the clock is a spinner
+// frame the test runs, and longer tasks cost real time under -race. so
+// options may add faults.
 func flowEnv(t *testing.T, p *uitest.Pump, so sim.Options, ao api.Options, do download.Options) *uitest.Env {
 	t.Helper()
 	so.Now = p.Now
 	if so.MinDuration == 0 {
-		so.MinDuration, so.MaxDuration = time.Minute, 3*time.Minute
+		so.MinDuration, so.MaxDuration = time.Second, 4*time.Second
 	}
 	if so.Seed == 0 {
 		so.Seed = 1

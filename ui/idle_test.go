@@ -50,7 +50,7 @@ func TestIdleStartsNoTimer(t *testing.T) {
 func TestTimersStopWhenTheLastTaskEnds(t *testing.T) {
 	t.Parallel()
 	p := &uitest.Pump{}
-	e := uitest.NewEnvWith(t, sim.Options{MinDuration: time.Minute, MaxDuration: 2 * time.Minute, Seed: 1, Now: p.Now},
+	e := uitest.NewEnvWith(t, sim.Options{MinDuration: 6 * time.Second, MaxDuration: 12 * time.Second, Seed: 1, Now: p.Now},
 		api.Options{}, download.Options{}, p.Now)
 	for _, prompt := range []string{"a fox runs", "a hare waits"} {
 		if _, err := e.Svc.Generate(t.Context(), tasks.GenerateInput{Prompt: prompt}); err != nil {
@@ -61,9 +61,9 @@ func TestTimersStopWhenTheLastTaskEnds(t *testing.T) {
 	if r.poller.Running() != 2 || len(p.Timers()) < 3 {
 		t.Fatalf("two running tasks: %d polled, timers %v; want both polled and the spinner turning", r.poller.Running(), p.Timers())
 	}
-	ended := p.AdvanceUntil(10*time.Minute, func() bool { return r.poller.Running() == 0 })
+	ended := p.AdvanceUntil(5*time.Minute, func() bool { return r.poller.Running() == 0 })
 	if !ended {
-		t.Fatalf("the tasks did not end within 10 minutes of the service's time; timers %v", p.Timers())
+		t.Fatalf("the tasks did not end within 5 minutes of the service's time; timers %v", p.Timers())
 	}
 	p.Advance(time.Hour)
 	if ts := p.Timers(); len(ts) > 0 {
