@@ -107,7 +107,7 @@ func repairCopy(t testing.TB, damaged []byte) *Salvage {
 	if err := os.WriteFile(path, damaged, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Repair(path, epoch)
+	res, err := repair(path, epoch, false) // durability is not what these tests test
 	if err != nil {
 		t.Fatalf("repair: %v", err)
 	}
@@ -139,34 +139,47 @@ func TestTruncatedAtEveryPageBoundary(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := liveRecordPages(t, whole)
-	ps := 4096
-	var figures []string
-	for cut := 0; cut < len(whole); cut += ps {
-		damaged := whole[:cut]
-		file := filepath.Join(t.TempDir(), "history.db")
-		if err := os.WriteFile(file, damaged, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := useDamaged(t, file); err != nil && !errors.Is(err, ErrCorrupt) {
-			t.Fatalf("cut at %d: %v", cut, err)
-		}
-		res := repairCopy(t, damaged)
-		intact := 0
-		for _, task := range tasks {
-			if page, ok := live[task.LocalID]; ok && int(page+1)*ps <= cut {
-				intact++
-			}
-		}
-		if res.Tasks < intact {
-			t.Fatalf("cut at %d: saved %d tasks, but %d live records lay before the cut", cut, res.Tasks, intact)
-		}
-		for _, u := range res.Unknown {
-			if u.Status != StatusUnknown && u.Status != StatusSubmitting {
-				t.Fatalf("cut at %d: %s listed as unknown", cut, u.Status)
-			}
-		}
-		figures = append(figures, fmt.Sprintf("%dK:%d", cut/1024, res.Tasks))
+	m, err := readMeta(bytes.NewReader(whole), int64(len(whole)))
+	if err != nil {
+		t.Fatal(err)
 	}
+	ps := m.pageSize
+	// Past the pages in use the file is room to grow: one cut there stands
+	// for all of them.
+	cuts := int(m.hwm) + 1
+	figures := make([]string, cuts)
+	t.Run("cuts", func(t *testing.T) {
+		for i := range cuts {
+			t.Run(fmt.Sprint(i), func(t *testing.T) {
+				t.Parallel()
+				cut := min(i*ps, len(whole))
+				damaged := whole[:cut]
+				file := filepath.Join(t.TempDir(), "history.db")
+				if err := os.WriteFile(file, damaged, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := useDamaged(t, file); err != nil && !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("cut at %d: %v", cut, err)
+				}
+				res := repairCopy(t, damaged)
+				intact := 0
+				for _, task := range tasks {
+					if page, ok := live[task.LocalID]; ok && int(page+1)*ps <= cut {
+						intact++
+					}
+				}
+				if res.Tasks < intact {
+					t.Fatalf("cut at %d: saved %d tasks, but %d live records lay before the cut", cut, res.Tasks, intact)
+				}
+				for _, u := range res.Unknown {
+					if u.Status != StatusUnknown && u.Status != StatusSubmitting {
+						t.Fatalf("cut at %d: %s listed as unknown", cut, u.Status)
+					}
+				}
+				figures[i] = fmt.Sprintf("%dK:%d", cut/1024, res.Tasks)
+			})
+		}
+	})
 	t.Logf("tasks saved of %d, by cut point: %v", len(tasks), figures)
 }
 

@@ -68,7 +68,7 @@ func TestUpgradeFromV1(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "history.db")
 	var old []Task
-	for i := range 1200 {
+	for i := range 400 {
 		at := epoch.Add(time.Duration(i)*time.Minute + 123456789)
 		task := Task{LocalID: localIDFor(at.UnixNano(), [4]byte{1, 2, 3, 4}), TaskID: fmt.Sprintf("%032x", i), Kind: KindGenerate,
 			Request: Request{Prompt: fmt.Sprintf("A red fox number %d walks through the snow at dawn, cinematic", i), Seed: 10000 + i},
@@ -78,7 +78,7 @@ func TestUpgradeFromV1(t *testing.T) {
 		if i%3 == 0 {
 			task.Files = []File{{Path: "/v/" + task.TaskID + ".mp4", URL: task.ResultURLs[0], Size: 1 << 20, SHA256: "ab", DownloadedAt: at.Add(2 * time.Minute)}}
 		}
-		if i == 1199 {
+		if i == 399 {
 			task.Status, task.TaskID = StatusUnknown, ""
 		}
 		old = append(old, task)
@@ -94,21 +94,21 @@ func TestUpgradeFromV1(t *testing.T) {
 		t.Fatalf("schema after upgrade: v%d", v)
 	}
 	mustCheck(t, s)
-	assertCounts(t, s, 1200, map[string]int{StatusSucceeded: 1199, StatusUnknown: 1})
-	for _, want := range []Task{old[0], old[600], old[1199]} {
+	assertCounts(t, s, 400, map[string]int{StatusSucceeded: 399, StatusUnknown: 1})
+	for _, want := range []Task{old[0], old[200], old[399]} {
 		got, err := s.Get(want.LocalID)
 		truncTimes(&want)
 		if err != nil || !reflect.DeepEqual(got, &want) {
 			t.Fatalf("task after upgrade:\n got %+v\nwant %+v (%v)", got, &want, err)
 		}
 	}
-	if hits, _ := s.Search(context.Background(), "number 600 ", 5); len(hits) != 1 || hits[0].LocalID != old[600].LocalID {
+	if hits, _ := s.Search(context.Background(), "number 200 ", 5); len(hits) != 1 || hits[0].LocalID != old[200].LocalID {
 		t.Fatal("search after upgrade")
 	}
-	if hits, _ := s.Search(context.Background(), "10600", 5); len(hits) != 1 {
+	if hits, _ := s.Search(context.Background(), "10200", 5); len(hits) != 1 {
 		t.Fatal("seeds are not searchable after upgrade")
 	}
-	assertActive(t, s, old[1199].LocalID)
+	assertActive(t, s, old[399].LocalID)
 	if p, _ := s.RecentPrompts(0); !reflect.DeepEqual(p, []string{"two", "one"}) {
 		t.Fatalf("prompts after upgrade: %q", p)
 	}
