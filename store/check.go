@@ -77,7 +77,7 @@ func (e *CheckError) index(err error) {
 // per unit of work; if another veox writes meanwhile, the check starts
 // over (a few times), so it never reports a change in flight as damage.
 func (s *Store) Check() error {
-	if err := s.verify(); err != nil {
+	if err := s.verify(true); err != nil {
 		return &CheckError{Structure: err}
 	}
 	for attempt := 0; ; attempt++ {

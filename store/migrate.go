@@ -2,10 +2,10 @@ package store
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -60,7 +60,7 @@ func (s *Store) upgradeTx(old *bolt.Tx, from int) error {
 
 // rewriteBatch is how many tasks go into one transaction of the new file:
 // bbolt keeps a transaction's pages in memory until it commits.
-const rewriteBatch = 5000
+const rewriteBatch = 10000
 
 // rewrite builds a current-schema file at dst from src's view. The new file
 // is invisible until renamed, so it is written in batches without fsync and
@@ -146,13 +146,14 @@ func copyPrompts(src *bolt.Tx, db *bolt.DB) error {
 // decode is copied as it is, unindexed: 'veox doctor' reports it, and
 // nothing is lost.
 func copyTasks(src *bolt.Tx, db *bolt.DB) error {
+	cp := newCopier()
 	c := src.Bucket([]byte(bTasks)).Cursor()
 	k, v := c.First()
 	for k != nil {
 		err := db.Update(func(tx *bolt.Tx) error {
-			for n := 0; k != nil && n < rewriteBatch; k, v = c.Next() {
-				n++
-				if err := copyTask(tx, k, v); err != nil {
+			for i := 0; k != nil && i < rewriteBatch; k, v = c.Next() {
+				i++
+				if err := cp.copyTask(tx, k, v); err != nil {
 					return err
 				}
 			}
@@ -161,34 +162,85 @@ func copyTasks(src *bolt.Tx, db *bolt.DB) error {
 		if err != nil {
 			return err
 		}
+		// Without this the copy ends with the whole old file resident. k
+		// and v stay valid: the map stays, its pages fault back in from the
+		// page cache when read.
+		dropMapped(src)
 	}
-	return nil
+	return cp.finish(db)
 }
 
-func copyTask(tx *bolt.Tx, k, v []byte) error {
+// copier fills a new file with records. The entries keyed by the service's
+// ids (taskid, children) would land all over their indexes, so every
+// batch would rewrite nearly every page of them and leave the old ones
+// free; they are kept aside and written once, sorted, at the end, pages
+// filled. The counters too are written once.
+type copier struct {
+	n        counts
+	ids      map[string]string // service task id -> local id
+	children []string
+}
+
+func newCopier() *copier { return &copier{n: newCounts(), ids: map[string]string{}} }
+
+// copyTask copies one record of another file into tx.
+func (cp *copier) copyTask(tx *bolt.Tx, k, v []byte) error {
 	t, err := decodeTask(string(k), v)
 	if err != nil {
 		return bucket(tx, bTasks).Put(bytes.Clone(k), bytes.Clone(v))
 	}
-	old, err := loadTx(tx, t.LocalID) // nil unless two old keys decode to one id
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	cp.n.add(t, +1)
+	if owner, dup := cp.ids[t.TaskID]; t.TaskID != "" && dup && owner != t.LocalID {
+		// An old file with two entries for one service id: keep both
+		// records whole; the service id stays with the first ('veox
+		// doctor' shows it).
+		if err := bucket(tx, bTasks).Put(bytes.Clone(k), bytes.Clone(v)); err != nil {
+			return err
+		}
+		t = &Task{LocalID: t.LocalID, Kind: t.Kind, Status: t.Status, CreatedAt: t.CreatedAt, ParentID: t.ParentID, Request: t.Request, Seeds: t.Seeds}
+	} else if err := storeRecordOnly(tx, t); err != nil {
 		return err
 	}
-	err = writeTx(tx, old, t)
-	if !errors.Is(err, ErrDuplicateTaskID) {
-		return err
+	for _, e := range indexEntries(t) {
+		switch e.bucket {
+		case bTaskID:
+			cp.ids[string(e.key)] = string(e.value)
+		case bChildren:
+			cp.children = append(cp.children, string(e.key))
+		default:
+			if err := bucket(tx, e.bucket).Put(e.key, e.value); err != nil {
+				return err
+			}
+		}
 	}
-	// An old file with two entries for one service id: keep both records
-	// whole; the service id stays with the first ('veox doctor' shows it).
-	if err := bucket(tx, bTasks).Put(bytes.Clone(k), bytes.Clone(v)); err != nil {
-		return err
+	return nil
+}
+
+// finish writes the entries kept aside, in key order, and the counters.
+func (cp *copier) finish(db *bolt.DB) error {
+	ids := make([]string, 0, len(cp.ids))
+	for id := range cp.ids {
+		ids = append(ids, id)
 	}
-	unlinked := *t
-	unlinked.TaskID = ""
-	if err := moveIndexes(tx, nil, &unlinked); err != nil {
-		return err
-	}
-	return adjustCounts(tx, nil, t)
+	slices.Sort(ids)
+	slices.Sort(cp.children)
+	return db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bTaskID))
+		b.FillPercent = 1.0 // written in order, once: full pages
+		for _, id := range ids {
+			if err := b.Put([]byte(id), []byte(cp.ids[id])); err != nil {
+				return err
+			}
+		}
+		b = tx.Bucket([]byte(bChildren))
+		b.FillPercent = 1.0
+		for _, k := range cp.children {
+			if err := b.Put([]byte(k), []byte{}); err != nil {
+				return err
+			}
+		}
+		return putJSON(tx.Bucket([]byte(bMeta)), metaCounts, cp.n)
+	})
 }
 
 // keepBackup keeps the old file under backup: a hard link to it (the

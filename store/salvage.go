@@ -311,11 +311,12 @@ func (fd *found) write(dst string, sync bool) (*Salvage, error) {
 	}
 	slices.Sort(ids)
 	res := &Salvage{Tasks: len(ids), Older: fd.older, Prompts: len(fd.prompts), LostTaskIDs: fd.lost, Stories: len(fd.stories[bStories])}
+	cp := newCopier()
 	for start := 0; start < len(ids); start += rewriteBatch {
 		batch := ids[start:min(start+rewriteBatch, len(ids))]
 		err := db.Update(func(tx *bolt.Tx) error {
 			for _, id := range batch {
-				if err := copyTask(tx, []byte(id), fd.tasks[id].raw); err != nil {
+				if err := cp.copyTask(tx, []byte(id), fd.tasks[id].raw); err != nil {
 					return err
 				}
 			}
@@ -324,6 +325,9 @@ func (fd *found) write(dst string, sync bool) (*Salvage, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if err := cp.finish(db); err != nil {
+		return nil, err
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		b := bucket(tx, bPrompts)

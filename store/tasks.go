@@ -80,6 +80,19 @@ func (s *Store) Delete(id string) error {
 // entries that differ and the counters, and logs the change. A task id
 // that belongs to another entry is refused before anything is written.
 func writeTx(tx *bolt.Tx, old, cur *Task) error {
+	if err := storeRecord(tx, old, cur); err != nil {
+		return err
+	}
+	if err := adjustCounts(tx, old, cur); err != nil {
+		return err
+	}
+	return logChange(tx, cur.LocalID)
+}
+
+// storeRecord is the part of writeTx that copying a whole history does
+// too: the record and its index entries (the copy counts once at the end
+// and starts a fresh change log).
+func storeRecord(tx *bolt.Tx, old, cur *Task) error {
 	if cur.TaskID != "" {
 		owner := tx.Bucket([]byte(bTaskID)).Get([]byte(cur.TaskID))
 		if owner != nil && string(owner) != cur.LocalID {
@@ -94,13 +107,18 @@ func writeTx(tx *bolt.Tx, old, cur *Task) error {
 	if err := bucket(tx, bTasks).Put([]byte(cur.LocalID), data); err != nil {
 		return err
 	}
-	if err := moveIndexes(tx, old, cur); err != nil {
+	return moveIndexes(tx, old, cur)
+}
+
+// storeRecordOnly writes the record alone, for a copy that writes the
+// index entries itself (migrate.go).
+func storeRecordOnly(tx *bolt.Tx, t *Task) error {
+	truncTimes(t)
+	data, err := encodeTask(t)
+	if err != nil {
 		return err
 	}
-	if err := adjustCounts(tx, old, cur); err != nil {
-		return err
-	}
-	return logChange(tx, cur.LocalID)
+	return bucket(tx, bTasks).Put([]byte(t.LocalID), data)
 }
 
 // resolveTx maps a local or service id to the local id. Local ids are

@@ -63,13 +63,17 @@ func (s *Store) unit(write, create bool, fn func(*bolt.Tx) error) error {
 		defer s.mu.RUnlock()
 	}
 	if s.held != nil {
-		return (&handle{db: s.held}).run(write, fn)
+		return (&handle{db: s.held}).run(write, fn, new(uint64))
 	}
 	h, err := s.openHandle(write, create)
 	if err != nil {
 		return err
 	}
-	err = h.run(write, fn)
+	var committed uint64
+	err = h.run(write, fn, &committed)
+	if committed != 0 {
+		s.advanceStamp(h.file, committed)
+	}
 	if cerr := h.close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close history: %w", cerr)
 	}
@@ -224,7 +228,7 @@ func (s *Store) openError(err error) error {
 // fault (it reads the mapped file through raw pointers): SetPanicOnFault
 // turns a fault in this goroutine into a panic, and the recover turns any
 // panic into ErrCorrupt, so a damaged history never takes veox down.
-func (h *handle) run(write bool, fn func(*bolt.Tx) error) (err error) {
+func (h *handle) run(write bool, fn func(*bolt.Tx) error, committed *uint64) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	tx, err := beginGuarded(h.db, write)
 	if err != nil {
@@ -248,7 +252,12 @@ func (h *handle) run(write bool, fn func(*bolt.Tx) error) (err error) {
 		}
 		return err
 	}
-	return tx.Commit()
+	id := uint64(tx.ID())
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	*committed = id
+	return nil
 }
 
 func beginGuarded(db *bolt.DB, write bool) (tx *bolt.Tx, err error) {
@@ -287,9 +296,10 @@ func (h *handle) close() (err error) {
 }
 
 // verify walks the whole file (verify.go) under a shared lock, so no
-// writer reuses pages while they are read. Open runs it once: from then on
-// the file changes only by veox's own commits.
-func (s *Store) verify() error {
+// writer reuses pages while they are read. Open runs it once (and skips it
+// when a stamp says the file is in a state found sound: stamp.go); from
+// then on the file changes only by veox's own commits. full always walks.
+func (s *Store) verify(full bool) error {
 	deadline := time.Now().Add(s.timeout)
 	for attempt := 0; ; attempt++ {
 		f, err := lockedFile(s.path, os.O_RDONLY, 0, false, false, deadline)
@@ -299,11 +309,32 @@ func (s *Store) verify() error {
 		if err != nil {
 			return s.openError(err)
 		}
-		report := verifyFile(f)
-		f.Close()
-		if err := report.err(); err != nil {
-			return s.corrupt(err)
-		}
+		defer f.Close()
+		return s.verifyLocked(f, full)
+	}
+}
+
+// verifyLocked walks the file f (locked), unless the stamp says a veox
+// found it sound in its current state (stamp.go), and stamps it if sound.
+func (s *Store) verifyLocked(f *os.File, full bool) error {
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	m, err := readMeta(f, info.Size())
+	if err != nil {
+		return s.corrupt(err)
+	}
+	now, ok := fileStamp(f, m.txid)
+	if st, found := s.readStamp(); ok && found && st == now && !full {
 		return nil
 	}
+	s.walks.Add(1)
+	if err := verifyFile(f).err(); err != nil {
+		return s.corrupt(err)
+	}
+	if ok && !s.readOnly {
+		s.writeStamp(now)
+	}
+	return nil
 }
