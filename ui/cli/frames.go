@@ -327,7 +327,8 @@ func (r *framesRun) show(getenv func(string) string) error {
 	}
 	img := picture.SideBySide(gapPixels(shots), shotsImages(shots)...)
 	c, rw := picture.Fit(img.Bounds().Dx(), img.Bounds().Dy(), cols, rows)
-	painter := picture.Painter{Profile: termenv.NewOutput(f).EnvColorProfile()}
+	// f is a terminal (terminalOf): termenv must not guess otherwise from $CI.
+	painter := picture.Painter{Profile: termenv.NewOutput(f, termenv.WithTTY(true)).EnvColorProfile()}
 	if err := picture.Write(w, proto, painter, img, c, rw); err != nil {
 		return localStep(kindLocal, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 
 	"github.com/veox/veox/api"
@@ -66,9 +67,13 @@ func keyCheck(set config.Settings, version string) func(context.Context, string)
 func tuiStyles() theme.Styles {
 	// Fresh outputs: the ones built during the package inits saw the $CI
 	// that package noprobe set, so they would think there is no terminal.
-	out := termenv.NewOutput(os.Stdout)
+	// termenv also takes a set $CI (CI runners, some shells' profiles) to
+	// mean "no terminal" and draws without colour; the TUI knows whether
+	// its stdout is one.
+	tty := termenv.WithTTY(term.IsTerminal(os.Stdout.Fd()))
+	out := termenv.NewOutput(os.Stdout, tty)
 	termenv.SetDefaultOutput(out) // bubbles' progress bar renders through it
-	r := lipgloss.NewRenderer(os.Stdout)
+	r := lipgloss.NewRenderer(os.Stdout, tty)
 	r.SetHasDarkBackground(out.HasDarkBackground())
 	lipgloss.SetDefaultRenderer(r)
 	return theme.New(r)
