@@ -34,8 +34,9 @@ type record struct {
 	HasAudio       []bool   `json:"hasAudio,omitempty"`
 	Upscaled1080   bool     `json:"upscaled1080,omitempty"`
 
-	CreditsBefore float64 `json:"creditsBefore,omitzero"`
-	CreditsAfter  float64 `json:"creditsAfter,omitzero"`
+	CreditsBefore float64  `json:"creditsBefore,omitzero"`
+	CreditsAfter  float64  `json:"creditsAfter,omitzero"`
+	Charge        *rCharge `json:"charge,omitempty"`
 
 	Files []rFile    `json:"files,omitempty"`
 	Error *TaskError `json:"error,omitempty"`
@@ -112,6 +113,9 @@ func truncTimes(t *Task) {
 	for i := range t.Events {
 		t.Events[i].At = fromMS(ms(t.Events[i].At))
 	}
+	if c := t.Charge; c != nil {
+		c.From, c.To, c.EndFrom, c.EndTo = fromMS(ms(c.From)), fromMS(ms(c.To)), fromMS(ms(c.EndFrom)), fromMS(ms(c.EndTo))
+	}
 	for i := range t.Files {
 		t.Files[i].DownloadedAt = fromMS(ms(t.Files[i].DownloadedAt))
 	}
@@ -123,7 +127,7 @@ func encodeTask(t *Task) ([]byte, error) {
 	r := record{TaskID: t.TaskID, Kind: t.Kind, ParentID: t.ParentID, Request: t.Request, Status: t.Status,
 		ResultURLs: t.ResultURLs, FullResultURLs: t.FullResultURLs, OriginURLs: t.OriginURLs, URLsAt: afterOpt(t.URLsAt, c),
 		Resolution: t.Resolution, Seeds: t.Seeds, HasAudio: t.HasAudio, Upscaled1080: t.Upscaled1080,
-		CreditsBefore: t.CreditsBefore, CreditsAfter: t.CreditsAfter, Error: t.Error,
+		CreditsBefore: t.CreditsBefore, CreditsAfter: t.CreditsAfter, Charge: chargeRecord(t.Charge, c), Error: t.Error,
 		CreatedAt: c, SubmittedAt: afterOpt(t.SubmittedAt, c), CompletedAt: afterOpt(t.CompletedAt, c),
 		UpdatedAt: after(t.UpdatedAt, c), PolledAt: afterOpt(t.PolledAt, c)}
 	r.Events = make([]rEvent, len(t.Events))
@@ -148,7 +152,7 @@ func fromRecord(r *record) *Task {
 	t := &Task{LocalID: r.LocalID, TaskID: r.TaskID, Kind: r.Kind, ParentID: r.ParentID, Request: r.Request, Status: r.Status,
 		ResultURLs: r.ResultURLs, FullResultURLs: r.FullResultURLs, OriginURLs: r.OriginURLs, URLsAt: sinceOpt(r.URLsAt, c),
 		Resolution: r.Resolution, Seeds: r.Seeds, HasAudio: r.HasAudio, Upscaled1080: r.Upscaled1080,
-		CreditsBefore: r.CreditsBefore, CreditsAfter: r.CreditsAfter, Error: r.Error,
+		CreditsBefore: r.CreditsBefore, CreditsAfter: r.CreditsAfter, Charge: chargeOf(r.Charge, c), Error: r.Error,
 		CreatedAt: fromMS(c), SubmittedAt: sinceOpt(r.SubmittedAt, c), CompletedAt: sinceOpt(r.CompletedAt, c),
 		UpdatedAt: since(r.UpdatedAt, c), PolledAt: sinceOpt(r.PolledAt, c)}
 	t.Events = make([]Event, len(r.Events))

@@ -26,7 +26,9 @@ func TestRecordRoundTrip(t *testing.T) {
 				{Path: "/v/b.mp4", URL: "https://r/1.mp4", Size: 6, DownloadedAt: created, Part: true},
 				{Path: "/v/c.mp4", URL: "https://elsewhere/c.mp4", Size: 7}, // never downloaded-at: zero
 			},
-			Error:     &TaskError{Code: 501, Message: "m"},
+			Error: &TaskError{Code: 501, Message: "m"},
+			Charge: &Charge{State: ChargeRefunded, Billed: 250, When: ChargedAtAcceptance, From: created.Add(-1500 * time.Microsecond),
+				To: created.Add(2*time.Second + 7*time.Microsecond), EndFrom: created.Add(time.Minute), EndTo: created.Add(time.Hour), Note: "n"},
 			CreatedAt: created, SubmittedAt: created, CompletedAt: created.Add(time.Hour),
 			UpdatedAt: created.Add(time.Hour), PolledAt: created.Add(-time.Second), // before created: imported clocks differ
 			Events: []Event{{At: created.Add(-time.Hour), Status: "imported", Note: "n"}, {At: time.Time{}, Status: StatusSucceeded}}},

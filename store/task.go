@@ -99,6 +99,9 @@ type Task struct {
 	// whose answer never came, just after: evidence for settling it.
 	CreditsBefore float64 `json:"creditsBefore,omitzero"`
 	CreditsAfter  float64 `json:"creditsAfter,omitzero"`
+	// Charge is what the balance showed this task cost (charge.go); nil
+	// until a create's answer came back.
+	Charge *Charge `json:"charge,omitempty"`
 
 	Files []File     `json:"files,omitempty"`
 	Error *TaskError `json:"error,omitempty"`
