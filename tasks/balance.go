@@ -4,12 +4,19 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/veox/veox/store"
 )
 
 // Balance is one reading of the credit balance.
 type Balance struct {
 	Credits float64
-	At      time.Time // when it was read
+	At      time.Time // when it was asked for
+	// Seq is the history's change sequence just before it was asked for
+	// (store.BalanceReading): what was written since is what may have
+	// moved the balance since. seqOK is false when it could not be read.
+	Seq   uint64
+	seqOK bool
 }
 
 // balanceFresh is how old a reading may be and still stand for "now" in a
@@ -68,16 +75,25 @@ func (s *Service) KnownBalance(ctx context.Context) (Balance, error) {
 }
 
 // ReadBalance always asks the service ('veox credits'), within the read
-// budget, and keeps the answer for the others.
+// budget, keeps the answer for the others and adds it to the balance
+// history (the ledger's chart, and the reading a task's end is compared
+// with). The change sequence is read first, so anything written to the
+// history after it counts as "since this reading".
 func (s *Service) ReadBalance(ctx context.Context) (Balance, error) {
 	ctx, cancel := context.WithTimeout(ctx, readBudget)
 	defer cancel()
+	seq, seqErr := s.store.ChangeSeq()
 	at := s.now()
 	c, err := s.api.Credit(ctx)
 	if err != nil {
 		return Balance{}, err
 	}
-	b := Balance{Credits: c, At: at}
+	b := Balance{Credits: c, At: at, Seq: seq, seqOK: seqErr == nil}
 	s.bal.put(b)
+	if b.seqOK && !s.store.ReadOnly() {
+		if err := s.store.PutBalance(store.BalanceReading{At: at, Credits: c, Seq: seq}); err != nil {
+			s.log.Warn("the balance history could not be written", "err", err)
+		}
+	}
 	return b, nil
 }

@@ -10,8 +10,9 @@ import (
 
 // The service is the one owner of the balance: a reading of the last
 // seconds serves the review, the figure kept with the create and the
-// screens alike; a create sent or a task ended makes the next ask read
-// again, since money may have moved.
+// screens alike; a create reads it once more after its answer (its charge,
+// issue 14), which then serves the screens; a task ended makes the next
+// ask read again, since money may have moved.
 func TestOneExtendReadsTheBalanceOnlyWhenMoneyMayHaveMoved(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{MinDuration: 0})
@@ -27,8 +28,9 @@ func TestOneExtendReadsTheBalanceOnlyWhenMoneyMayHaveMoved(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if reads() != 1 || tk.CreditsBefore != 5000 {
-			t.Fatalf("the create read the balance again seconds after the review (%d reads, before %v)", reads(), tk.CreditsBefore)
+		if reads() != 2 || tk.CreditsBefore != 5000 || tk.CreditsAfter != 5000-60 {
+			t.Fatalf("the create read the balance %d times in all (want the review's and one after the answer), before %v after %v",
+				reads(), tk.CreditsBefore, tk.CreditsAfter)
 		}
 		after, _ := r.svc.Balance(ctx(t)) // the status bar after the create
 		if reads() != 2 || after.Credits != 5000-60 {

@@ -18,32 +18,46 @@ func (s *Service) Refresh(ctx context.Context, id string) (*store.Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	nt, err := s.refresh(ctx, t)
-	if nt != nil && !store.Finished(t.Status) && store.Finished(nt.Status) {
+	nt, svcEnd, err := s.refresh(ctx, t)
+	switch {
+	case nt == nil:
+	case nt.Status == store.StatusRunning:
+		s.seen.running(nt.LocalID, s.now())
+	case !store.Finished(t.Status) && store.Finished(nt.Status):
 		s.bal.moved() // billing or a refund may come with the end
+		if !s.store.ReadOnly() {
+			nt = s.noteEnd(nt, svcEnd)
+			nt = s.chargeAtEnd(ctx, nt)
+			s.reviseAround(nt)
+		}
 	}
 	return nt, err
 }
 
-func (s *Service) refresh(ctx context.Context, t *store.Task) (*store.Task, error) {
+// refresh also returns the completion time the service gave, zero when
+// it gave none.
+func (s *Service) refresh(ctx context.Context, t *store.Task) (*store.Task, time.Time, error) {
 	switch {
 	case t.Kind == store.KindUpscale:
-		return s.refreshUpscale(ctx, t)
+		nt, err := s.refreshUpscale(ctx, t)
+		return nt, time.Time{}, err
 	case t.TaskID == "":
-		return t, nil // submitting or unknown: nothing to ask about
+		return t, time.Time{}, nil // submitting or unknown: nothing to ask about
 	}
 	rec, err := s.api.RecordInfo(ctx, t.TaskID)
 	if err != nil {
-		return s.refreshFailed(t, err)
+		nt, err := s.refreshFailed(t, err)
+		return nt, time.Time{}, err
 	}
 	if s.store.ReadOnly() {
 		applyRecord(t, rec, s.now())
-		return t, nil
+		return t, rec.CompleteTime, nil
 	}
-	return s.store.Update(t.LocalID, func(t *store.Task) error {
+	nt, err := s.store.Update(t.LocalID, func(t *store.Task) error {
 		applyRecord(t, rec, s.now())
 		return nil
 	})
+	return nt, rec.CompleteTime, err
 }
 
 // refreshFailed handles "record is null": a brand-new task may answer it

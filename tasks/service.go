@@ -26,6 +26,7 @@ type Options struct {
 	// its stitched video when the record lists only the new part (default
 	// 30 s), asking every WholePoll (default 5 s).
 	WholeWait, WholePoll time.Duration
+	Budget               Budget // the daily limit and the confirmation threshold (config)
 }
 
 // Service runs the task lifecycle. The history in bbolt is its state; the
@@ -40,8 +41,10 @@ type Service struct {
 	dir   string
 	poll  time.Duration
 	grace time.Duration
-	whole wholeAsk
-	bal   balances
+	whole  wholeAsk
+	bal    balances
+	seen   runningSeen
+	budget Budget
 }
 
 // How long a face waits for one service call, retries included. The
@@ -55,7 +58,7 @@ const (
 // New builds a Service.
 func New(o Options) *Service {
 	s := &Service{api: o.API, dl: o.Downloader, store: o.Store, now: o.Now, log: o.Logger,
-		dir: o.DownloadDir, poll: o.PollInterval, grace: o.NullGrace}
+		dir: o.DownloadDir, poll: o.PollInterval, grace: o.NullGrace, budget: o.Budget}
 	if s.now == nil {
 		s.now = time.Now
 	}

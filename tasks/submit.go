@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
@@ -33,7 +32,7 @@ func (s *Service) Extend(ctx context.Context, in ExtendInput) (*store.Task, erro
 	}}
 	req := api.ExtendRequest{TaskID: src.TaskID, Prompt: in.Prompt, Seeds: in.Seed, Model: in.Model,
 		Watermark: in.Watermark, CallBackURL: in.CallbackURL}
-	return s.submit(ctx, t, func(ctx context.Context) (string, error) {
+	return s.submit(ctx, t, in.OverBudget, func(ctx context.Context) (string, error) {
 		id, err := s.api.Extend(ctx, req)
 		return id, extendRefusal(err)
 	})
@@ -69,21 +68,32 @@ func (s *Service) Generate(ctx context.Context, in GenerateInput) (*store.Task, 
 	req := api.GenerateRequest{Prompt: in.Prompt, Model: in.Model, GenerationType: in.Type, ImageURLs: in.ImageURLs,
 		AspectRatio: in.Aspect, Resolution: in.Resolution, Duration: in.Duration, Seeds: in.Seed,
 		Watermark: in.Watermark, EnableTranslation: in.Translate, CallBackURL: in.CallbackURL}
-	return s.submit(ctx, t, func(ctx context.Context) (string, error) { return s.api.Generate(ctx, req) })
+	return s.submit(ctx, t, in.OverBudget, func(ctx context.Context) (string, error) { return s.api.Generate(ctx, req) })
 }
 
-// submit writes the intent, sends once and records what came back. The
-// intent is in bbolt (fsynced) before a byte leaves, so a crash at any point
-// leaves a trace that Recover turns into "unknown".
-func (s *Service) submit(ctx context.Context, t *store.Task, send func(context.Context) (string, error)) (*store.Task, error) {
-	return s.submitWith(ctx, t, s.store.Put, send)
+// submit checks the daily budget (unless over), writes the intent, sends
+// once and records what came back. The intent is in bbolt (fsynced) before
+// a byte leaves, so a crash at any point leaves a trace that Recover turns
+// into "unknown".
+func (s *Service) submit(ctx context.Context, t *store.Task, over bool, send func(context.Context) (string, error)) (*store.Task, error) {
+	return s.submitOver(ctx, t, over, s.store.Put, send)
 }
 
-// submitWith is submit with the write that records the intent in the
-// caller's hands: a story step records it together with its claim on the
-// step (store.ClaimStoryStep), in one transaction. If that write fails,
-// nothing is sent.
+// submitWith is submit within the daily budget, with the write that
+// records the intent in the caller's hands: a story step records it
+// together with its claim on the step (store.ClaimStoryStep), in one
+// transaction. If that write fails, nothing is sent.
 func (s *Service) submitWith(ctx context.Context, t *store.Task, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
+	return s.submitOver(ctx, t, false, record, send)
+}
+
+func (s *Service) submitOver(ctx context.Context, t *store.Task, over bool, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
+	cost := float64(EstimateFor(t))
+	if !over {
+		if err := s.CheckBudget(cost); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, createBudget)
 	defer cancel()
 	now := s.now()
@@ -100,42 +110,73 @@ func (s *Service) submitWith(ctx context.Context, t *store.Task, record func(*st
 	if err := record(t); err != nil {
 		return nil, fmt.Errorf("recording the intent failed, so nothing was sent: %w", err)
 	}
+	if !over {
+		if err := s.recheckBudget(t.LocalID, cost); err != nil {
+			return nil, err
+		}
+	}
 	_ = s.store.PutPrompt(t.Request.Prompt)
-	before := s.balance(ctx)
+	before, beforeErr := s.balanceBefore(ctx)
 	id, sendErr := send(ctx)
 	s.bal.moved() // whatever the answer, the create may have been billed
 	t, err := s.recordOutcome(t.LocalID, id, sendErr)
-	if t != nil {
-		t = s.recordBalances(t, before, errors.Is(err, ErrUnknownOutcome))
+	switch {
+	case t == nil:
+	case t.Status == store.StatusRunning:
+		t = s.chargeAtAcceptance(context.WithoutCancel(ctx), t, before, beforeErr)
+	case errors.Is(err, ErrUnknownOutcome):
+		t = s.recordUnknownBalances(t, before, beforeErr)
 	}
 	return t, err
 }
 
-// balance reads the credit balance for evidence, briefly and without
-// failing anything: a create must not wait on it. A reading of the last
-// few seconds (the review's) stands for now.
-func (s *Service) balance(ctx context.Context) float64 {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	b, err := s.Balance(ctx)
-	if err != nil {
-		return 0
+// recheckBudget looks at today once more with this create's intent in the
+// history: another create (of this veox or another) that passed the check
+// at the same moment is counted now. Over the limit, the intent is taken
+// back and nothing is sent; two creates racing may then both be refused,
+// which is the safe way round.
+func (s *Service) recheckBudget(localID string, cost float64) error {
+	if s.budget.DailyLimit <= 0 {
+		return nil
 	}
-	return b.Credits
+	spent, err := s.SpentToday() // this create included, as an estimate
+	if err == nil && round2(spent.Credits) <= s.budget.DailyLimit {
+		return nil
+	}
+	if derr := s.store.Delete(localID); derr != nil {
+		s.log.Warn("a create refused by the budget could not be taken back from the history", "local", localID, "err", derr)
+	}
+	if err != nil {
+		return fmt.Errorf("today's spending could not be read, so the daily limit cannot be checked: nothing was sent (--over-budget sends it unchecked): %w", err)
+	}
+	return s.overBudget(round2(spent.Credits-cost), cost)
 }
 
-// recordBalances keeps the balance before a create and, when its answer
-// never came, after it, with advice that says what the figures show and
-// what they cannot prove.
-func (s *Service) recordBalances(t *store.Task, before float64, unknown bool) *store.Task {
-	after := 0.0
-	if unknown && before > 0 {
-		after = s.balance(context.Background())
+// balanceBefore reads the credit balance a create's charge is measured
+// from, briefly: a create must not wait on it. A reading of the last few
+// seconds (the review's) stands for now; its change sequence says what
+// happened since.
+func (s *Service) balanceBefore(ctx context.Context) (Balance, error) {
+	ctx, cancel := context.WithTimeout(ctx, afterRead)
+	defer cancel()
+	return s.Balance(ctx)
+}
+
+// recordUnknownBalances keeps the balance before a create whose answer
+// never came and just after, with advice that says what the figures show
+// and what they cannot prove. Its charge stays unknown.
+func (s *Service) recordUnknownBalances(t *store.Task, before Balance, beforeErr error) *store.Task {
+	if beforeErr != nil || before.Credits <= 0 {
+		return t
+	}
+	after, err := s.readAfter(context.Background())
+	if err != nil {
+		return t
 	}
 	u, err := s.store.Update(t.LocalID, func(t *store.Task) error {
-		t.CreditsBefore, t.CreditsAfter = before, after
-		if unknown && after > 0 && t.Error != nil {
-			t.Error.Hint = balanceAdvice(before, after, t.LocalID)
+		t.CreditsBefore, t.CreditsAfter = before.Credits, after.Credits
+		if t.Error != nil {
+			t.Error.Hint = balanceAdvice(before.Credits, after.Credits, t.LocalID)
 		}
 		return nil
 	})

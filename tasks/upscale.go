@@ -14,10 +14,24 @@ const (
 	Upscale4K   = "4k"
 )
 
-// Upscale asks for a 1080p or 4K version of a finished video. It is recorded
-// as its own task whose parent is the source. A 1080p request makes the
-// source unextendable, so the source is marked before the request leaves.
+// UpscaleInput asks for a 1080p or 4K version of a finished video.
+type UpscaleInput struct {
+	Source     string // task id (or local id) of the finished video
+	To         string // Upscale1080 or Upscale4K
+	OverBudget bool   // send it even past the daily limit
+}
+
+// Upscale asks for a 1080p or 4K version within the daily budget.
 func (s *Service) Upscale(ctx context.Context, id, to string) (*store.Task, error) {
+	return s.UpscaleWith(ctx, UpscaleInput{Source: id, To: to})
+}
+
+// UpscaleWith asks for a 1080p or 4K version of a finished video. It is
+// recorded as its own task whose parent is the source. A 1080p request
+// makes the source unextendable, so the source is marked before the
+// request leaves.
+func (s *Service) UpscaleWith(ctx context.Context, in UpscaleInput) (*store.Task, error) {
+	id, to := in.Source, in.To
 	if to != Upscale1080 && to != Upscale4K {
 		return nil, &ValidationError{[]FieldError{{"to", fmt.Sprintf("%q: upscale to 1080p or 4k", to)}}}
 	}
@@ -35,13 +49,19 @@ func (s *Service) Upscale(ctx context.Context, id, to string) (*store.Task, erro
 		Prompt: src.Request.Prompt, Model: src.Request.Model, Seed: src.Request.Seed,
 		Watermark: src.Request.Watermark, UpscaleTo: to,
 	}}
+	if to == Upscale1080 && !in.OverBudget {
+		// Checked before the source is marked (submit checks again).
+		if err := s.CheckBudget(float64(UpscaleCost(to))); err != nil {
+			return nil, err
+		}
+	}
 	if to == Upscale1080 {
 		// Marked before the request leaves: if the answer is lost, the
 		// 1080p version may exist, and the source must not be offered.
 		if _, err := s.store.Update(src.LocalID, func(t *store.Task) error { t.Upscaled1080 = true; return nil }); err != nil {
 			return nil, err
 		}
-		t, err := s.submit(ctx, t, func(ctx context.Context) (string, error) {
+		t, err := s.submit(ctx, t, in.OverBudget, func(ctx context.Context) (string, error) {
 			_, err := s.api.Get1080p(ctx, src.TaskID, 0)
 			return "", err
 		})
@@ -49,7 +69,7 @@ func (s *Service) Upscale(ctx context.Context, id, to string) (*store.Task, erro
 		return t, err
 	}
 	var named string
-	t, err = s.submit(ctx, t, func(ctx context.Context) (string, error) {
+	t, err = s.submit(ctx, t, in.OverBudget, func(ctx context.Context) (string, error) {
 		up, err := s.api.Get4K(ctx, api.FourKRequest{TaskID: src.TaskID})
 		if err != nil {
 			return "", err

@@ -65,6 +65,9 @@ type ExtendInput struct {
 	Model       string
 	Watermark   string
 	CallbackURL string
+	// OverBudget sends it even if it takes today past the daily limit
+	// (--over-budget): the user has seen the numbers.
+	OverBudget bool
 }
 
 // extendModels lists the models extend accepts (not the veo3… names of

@@ -19,6 +19,7 @@ type GenerateInput struct {
 	Watermark   string
 	CallbackURL string
 	Translate   bool // enableTranslation, always sent explicitly
+	OverBudget  bool // send it even past the daily limit (ExtendInput.OverBudget)
 }
 
 // generationTypes maps the short names users type to the service's names

@@ -18,7 +18,8 @@ const (
 )
 
 // settle runs the side effects of tasks that ended by now. Progress itself
-// is computed from the clock; settling only refunds failures and fires
+// is computed from the clock; settling only refunds failures (or, with
+// BillAtEnd, bills successes) and fires
 // callbacks, once per task. It runs on every request (and on a ticker in
 // Start), so a task's end is noticed without a background goroutine.
 func (s *Sim) settle() {
@@ -42,7 +43,10 @@ func (s *Sim) settleLocked(now time.Time) {
 		delete(s.pending, id)
 		t.Settled = true
 		changed = true
-		if t.Fail && !t.Refunded {
+		switch {
+		case s.o.BillAtEnd && !t.Fail:
+			s.balance -= t.Cost // billed as it ends
+		case t.Fail && !t.Refunded && !s.o.BillAtEnd:
 			s.balance += t.Cost // failed tasks are not charged
 			t.Refunded = true
 		}

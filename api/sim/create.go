@@ -207,7 +207,9 @@ func (s *Sim) createLocked(t *task, p Plan, cost float64, prompt string) *refusa
 	if s.balance < cost {
 		return refuse(402, "Credits insufficient: this request needs %g credits, the balance is %g", cost, s.balance)
 	}
-	s.balance -= cost
+	if !s.o.BillAtEnd {
+		s.balance -= cost
+	}
 	t.Cost = cost
 	t.ID = s.newID()
 	t.Created = s.now()

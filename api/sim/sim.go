@@ -47,7 +47,11 @@ type Options struct {
 	// FourKSameID answers get-4k-video with the source's own task id, as
 	// the service's documented examples do, instead of a new one.
 	FourKSameID bool
-	Logf        func(format string, args ...any)
+	// BillAtEnd charges a task (generate, extend, 4K) when it ends rather
+	// than when it is accepted, and a failed one not at all: veo-api.md
+	// leaves the moment of billing open, and the client must read either.
+	BillAtEnd bool
+	Logf      func(format string, args ...any)
 }
 
 // Sim is the simulated service. All methods are safe for concurrent use.

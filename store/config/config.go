@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -34,6 +35,11 @@ type File struct {
 	// that address; CallbackSecret is the signing key they must carry.
 	CallbackListen string `json:"callbackListen,omitempty"`
 	CallbackSecret string `json:"callbackSecret,omitempty"`
+	// DailyLimit caps the credits the tasks created in one day may cost
+	// (0 or absent: no limit); ConfirmAbove makes a create estimated above
+	// it ask first (budget.go).
+	DailyLimit   *float64 `json:"dailyLimit,omitempty"`
+	ConfirmAbove *float64 `json:"confirmAbove,omitempty"`
 }
 
 // Settings are the resolved values the program runs with.
@@ -47,6 +53,8 @@ type Settings struct {
 	Paths          Paths
 	CallbackListen string // address for the TUI's callback receiver; "" = none
 	CallbackSecret string
+	DailyLimit     float64 // credits a day; 0 = no limit
+	ConfirmAbove   float64 // a create estimated above this asks first; 0 = never
 	// KeySource says where the key came from ("flag", "env", "config", ""),
 	// so the first-run screen knows whether saving makes sense.
 	KeySource string
@@ -107,6 +115,12 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	}
 	s.CallbackListen, _ = pick("", getenv("VEOX_CALLBACK_LISTEN"), file.CallbackListen)
 	s.CallbackSecret, _ = pick("", getenv("VEOX_CALLBACK_SECRET"), file.CallbackSecret)
+	if s.DailyLimit, err = budgetValue(getenv("VEOX_DAILY_LIMIT"), file.DailyLimit, "VEOX_DAILY_LIMIT", "dailyLimit"); err != nil {
+		return Settings{}, err
+	}
+	if s.ConfirmAbove, err = budgetValue(getenv("VEOX_CONFIRM_ABOVE"), file.ConfirmAbove, "VEOX_CONFIRM_ABOVE", "confirmAbove"); err != nil {
+		return Settings{}, err
+	}
 	if file.AutoDownload != nil {
 		s.AutoDownload = *file.AutoDownload
 	}
@@ -117,6 +131,26 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 		s.Notify = *file.Notify
 	}
 	return s, nil
+}
+
+// budgetValue is a number of credits from the environment or the config
+// file; absent is 0 (the rule is off).
+func budgetValue(env string, file *float64, envName, key string) (float64, error) {
+	v, where := 0.0, key+" in the config file"
+	switch {
+	case strings.TrimSpace(env) != "":
+		f, err := strconv.ParseFloat(strings.TrimSpace(env), 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s %q: give a number of credits such as 1000 (0 switches it off)", envName, env)
+		}
+		v, where = f, envName
+	case file != nil:
+		v = *file
+	}
+	if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%s is %v: give a number of credits, 0 or more (0 switches it off)", where, v)
+	}
+	return v, nil
 }
 
 func pick(flag, env, file string) (string, string) {
