@@ -33,14 +33,14 @@ type Options struct {
 // only thing it keeps itself is the last balance reading, so every screen
 // and command asks one owner for it.
 type Service struct {
-	api   *api.Client
-	dl    *download.Downloader
-	store *store.Store
-	now   func() time.Time
-	log   *log.Logger
-	dir   string
-	poll  time.Duration
-	grace time.Duration
+	api    *api.Client
+	dl     *download.Downloader
+	store  *store.Store
+	now    func() time.Time
+	log    *log.Logger
+	dir    string
+	poll   time.Duration
+	grace  time.Duration
 	whole  wholeAsk
 	bal    balances
 	seen   runningSeen

@@ -112,6 +112,7 @@ func downloadCmd(g *globals) *cobra.Command {
 func upscaleCmd(g *globals) *cobra.Command {
 	var to string
 	var fl follow
+	var sf spendFlags
 	cmd := &cobra.Command{
 		Use:   "upscale ID --to 1080p|4k",
 		Short: "Ask for a 1080p or 4K version; a 1080p source can no longer be extended",
@@ -120,7 +121,13 @@ func upscaleCmd(g *globals) *cobra.Command {
 			if err := fl.check(); err != nil {
 				return err
 			}
-			t, err := env.Service.Upscale(cmd.Context(), args[0], strings.ToLower(to))
+			to = strings.ToLower(to)
+			if to == tasks.Upscale1080 || to == tasks.Upscale4K {
+				if err := sf.approve(cmd, env, float64(tasks.UpscaleCost(to)), to+" version"); err != nil {
+					return err
+				}
+			}
+			t, err := env.Service.UpscaleWith(cmd.Context(), tasks.UpscaleInput{Source: args[0], To: to, OverBudget: sf.over})
 			return fl.finish(cmd, env, t, err)
 		}),
 	}
@@ -128,6 +135,7 @@ func upscaleCmd(g *globals) *cobra.Command {
 		tasks.UpscaleCost(tasks.Upscale1080), tasks.UpscaleCost(tasks.Upscale4K)))
 	cmd.MarkFlagRequired("to")
 	fl.bind(cmd, "upscale")
+	sf.bind(cmd)
 	return cmd
 }
 

@@ -133,6 +133,7 @@ func terminalWidth(w io.Writer) (func() int, bool) {
 func extendCmd(g *globals) *cobra.Command {
 	var in tasks.ExtendInput
 	var fl follow
+	var sf spendFlags
 	cmd := &cobra.Command{
 		Use:   "extend --task ID --prompt TEXT",
 		Short: "Extend a finished video (about +7 s); costs credits",
@@ -146,6 +147,10 @@ func extendCmd(g *globals) *cobra.Command {
 			if err := warnBeforeExtend(cmd, env, in.Source); err != nil {
 				return notSent(err)
 			}
+			if err := sf.approve(cmd, env, float64(tasks.ExtendCost(in.Model)), "extension"); err != nil {
+				return err
+			}
+			in.OverBudget = sf.over
 			t, err := env.Service.Extend(cmd.Context(), in)
 			return fl.finish(cmd, env, t, err)
 		}),
@@ -158,6 +163,7 @@ func extendCmd(g *globals) *cobra.Command {
 	f.StringVar(&in.Watermark, "watermark", "", "text burnt into the video")
 	f.StringVar(&in.CallbackURL, "callback", "", "URL the service POSTs the result to")
 	fl.bind(cmd, "extension")
+	sf.bind(cmd)
 	return cmd
 }
 
@@ -181,6 +187,7 @@ func warnBeforeExtend(cmd *cobra.Command, env *Env, source string) error {
 func generateCmd(g *globals) *cobra.Command {
 	var in tasks.GenerateInput
 	var fl follow
+	var sf spendFlags
 	cmd := &cobra.Command{
 		Use:   "generate --prompt TEXT",
 		Short: "Generate a new video (only videos made through the API can be extended); costs credits",
@@ -191,6 +198,13 @@ func generateCmd(g *globals) *cobra.Command {
 			if err := fl.check(); err != nil {
 				return err
 			}
+			if err := tasks.ValidateGenerate(&in); err != nil {
+				return err
+			}
+			if err := sf.approve(cmd, env, float64(tasks.GenerateCost(in.Model, in.Resolution)), "video"); err != nil {
+				return err
+			}
+			in.OverBudget = sf.over
 			t, err := env.Service.Generate(cmd.Context(), in)
 			return fl.finish(cmd, env, t, err)
 		}),
@@ -208,5 +222,6 @@ func generateCmd(g *globals) *cobra.Command {
 	f.StringVar(&in.CallbackURL, "callback", "", "URL the service POSTs the result to")
 	f.BoolVar(&in.Translate, "translate", false, "let the service translate a non-English prompt")
 	fl.bind(cmd, "video")
+	sf.bind(cmd)
 	return cmd
 }

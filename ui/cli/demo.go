@@ -24,7 +24,8 @@ const demoKey = "demo-key"
 // ambiguous create ends "unknown" by design, which is not what a demo of
 // resilience should show). VEOX_DEMO_SPARSE=N answers every Nth
 // record-info in the older, sparser shape; VEOX_DEMO_4K_SAME_ID=1 names a
-// 4K by its source's id, as the service's docs show.
+// 4K by its source's id, as the service's docs show; VEOX_DEMO_BILL_AT_END=1
+// bills tasks when they end instead of when they are accepted.
 func startDemoSim(p config.Paths, getenv func(string) string, logger *log.Logger) (*sim.Server, error) {
 	o := sim.Options{APIKey: demoKey, StatePath: p.SimState(), MinDuration: 20 * time.Second,
 		MaxDuration: 60 * time.Second, NullGrace: 3 * time.Second, QuirkRate: 0.3,
@@ -53,6 +54,7 @@ func startDemoSim(p config.Paths, getenv func(string) string, logger *log.Logger
 		o.SparseEvery = n
 	}
 	o.FourKSameID = getenv("VEOX_DEMO_4K_SAME_ID") == "1"
+	o.BillAtEnd = getenv("VEOX_DEMO_BILL_AT_END") == "1"
 	srv, err := sim.Start(o)
 	if err != nil {
 		return nil, fmt.Errorf("starting the built-in simulator: %w", err)

@@ -51,6 +51,7 @@ const (
 	kindHistory     = "history"         // the history could not be read or written
 	kindDownload    = "download"        // a result file could not be fetched or kept
 	kindLocal       = "local"           // another local step failed
+	kindBudget      = "budget"          // it would pass the daily limit, or was not confirmed
 )
 
 // exitError carries an exit code and an error kind with the message.
@@ -81,6 +82,7 @@ func classify(err error) failure {
 	f := failure{exit: ExitFailed, kind: "error", message: oneLine(api.Sanitize(err.Error()))}
 	var ee *exitError
 	var ve *tasks.ValidationError
+	var ob *tasks.OverBudgetError
 	switch e, isAPI := api.AsError(err); {
 	case errors.As(err, &ee):
 		f.exit, f.kind = ee.code, ee.kind
@@ -89,6 +91,8 @@ func classify(err error) failure {
 		}
 	case errors.As(err, &ve):
 		f.exit, f.kind = ExitUsage, kindInput
+	case errors.As(err, &ob):
+		f.exit, f.kind = ExitUsage, kindBudget
 	case errors.Is(err, tasks.ErrUnknownOutcome):
 		f.exit, f.kind = ExitUnknown, kindUnknown
 	case errors.Is(err, store.ErrNotFound):

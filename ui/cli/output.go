@@ -33,6 +33,9 @@ type taskJSON struct {
 	Downloads      []fileJSON `json:"downloads"` // every file ever downloaded, in order, gone ones marked missing
 	UpscaleTo      string     `json:"upscaleTo"`
 	Estimate       int        `json:"estimatedCredits"` // from the price table; "about", prices drift
+	Charged        *float64   `json:"charged"`          // what the balance showed it cost; null when it could not tell
+	ChargeState    string     `json:"chargeState"`      // how the cost is known (README)
+	ChargeNote     string     `json:"chargeNote"`       // the same in words
 	Extendable     bool       `json:"extendable"`
 	NotExtendable  *string    `json:"whyNotExtendable"` // the reason in words, null when extendable
 	CreditsBefore  *float64   `json:"creditsBefore"`
@@ -111,6 +114,7 @@ func toJSON(t *store.Task) taskJSON {
 		j.ParentTaskID = &t.ParentID
 	}
 	j.Estimate = tasks.EstimateFor(t)
+	j.Charged, j.ChargeState, j.ChargeNote = chargeJSON(t)
 	if why := tasks.WhyNotExtendable(t, time.Now()); why != "" {
 		j.NotExtendable = &why
 	} else {
@@ -137,6 +141,29 @@ func toJSON(t *store.Task) taskJSON {
 		j.Events = append(j.Events, eventRow{e.At, e.Status, e.Note})
 	}
 	return j
+}
+
+// chargeJSON is what a task cost as --json tells it: "charged" is a
+// figure the balance showed (0 for a refunded or uncharged failure), null
+// where it could not tell and the estimate stands.
+func chargeJSON(t *store.Task) (*float64, string, string) {
+	c := tasks.CostOf(t)
+	state := "estimate"
+	switch {
+	case t.Kind == store.KindImport:
+		state = "not_counted"
+	case t.Status == store.StatusRefused:
+		state = "not_charged"
+	case t.Charge != nil && t.Charge.State != store.ChargeEstimate && t.Charge.State != store.ChargePending:
+		state = t.Charge.State
+	case t.Charge != nil && t.Charge.State == store.ChargePending:
+		state = store.ChargePending
+	}
+	if !c.Measured {
+		return nil, state, c.Note
+	}
+	v := c.Credits
+	return &v, state, c.Note
 }
 
 func nonNil(s []string) []string {
@@ -191,6 +218,7 @@ func printTask(w io.Writer, t *store.Task) {
 		row(w, "error", msg)
 		row(w, "what now", e.Hint)
 	}
+	row(w, "cost", format.Cost(t))
 	if t.CreditsAfter != 0 {
 		row(w, "balance", format.Credits(t.CreditsBefore)+" before, "+format.Credits(t.CreditsAfter)+" after")
 	}

@@ -179,7 +179,7 @@ func (m Model) params(w int) string {
 		add("watermark", fmt.Sprintf("%q", r.Watermark))
 	}
 	add("upscale to", r.UpscaleTo)
-	lines := []string{m.section("Parameters"), m.para(strings.Join(kv, " · "), w)}
+	lines := append([]string{m.section("Parameters"), m.para(strings.Join(kv, " · "), w)}, m.cost(w)...)
 	if t.Upscaled1080 {
 		lines = append(lines, st.Warning.Render(m.para("1080p requested: no longer extendable", w)))
 	}
