@@ -152,7 +152,7 @@ func movedIn(t *store.Task, sp span) string {
 	if start, end, ok := createSpan(t); ok && !start.After(sp.to) && (end.IsZero() || !end.Before(sp.from)) && !readAfterIt(t, sp) {
 		return fmt.Sprintf("another create (%s) was in flight at the same time", shortID(t))
 	}
-	if a, b, ok := endSpan(t); ok && !a.After(sp.to.Add(chargeSlack)) && !b.Before(sp.from.Add(-chargeSlack)) && !seenEndedBy(t, sp.from) {
+	if lo, hi, ok := endWindow(t); ok && !lo.After(sp.to) && hi.After(sp.from) {
 		return fmt.Sprintf("task %s ended at the same time (a refund or a charge at its end would be in the difference)", shortID(t))
 	}
 	return ""
@@ -166,15 +166,35 @@ func readAfterIt(t *store.Task, sp span) bool {
 	return t.Charge != nil && !t.Charge.To.IsZero() && !t.Charge.To.After(sp.from)
 }
 
-// seenEndedBy: a veox had the service's word that t ended by at (on our
-// clock), so whatever its end moved was moved before.
-func seenEndedBy(t *store.Task, at time.Time) bool {
+// endWindow is when on our clock t's end (and whatever it moved) may lie:
+// its end span widened by chargeSlack for the service's clock, but never
+// before it was accepted, nor after a veox had the service's word that it
+// had ended (a reading asked for after that holds the end).
+func endWindow(t *store.Task) (lo, hi time.Time, ok bool) {
+	a, b, ok := endSpan(t)
+	if !ok {
+		return lo, hi, false
+	}
+	lo, hi = a.Add(-chargeSlack), b.Add(chargeSlack)
+	accepted := t.SubmittedAt
+	if accepted.IsZero() {
+		accepted = t.CreatedAt
+	}
+	if lo.Before(accepted) && t.Kind != store.KindImport { // an import's times are the service's
+		lo = accepted
+	}
 	for _, e := range t.Events {
 		if e.Status == store.StatusSucceeded || e.Status == store.StatusFailed {
-			return !e.At.After(at)
+			if e.At.Before(hi) {
+				hi = e.At
+			}
+			break
 		}
 	}
-	return false
+	if hi.Before(lo) {
+		hi = lo
+	}
+	return lo, hi, true
 }
 
 // createSpan is when t's create may have been billed: from its intent to
@@ -328,16 +348,16 @@ func (s *Service) chargeAtEnd(ctx context.Context, t *store.Task) *store.Task {
 	if !pending && !refundable {
 		return t
 	}
-	a, b, _ := endSpan(t)
+	lo, hi, _ := endWindow(t)
 	switch {
-	case !b.Add(chargeSlack).After(c.To):
+	case !hi.After(c.To):
 		// It ended before its after-acceptance reading: the difference
 		// measured then already holds its end.
 		return s.settleEndWith(t, 0)
-	case a.Add(-chargeSlack).Before(c.To):
+	case lo.Before(c.To):
 		return s.endUnknown(t, "it ended too close to its acceptance to tell the two apart")
 	}
-	prev, found, err := s.store.BalanceBefore(a.Add(-chargeSlack))
+	prev, found, err := s.store.BalanceBefore(lo)
 	if err != nil || !found || prev.At.Before(c.To) {
 		return s.endUnknown(t, "no balance reading lies between its acceptance and its end")
 	}
@@ -423,11 +443,10 @@ func (s *Service) endUnknown(t *store.Task, why string) *store.Task {
 // around another create whose readings enclose that end is no longer that
 // create's alone (a refund or a charge at completion may be in it).
 func (s *Service) reviseAround(ended *store.Task) {
-	a, b, ok := endSpan(ended)
+	lo, hi, ok := endWindow(ended)
 	if !ok {
 		return
 	}
-	lo, hi := a.Add(-chargeSlack), b.Add(chargeSlack)
 	// A create's readings start at most balanceFresh before its intent and
 	// end within createBudget and a read after it.
 	oldest := lo.Add(-createBudget - balanceFresh - afterRead)
@@ -443,7 +462,7 @@ func (s *Service) reviseAround(ended *store.Task) {
 				return
 			}
 			c := t.Charge
-			if t.LocalID == ended.LocalID || c == nil || c.To.IsZero() || c.To.Before(lo) || c.From.After(hi) {
+			if t.LocalID == ended.LocalID || c == nil || c.To.IsZero() || c.To.Before(lo) || !hi.After(c.From) {
 				continue
 			}
 			if c.State == store.ChargePending || (c.State == store.ChargeMeasured && c.When == store.ChargedAtAcceptance) {

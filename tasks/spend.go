@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -54,9 +55,14 @@ func CostOf(t *store.Task) Cost {
 	case state == store.ChargeNotCharged:
 		return Cost{Measured: true, Counted: true, Refunded: true, Note: "failed; the balance shows it was not charged"}
 	case t.Status == store.StatusFailed:
-		note := "failed: not counted (the service does not charge failures; the balance could not confirm it)"
-		if t.Error != nil && t.Error.Kind == "dismissed" {
+		note := "failed: not counted, as the service does not charge failures"
+		switch {
+		case t.Error != nil && t.Error.Kind == "dismissed":
 			note = "dismissed: it did not go through"
+		case c != nil && c.Billed > 0:
+			note += fmt.Sprintf("; the balance fell by %s when it was accepted, and whether that came back it could not tell", creditsText(c.Billed))
+		default:
+			note += "; the balance could not confirm it"
 		}
 		return Cost{Counted: true, Note: note}
 	}

@@ -76,20 +76,26 @@ func (s *Service) Generate(ctx context.Context, in GenerateInput) (*store.Task, 
 // a byte leaves, so a crash at any point leaves a trace that Recover turns
 // into "unknown".
 func (s *Service) submit(ctx context.Context, t *store.Task, over bool, send func(context.Context) (string, error)) (*store.Task, error) {
-	return s.submitOver(ctx, t, over, s.store.Put, send)
+	return s.submitOver(ctx, t, budgetCheck{before: !over, after: !over}, s.store.Put, send)
 }
 
-// submitWith is submit within the daily budget, with the write that
-// records the intent in the caller's hands: a story step records it
-// together with its claim on the step (store.ClaimStoryStep), in one
-// transaction. If that write fails, nothing is sent.
+// submitWith is submit with the write that records the intent in the
+// caller's hands: a story step records it together with its claim on the
+// step (store.ClaimStoryStep), in one transaction. If that write fails,
+// nothing is sent. The daily budget is checked before; the intent is not
+// taken back after (the story's step points at it).
 func (s *Service) submitWith(ctx context.Context, t *store.Task, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
-	return s.submitOver(ctx, t, false, record, send)
+	return s.submitOver(ctx, t, budgetCheck{before: true}, record, send)
 }
 
-func (s *Service) submitOver(ctx context.Context, t *store.Task, over bool, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
+// budgetCheck says when a create checks the daily limit: before its
+// intent is written, and again after (taking the intent back if another
+// create raced it past the limit).
+type budgetCheck struct{ before, after bool }
+
+func (s *Service) submitOver(ctx context.Context, t *store.Task, check budgetCheck, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
 	cost := float64(EstimateFor(t))
-	if !over {
+	if check.before {
 		if err := s.CheckBudget(cost); err != nil {
 			return nil, err
 		}
@@ -110,7 +116,7 @@ func (s *Service) submitOver(ctx context.Context, t *store.Task, over bool, reco
 	if err := record(t); err != nil {
 		return nil, fmt.Errorf("recording the intent failed, so nothing was sent: %w", err)
 	}
-	if !over {
+	if check.after {
 		if err := s.recheckBudget(t.LocalID, cost); err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/details"
 	"github.com/veox/veox/ui/downloads"
+	"github.com/veox/veox/ui/ledger"
 	"github.com/veox/veox/ui/messages"
 	"github.com/veox/veox/ui/poller"
 	"github.com/veox/veox/ui/settings"
@@ -30,6 +31,7 @@ const (
 	scrHelp
 	scrQuit     // "a create is in flight: quit anyway?"
 	scrMessages // the status bar's messages, whole
+	scrSpending // the ledger: what tasks cost, the balance over time
 	scrSettings // key, download folder, auto-download, bell, notifications
 )
 
@@ -54,6 +56,7 @@ type Model struct {
 	details   details.Model
 	hasDet    bool
 	downloads downloads.Model
+	spending  ledger.Model
 	compose   compose.Model
 	composing bool
 	// drafts are the forms left with esc, by compose.Model.DraftKey; the
@@ -97,6 +100,7 @@ func newModel(ctx context.Context, o Options) Model {
 	m.help.Styles.FullDesc = o.Styles.HelpDesc
 	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick,
 		Frames: o.Frames, Painter: o.Painter})
+	m.spending = ledger.New(ledger.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now})
 	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now, Tick: o.Tick})
 	m.poller = poller.New(ctx, o.Service, o.Now, o.Tick)
 	m.msgs = messages.New(o.Styles, o.Now)

@@ -31,6 +31,11 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case request.ShowDownloads:
 		m.push(scrDownloads)
 		return m, nil, true
+	case request.ShowSpending:
+		m.push(scrSpending)
+		var cmd tea.Cmd
+		m.spending, cmd = m.spending.Load()
+		return m, cmd, true
 	case request.Download:
 		m2, cmd := m.download(msg.ID, msg.Force)
 		return m2, cmd, true

@@ -58,6 +58,7 @@ func (m Model) resize(w, h int) Model {
 	bh := m.bodyHeight()
 	m.list = m.list.SetSize(w, bh)
 	m.downloads = m.downloads.SetSize(w, bh)
+	m.spending = m.spending.SetSize(w, bh)
 	m.msgs = m.msgs.SetSize(w, bh)
 	m.settings = m.settings.SetSize(w, bh)
 	if m.hasDet {
@@ -202,6 +203,8 @@ func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.msgs, cmd = m.msgs.Update(msg)
 	case scrSettings:
 		m.settings, cmd = m.settings.Update(msg)
+	case scrSpending:
+		m.spending, cmd = m.spending.Update(msg, true)
 	}
 	return m, cmd
 }
@@ -226,6 +229,8 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.settings, cmd = m.settings.Update(msg) // the answers of its check and save
 		cmds = append(cmds, cmd)
 	}
+	m.spending, cmd = m.spending.Update(msg, m.top() == scrSpending)
+	cmds = append(cmds, cmd)
 	var fin *downloads.Finished
 	m.downloads, cmd, fin = m.downloads.Update(msg)
 	cmds = append(cmds, cmd)
@@ -244,7 +249,9 @@ func (m Model) changed(msg request.TaskChanged) (Model, tea.Cmd) {
 	if m.hasDet {
 		m.details, c2 = m.details.Update(msg)
 	}
-	return m, tea.Batch(c1, c2)
+	var c3 tea.Cmd
+	m.spending, c3 = m.spending.Update(msg, m.top() == scrSpending)
+	return m, tea.Batch(c1, c2, c3)
 }
 
 // needYou shows how many creates wait for the user, once the list has

@@ -65,6 +65,8 @@ func (m Model) screenView(s screen) string {
 		return m.msgs.View()
 	case scrSettings:
 		return m.settings.View()
+	case scrSpending:
+		return m.spending.View()
 	}
 	return m.list.View()
 }
@@ -92,6 +94,8 @@ func (m Model) screenKeys(s screen) help.KeyMap {
 		return m.msgs.KeyMap()
 	case scrSettings:
 		return m.settings.KeyMap()
+	case scrSpending:
+		return m.spending.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -179,6 +183,8 @@ func screenName(s screen) string {
 		return "Messages"
 	case scrSettings:
 		return "Settings"
+	case scrSpending:
+		return "Spending"
 	}
 	return "Tasks"
 }

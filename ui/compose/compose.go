@@ -94,7 +94,8 @@ type Model struct {
 	src    sourceState // extend only
 	picker picker      // extend only, when the source is typed
 
-	bal balance
+	bal   balance
+	spent today // today's spending, for the review and the daily limit
 
 	pending pending // what the confirm step shows and sends
 	frame   int     // of the sending spinner

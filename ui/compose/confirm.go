@@ -59,7 +59,9 @@ func (m Model) review() (Model, tea.Cmd) {
 		return m.showProblems(bad), nil
 	}
 	m.stage = stageConfirm
-	return m.refreshCredits()
+	m.spent.gen++
+	m, cmd := m.refreshCredits()
+	return m, tea.Batch(cmd, m.todayCmd())
 }
 
 // showProblems puts each message beside its field (or above the hint when
@@ -234,7 +236,10 @@ func (m Model) confirmView() string {
 		money = append(money, "")
 	}
 	money = append(money, m.row(s.Label, "Cost", s.Bold.Render(wrap(costText(cost)+" (prices drift)", vw))),
-		m.row(s.Label, "Balance", wrap(bal, vw)))
+		m.row(s.Label, "Balance", wrap(bal, vw)), m.row(s.Label, "Today", wrap(m.todayText(cost), vw)))
+	for _, w := range m.budgetWarnings(cost) {
+		money = append(money, s.Warning.Render(wrap(w, vw+labelW)))
+	}
 	if m.lowBalance(cost) {
 		money = append(money, s.Warning.Render(wrap("! the balance may not cover this; the service refuses with code 402 if so", vw+labelW)))
 	}
@@ -275,6 +280,10 @@ func (m Model) confirmHint(cost int) string {
 	s := m.d.Styles
 	if m.stage == stageSending {
 		return s.Running.Render(spinFrames.Frames[m.frame]) + " " + s.Running.Render("sending… (do not close veox: the answer tells whether it was created)")
+	}
+	if m.overBudget(cost) {
+		return m.hint([2]string{"o", "send it over the daily limit (~" + fmt.Sprint(cost) + " credits)"},
+			[2]string{"esc", "back to the form"})
 	}
 	return m.hint([2]string{"y/enter", "spend ~" + fmt.Sprint(cost) + " credits and submit"},
 		[2]string{"esc", "back to the form"})

@@ -53,6 +53,7 @@ func TestGoldenExtendConfirm(t *testing.T) {
 			t.Fatalf("not at the confirm step: %v\n%s", m.errs, m.View())
 		}
 		m = withBalance(m, 5000)
+		m, _ = m.Update(todayMsg{inst: m.inst, gen: m.spent.gen, credits: 310})
 		golden(t, fmt.Sprintf("extend_confirm_%dx%d", sz[0], sz[1]), m.View())
 	}
 }

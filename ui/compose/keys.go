@@ -20,32 +20,34 @@ type keyMap struct {
 	Cancel             key.Binding // leave the composer, keeping a draft
 	Clear              key.Binding // empty the form (the draft goes)
 	Confirm, Back      key.Binding // confirm step
+	OverBudget         key.Binding // confirm step, past the daily limit
 	PickUp, PickDown   key.Binding // inside the picker
 	PickEnter, PickEsc key.Binding
 }
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
-		Up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "field above")),
-		Down:      key.NewBinding(key.WithKeys("down", "enter"), key.WithHelp("↓/enter", "field below")),
-		Left:      key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
-		Right:     key.NewBinding(key.WithKeys("right", " "), key.WithHelp("→", "next choice")),
-		Submit:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review & submit")),
-		Editor:    key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "prompt in $EDITOR")),
-		Roll:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "roll a seed")),
-		Pick:      key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "pick a finished task")),
-		Older:     key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+↑", "earlier prompt")),
-		Newer:     key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+↓", "later prompt")),
-		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close, keep a draft")),
-		Clear:     key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "clear the form")),
-		Confirm:   key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "spend and submit")),
-		Back:      key.NewBinding(key.WithKeys("esc", "n"), key.WithHelp("esc", "back to the form")),
-		PickUp:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		PickDown:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PickEnter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use this task")),
-		PickEsc:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close the list")),
+		Next:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		Prev:       key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Up:         key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "field above")),
+		Down:       key.NewBinding(key.WithKeys("down", "enter"), key.WithHelp("↓/enter", "field below")),
+		Left:       key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous choice")),
+		Right:      key.NewBinding(key.WithKeys("right", " "), key.WithHelp("→", "next choice")),
+		Submit:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "review & submit")),
+		Editor:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "prompt in $EDITOR")),
+		Roll:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "roll a seed")),
+		Pick:       key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "pick a finished task")),
+		Older:      key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+↑", "earlier prompt")),
+		Newer:      key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+↓", "later prompt")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close, keep a draft")),
+		Clear:      key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "clear the form")),
+		Confirm:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "spend and submit")),
+		Back:       key.NewBinding(key.WithKeys("esc", "n"), key.WithHelp("esc", "back to the form")),
+		OverBudget: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "send over the daily limit")),
+		PickUp:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		PickDown:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PickEnter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "use this task")),
+		PickEsc:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close the list")),
 	}
 }
 
@@ -66,6 +68,8 @@ func (m Model) KeyMap() help.KeyMap {
 	switch {
 	case m.stage == stageSending || m.stage == stageDone:
 		return helpMap{}
+	case m.stage == stageConfirm && m.overBudget(m.pending.cost):
+		return helpMap{short: []key.Binding{k.OverBudget, k.Back}, full: [][]key.Binding{{k.OverBudget, k.Back}}}
 	case m.stage == stageConfirm:
 		return helpMap{short: []key.Binding{k.Confirm, k.Back}, full: [][]key.Binding{{k.Confirm, k.Back}}}
 	case m.picker.open:

@@ -16,6 +16,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case creditsMsg:
 		return m.onCredits(msg), nil
+	case todayMsg:
+		return m.onToday(msg), nil
 	case sourceCheckedMsg:
 		return m.onSourceChecked(msg), nil
 	case pickerLoadedMsg:
@@ -60,7 +62,12 @@ func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
 
 func (m Model) confirmKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch {
+	case key.Matches(msg, m.keys.Confirm) && m.overBudget(m.pending.cost):
+		return m, nil // the review says why, and that o sends it
 	case key.Matches(msg, m.keys.Confirm):
+		return m.submit()
+	case key.Matches(msg, m.keys.OverBudget) && m.overBudget(m.pending.cost):
+		m.pending.extend.OverBudget, m.pending.generate.OverBudget = true, true
 		return m.submit()
 	case key.Matches(msg, m.keys.Back):
 		m.stage = stageForm

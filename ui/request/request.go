@@ -53,6 +53,9 @@ type Back struct{}
 // ShowDownloads opens the Downloads screen.
 type ShowDownloads struct{}
 
+// ShowSpending opens the Spending screen (the ledger).
+type ShowSpending struct{}
+
 // Flash shows a short message in the status bar (an error if Err).
 type Flash struct {
 	Text string

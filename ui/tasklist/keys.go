@@ -10,6 +10,7 @@ type keyMap struct {
 	Search, ClearSearch, EndSearch           key.Binding
 	Details, Extend, ExtendByID, Generate    key.Binding
 	Download, Downloads, Hide                key.Binding
+	Spending                                 key.Binding
 }
 
 func newKeys() keyMap {
@@ -37,6 +38,7 @@ func newKeys() keyMap {
 		Generate:    b(k("g"), h("g", "generate")),
 		Download:    b(k("d"), h("d", "download again")),
 		Downloads:   b(k("f"), h("f", "downloads")),
+		Spending:    b(k("$"), h("$", "spending")),
 	}
 }
 
@@ -61,6 +63,6 @@ func (k keyMap) help(searching, results bool) helpMap {
 	return helpMap{short: short, full: [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Running, k.All, k.Failed, k.Search, k.ClearSearch},
-		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads, k.Hide},
+		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads, k.Spending, k.Hide},
 	}}
 }

@@ -234,6 +234,8 @@ func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, request.Cmd(request.Extend{})
 	case key.Matches(msg, m.keys.Downloads):
 		return m, request.Cmd(request.ShowDownloads{})
+	case key.Matches(msg, m.keys.Spending):
+		return m, request.Cmd(request.ShowSpending{})
 	case sel == nil:
 		return m, nil
 	case key.Matches(msg, m.keys.Details):

@@ -1,0 +1,214 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/format"
+)
+
+var errNoService = errors.New("no service")
+
+// View draws the screen in its height: the totals and the balance always,
+// as many days as fit.
+func (m Model) View() string {
+	st := m.deps.Styles
+	w := max(m.width, 40)
+	switch {
+	case m.ledger == nil && m.err != nil:
+		return st.Title.Render("Spending") + "\n\n" + st.Error.Render(format.Wrap("Cannot read the history: "+m.err.Error(), w))
+	case m.ledger == nil:
+		return st.Title.Render("Spending") + "\n\n" + st.Faint.Render("reading the history…")
+	}
+	l := m.ledger
+	models, kinds := l.ByModel, l.ByKind
+	groupRows := min(max(len(models), len(kinds)), 4)
+	if w < 70 {
+		groupRows = min(len(models), 3) + min(len(kinds), 3) + 1
+	}
+	fixed := 12 + groupRows
+	dayRows := max(m.height-fixed, 1)
+	parts := []string{
+		m.header(w),
+		m.totals(),
+		"",
+		m.daysView(w, dayRows),
+		"",
+		m.groupsView(w),
+		"",
+		m.balanceView(w),
+		st.Faint.Render(ansi.Truncate("~ partly estimated: where the balance could not tell, the price table's figure", w, "…")),
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (m Model) header(w int) string {
+	st := m.deps.Styles
+	title := st.Title.Render("Spending")
+	if m.loading {
+		title += st.Faint.Render("  reading…")
+	}
+	if m.err != nil {
+		title += "  " + st.Error.Render("✗ "+m.err.Error())
+	}
+	right := "balance not read yet"
+	if b := m.ledger.Balance; b != nil {
+		right = fmt.Sprintf("balance %s credits · read %s", format.Credits(b.Credits), format.Clock(b.At, m.deps.Now()))
+	}
+	gap := w - lipgloss.Width(title) - lipgloss.Width(right)
+	if gap < 2 {
+		return ansi.Truncate(title+"  "+right, w, "…")
+	}
+	return title + strings.Repeat(" ", gap) + right
+}
+
+func (m Model) totals() string {
+	st := m.deps.Styles
+	l := m.ledger
+	rows := []struct {
+		name string
+		line tasks.SpendLine
+	}{{"today", l.Today}, {"this week", l.ThisWeek}, {"this month", l.Month}}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = fmt.Sprintf("  %-11s %s  %s", st.Label.Render(r.name), st.Bold.Render(fmt.Sprintf("%8s", amount(r.line))), st.Faint.Render(counts(r.line)))
+	}
+	return strings.Join(out, "\n")
+}
+
+// daysView is the last n days as bars, oldest first, today last.
+func (m Model) daysView(w, n int) string {
+	st := m.deps.Styles
+	l := m.ledger
+	now := m.deps.Now()
+	have := map[string]tasks.SpendLine{}
+	for _, d := range l.ByDay {
+		have[d.Key] = d
+	}
+	n = min(n, days)
+	lines := make([]tasks.SpendLine, n)
+	labels := make([]string, n)
+	top := 0.0
+	for i := range n {
+		d := startOfDay(now).AddDate(0, 0, -(n - 1 - i))
+		lines[i] = have[d.Format(time.DateOnly)]
+		labels[i] = d.Format("Mon 2 Jan")
+		top = max(top, lines[i].Credits)
+	}
+	barW := max(w-34, 8)
+	out := []string{st.Bold.Render(fmt.Sprintf("Last %d days", n))}
+	for i, line := range lines {
+		label := labels[i]
+		if i == n-1 {
+			label = "today"
+		}
+		row := fmt.Sprintf("  %-10s %8s  %s", label, amount(line), format.Bar(line.Credits, top, barW))
+		if line.Tasks > 0 {
+			row += st.Faint.Render(fmt.Sprintf(" %d", line.Tasks))
+		}
+		out = append(out, row)
+	}
+	return strings.Join(out, "\n")
+}
+
+// groupsView is this month by model and by kind: side by side when the
+// width allows, else one under the other.
+func (m Model) groupsView(w int) string {
+	l := m.ledger
+	if w < 70 {
+		return m.group("This month by model", l.ByModel, w, 3) + "\n" + m.group("by kind", l.ByKind, w, 3)
+	}
+	half := (w - 2) / 2
+	left := strings.Split(m.group("This month by model", l.ByModel, half, 4), "\n")
+	right := strings.Split(m.group("by kind", l.ByKind, half, 4), "\n")
+	var out []string
+	for i := range max(len(left), len(right)) {
+		a, b := "", ""
+		if i < len(left) {
+			a = left[i]
+		}
+		if i < len(right) {
+			b = right[i]
+		}
+		out = append(out, a+strings.Repeat(" ", max(half-lipgloss.Width(a), 0)+2)+b)
+	}
+	return strings.Join(out, "\n")
+}
+
+// group is a title and up to n lines of a grouping, largest first.
+func (m Model) group(title string, lines []tasks.SpendLine, w, n int) string {
+	st := m.deps.Styles
+	out := []string{st.Bold.Render(title)}
+	if len(lines) == 0 {
+		return out[0] + "\n" + st.Faint.Render("  nothing yet")
+	}
+	top := lines[0].Credits
+	barW := max(w-24, 4)
+	for i, g := range lines {
+		if i == n {
+			break
+		}
+		key := g.Key
+		if key == "" {
+			key = "-"
+		}
+		out = append(out, fmt.Sprintf("  %-9s %8s  %s", ansi.Truncate(key, 9, "…"), amount(g), format.Bar(g.Credits, top, barW)))
+	}
+	return strings.Join(out, "\n")
+}
+
+// balanceView is the balance over the screen's days, from its first
+// reading, as a sparkline as wide as the screen.
+func (m Model) balanceView(w int) string {
+	st := m.deps.Styles
+	rs := m.ledger.Balances
+	if len(rs) == 0 {
+		return st.Bold.Render("Balance") + "\n" + st.Faint.Render("  no reading in the last 30 days")
+	}
+	first, last := rs[0], rs[len(rs)-1]
+	head := st.Bold.Render("Balance") + st.Faint.Render(fmt.Sprintf("  %s → %s credits, %d readings from %s",
+		format.Credits(first.Credits), format.Credits(last.Credits), len(rs), format.Clock(first.At, m.deps.Now())))
+	at, vals := series(rs)
+	line := format.Sparkline(format.Steps(at, vals, first.At, m.deps.Now(), max(w-4, 10)))
+	return ansi.Truncate(head, w, "…") + "\n  " + st.Value.Render(line)
+}
+
+func series(rs []store.BalanceReading) ([]time.Time, []float64) {
+	at, vals := make([]time.Time, len(rs)), make([]float64, len(rs))
+	for i, r := range rs {
+		at[i], vals[i] = r.At, r.Credits
+	}
+	return at, vals
+}
+
+func amount(l tasks.SpendLine) string {
+	s := format.Credits(l.Credits)
+	if l.Estimates > 0 {
+		s = "~" + s
+	}
+	return s
+}
+
+func counts(l tasks.SpendLine) string {
+	if l.Tasks == 0 {
+		return "nothing"
+	}
+	s := fmt.Sprintf("%d task", l.Tasks)
+	if l.Tasks != 1 {
+		s += "s"
+	}
+	if l.Estimates > 0 {
+		s += fmt.Sprintf(", %s estimated", format.Credits(l.Estimated))
+	}
+	if l.Refunded > 0 {
+		s += fmt.Sprintf(", %d failed, not charged", l.Refunded)
+	}
+	return s
+}
