@@ -76,3 +76,36 @@ func chargeOf(r *rCharge, base int64) *Charge {
 	return &Charge{State: r.State, Credits: r.Credits, Billed: r.Billed, When: r.When,
 		From: sinceOpt(r.From, base), To: sinceOpt(r.To, base), EndFrom: sinceOpt(r.EndFrom, base), EndTo: sinceOpt(r.EndTo, base), Note: r.Note}
 }
+
+// charge is fastRecord's decoder of a record's charge (fastrecord.go).
+func (d *jd) charge(out **rCharge) bool {
+	if d.null() {
+		*out = nil
+		return true
+	}
+	c := new(rCharge)
+	*out = c
+	return d.object(func(key []byte) bool {
+		switch string(key) {
+		case "state":
+			return d.str(&c.State)
+		case "credits":
+			return d.float(&c.Credits)
+		case "billed":
+			return d.float(&c.Billed)
+		case "when":
+			return d.str(&c.When)
+		case "from":
+			return d.intPtr(&c.From)
+		case "to":
+			return d.intPtr(&c.To)
+		case "endFrom":
+			return d.intPtr(&c.EndFrom)
+		case "endTo":
+			return d.intPtr(&c.EndTo)
+		case "note":
+			return d.str(&c.Note)
+		}
+		return false
+	})
+}

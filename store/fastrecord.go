@@ -52,6 +52,8 @@ func fastRecord(data []byte, r *record) bool {
 			return d.float(&r.CreditsBefore)
 		case "creditsAfter":
 			return d.float(&r.CreditsAfter)
+		case "charge":
+			return d.charge(&r.Charge)
 		case "files":
 			return d.files(&r.Files)
 		case "error":
@@ -606,7 +608,7 @@ func foldsTo(key []byte, keys []string) bool {
 func recordKeys() []string {
 	return []string{"localId", "taskId", "kind", "parentTaskId", "request", "status", "events", "resultUrls",
 		"fullResultUrls", "originUrls", "urlsAt", "resolution", "seeds", "hasAudio", "upscaled1080", "creditsBefore",
-		"creditsAfter", "files", "error", "createdAt", "submittedAt", "completedAt", "updatedAt", "polledAt"}
+		"creditsAfter", "charge", "files", "error", "createdAt", "submittedAt", "completedAt", "updatedAt", "polledAt"}
 }
 
 func requestKeys() []string {

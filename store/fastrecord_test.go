@@ -68,6 +68,8 @@ func fullTasks() []*Task {
 		ResultURLs: []string{"https://r/0.mp4"}, FullResultURLs: []string{"https://r/f.mp4"}, OriginURLs: []string{"https://o"},
 		URLsAt: c.Add(time.Second), Resolution: "720p", Seeds: []int{1, 2}, HasAudio: []bool{true, false}, Upscaled1080: true,
 		CreditsBefore: 100.25, CreditsAfter: 40.5,
+		Charge: &Charge{State: ChargeRefunded, Credits: 0.5, Billed: 60.25, When: ChargedAtAcceptance, From: c.Add(time.Millisecond), To: c.Add(time.Second),
+			EndFrom: c.Add(time.Minute), EndTo: c.Add(2 * time.Minute), Note: "n \"q\""},
 		Files: []File{{Path: "/v/a.mp4", URL: "https://r/f.mp4", Size: 9, SHA256: "ab", Duration: 8 * time.Second, DownloadedAt: c.Add(time.Minute), Part: true},
 			{Path: "/v/b.mp4", URL: "https://elsewhere", Size: 1}},
 		Error:     &TaskError{Code: 501, Kind: "k", Message: "m", Hint: "h"},
