@@ -62,6 +62,7 @@ func NewRoot(w Wiring) *cobra.Command {
 		upscaleCmd(g), creditsCmd(g), pathsCmd(g), simCmd(g), seedHistoryCmd(g), settleCmd(g),
 		dismissCmd(g), rmCmd(g), doctorCmd(g), receiveCmd(g), framesCmd(g), spendCmd(g),
 	)
+	root.AddCommand(storyCmd(g), treeCmd(g))
 	return root
 }
 

@@ -1,0 +1,139 @@
+package tasks
+
+import (
+	"errors"
+
+	"github.com/veox/veox/store"
+)
+
+// The lineage of a video: the chain it was made from, and everything made
+// from it, branches included ("try two endings from here"). One child of a
+// task can be marked as the kept line; the chain line follows the marks.
+
+// MaxTreeNodes bounds a tree read at once: a source extended a thousand
+// times in every direction still opens at once; the rest is counted.
+const MaxTreeNodes = 2000
+
+// TreeNode is a task and what was made from it, oldest first.
+type TreeNode struct {
+	Task     store.Task
+	Seconds  int  // the video's length, 0 when not known
+	Kept     bool // the kept line among its siblings
+	Children []*TreeNode
+}
+
+// Lineage is a task's ancestors and its tree of descendants.
+type Lineage struct {
+	// Ancestors run from the oldest in the history to the task's parent.
+	Ancestors []store.Task
+	// Beyond is the parent id the ancestors stop at when that video is not
+	// in the history (made elsewhere, or removed), "" otherwise.
+	Beyond string
+	Root   *TreeNode
+	// Omitted counts descendants left out past MaxTreeNodes.
+	Omitted int
+}
+
+// Lineage reads a task's lineage from the history.
+func (s *Service) Lineage(id string) (*Lineage, error) {
+	chain, err := s.store.Chain(id)
+	if err != nil {
+		return nil, err
+	}
+	kept, err := s.store.Kept()
+	if err != nil {
+		return nil, err
+	}
+	self := chain[len(chain)-1]
+	// Chain stops at a parent the history lacks.
+	l := &Lineage{Ancestors: chain[:len(chain)-1], Beyond: chain[0].ParentID}
+	l.Root = &TreeNode{Task: self, Seconds: s.VideoSeconds(&self)}
+	budget := MaxTreeNodes - 1
+	err = s.grow(l.Root, kept, map[string]bool{self.LocalID: true}, &budget, &l.Omitted)
+	return l, err
+}
+
+// grow adds n's descendants, depth first, within budget.
+func (s *Service) grow(n *TreeNode, kept map[string]string, seen map[string]bool, budget, omitted *int) error {
+	if n.Task.TaskID == "" {
+		return nil // never accepted: nothing can be made from it
+	}
+	kids, err := s.store.Children(n.Task.TaskID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	for i := range kids {
+		k := kids[i]
+		if seen[k.LocalID] {
+			continue // only a damaged history loops
+		}
+		if *budget <= 0 {
+			*omitted++
+			continue
+		}
+		*budget--
+		seen[k.LocalID] = true
+		c := &TreeNode{Task: k, Kept: kept[n.Task.TaskID] == k.LocalID, Seconds: childSeconds(&k, n.Seconds)}
+		n.Children = append(n.Children, c)
+		if err := s.grow(c, kept, seen, budget, omitted); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func childSeconds(t *store.Task, parent int) int {
+	switch {
+	case wholeDuration(t) > 0:
+		return int(wholeDuration(t).Seconds() + 0.5)
+	case parent == 0:
+		return 0
+	case t.Kind == store.KindUpscale:
+		return parent
+	}
+	return parent + StepSeconds
+}
+
+// KeptLine is what follows t along the kept marks: its kept child, that
+// one's kept child, and so on (empty when t has no mark).
+func (s *Service) KeptLine(t *store.Task) ([]store.Task, error) {
+	kept, err := s.store.Kept()
+	if err != nil || len(kept) == 0 {
+		return nil, err
+	}
+	var line []store.Task
+	seen := map[string]bool{t.LocalID: true}
+	for cur := t.TaskID; kept[cur] != "" && !seen[kept[cur]]; {
+		c, err := s.store.Get(kept[cur])
+		if err != nil {
+			break // the kept task was removed: the line ends there
+		}
+		seen[c.LocalID] = true
+		line = append(line, *c)
+		cur = c.TaskID
+	}
+	return line, nil
+}
+
+// Keep marks child as the kept line of its parent (or, when it is kept
+// already, clears the mark).
+func (s *Service) Keep(childID string) (kept bool, err error) {
+	if err := s.writable(); err != nil {
+		return false, err
+	}
+	c, err := s.store.Get(childID)
+	if err != nil {
+		return false, err
+	}
+	if c.ParentID == "" {
+		return false, &ValidationError{[]FieldError{{"task", "this video was not made from another: it starts its line"}}}
+	}
+	marks, err := s.store.Kept()
+	if err != nil {
+		return false, err
+	}
+	if marks[c.ParentID] == c.LocalID {
+		return false, s.store.SetKept(c.ParentID, "")
+	}
+	return true, s.store.SetKept(c.ParentID, c.LocalID)
+}
