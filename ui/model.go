@@ -33,6 +33,8 @@ const (
 	scrMessages // the status bar's messages, whole
 	scrSpending // the ledger: what tasks cost, the balance over time
 	scrSettings // key, download folder, auto-download, bell, notifications
+	scrStory    // the stories, one story, its editor and review (ui/story)
+	scrTree     // a video's lineage tree (ui/tree)
 )
 
 // Minimum size: below it only a "too small" note is drawn.
@@ -69,6 +71,9 @@ type Model struct {
 	notified bool         // a desktop notification failed once: said once, not at every end
 	log      messages.Log // every message the bar showed, with its time
 
+	sc   *storyScreens // the story and tree screens (stories.go)
+	runs *storyRuns    // the stories being driven (stories.go)
+
 	poller poller.Poller
 	bar    statusbar.State
 	// errCause names what the bar's error is about ("poll", "balance",
@@ -93,7 +98,7 @@ func newModel(ctx context.Context, o Options) Model {
 		out = os.Stdout
 	}
 	m := Model{o: o, ctx: ctx, out: out, keys: newGlobalKeys(), help: help.New(), stack: []screen{scrTasks},
-		drafts: map[string]compose.Draft{}}
+		drafts: map[string]compose.Draft{}, runs: newStoryRuns(), sc: &storyScreens{}}
 	m.help.Styles.ShortKey = o.Styles.HelpKey
 	m.help.Styles.ShortDesc = o.Styles.HelpDesc
 	m.help.Styles.FullKey = o.Styles.HelpKey
@@ -111,7 +116,8 @@ func newModel(ctx context.Context, o Options) Model {
 // Init recovers interrupted creates first (the list then shows them as
 // they now are), picks up what runs, and asks for the balance.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service), m.o.Callbacks.Listen())
+	return tea.Batch(recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service), m.o.Callbacks.Listen(),
+		runningStoriesCmd(m.o.Service))
 }
 
 func (m Model) top() screen { return m.stack[len(m.stack)-1] }
@@ -133,6 +139,8 @@ func (m *Model) pop() {
 	if !m.onStack(scrDetails) {
 		m.hasDet = false
 	}
+	m.sc.hasStory = m.sc.hasStory && m.onStack(scrStory)
+	m.sc.hasTree = m.sc.hasTree && m.onStack(scrTree)
 }
 
 func (m Model) onStack(s screen) bool {

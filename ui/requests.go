@@ -40,6 +40,9 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m2, cmd := m.download(msg.ID, msg.Force)
 		return m2, cmd, true
 	}
+	if m2, cmd, ok := m.onStoryRequest(msg); ok {
+		return m2, cmd, true
+	}
 	return m.onChangeRequest(msg)
 }
 

@@ -27,6 +27,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m2, c := m.onPoll(ev)
 		return m2, tea.Batch(cmd, c), true
 	}
+	if m2, cmd, ok := m.onStoryResult(msg); ok {
+		return m2, cmd, true
+	}
 	switch msg := msg.(type) {
 	case recoveredMsg:
 		m2, cmd := m.onRecovered(msg)
@@ -137,7 +140,8 @@ func (m Model) onPoll(ev *poller.Event) (Model, tea.Cmd) {
 }
 
 func (m Model) onEnded(t *store.Task) (Model, tea.Cmd) {
-	cmds := []tea.Cmd{creditsCmd(m.ctx, m.o.Service)}
+	// A step of a running story may be what ended: the stories go on.
+	cmds := []tea.Cmd{creditsCmd(m.ctx, m.o.Service), runningStoriesCmd(m.o.Service)}
 	if m.o.Settings.Bell {
 		cmds = append(cmds, bellCmd(m.out))
 	}

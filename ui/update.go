@@ -67,6 +67,12 @@ func (m Model) resize(w, h int) Model {
 	if m.composing {
 		m.compose = m.compose.SetSize(w, bh)
 	}
+	if m.sc.hasStory {
+		m.sc.story = m.sc.story.SetSize(w, bh)
+	}
+	if m.sc.hasTree {
+		m.sc.tree = m.sc.tree.SetSize(w, bh)
+	}
 	return m
 }
 
@@ -81,6 +87,8 @@ func (m Model) typing() bool {
 		return m.list.Typing()
 	case scrSettings:
 		return m.settings.Typing()
+	case scrStory:
+		return m.sc.story.Typing()
 	}
 	return false
 }
@@ -97,6 +105,8 @@ func (m Model) capturing() bool {
 		return m.list.Typing()
 	case scrSettings:
 		return m.settings.Capturing()
+	case scrStory:
+		return m.sc.story.Capturing()
 	}
 	return false
 }
@@ -175,7 +185,9 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	return m, tea.Quit
 }
 
-func (m Model) busy() bool { return m.creating > 0 || (m.composing && m.compose.Busy()) }
+func (m Model) busy() bool {
+	return m.creating > 0 || (m.composing && m.compose.Busy()) || m.storyBusy()
+}
 
 func (m Model) onQuitKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
@@ -205,6 +217,10 @@ func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.settings, cmd = m.settings.Update(msg)
 	case scrSpending:
 		m.spending, cmd = m.spending.Update(msg, true)
+	case scrStory:
+		m.sc.story, cmd = m.sc.story.Update(msg)
+	case scrTree:
+		m.sc.tree, cmd = m.sc.tree.Update(msg)
 	}
 	return m, cmd
 }
@@ -231,6 +247,14 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	m.spending, cmd = m.spending.Update(msg, m.top() == scrSpending)
 	cmds = append(cmds, cmd)
+	if m.sc.hasStory {
+		m.sc.story, cmd = m.sc.story.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	if m.sc.hasTree {
+		m.sc.tree, cmd = m.sc.tree.Update(msg)
+		cmds = append(cmds, cmd)
+	}
 	var fin *downloads.Finished
 	m.downloads, cmd, fin = m.downloads.Update(msg)
 	cmds = append(cmds, cmd)
@@ -249,9 +273,15 @@ func (m Model) changed(msg request.TaskChanged) (Model, tea.Cmd) {
 	if m.hasDet {
 		m.details, c2 = m.details.Update(msg)
 	}
-	var c3 tea.Cmd
+	var c3, c4, c5 tea.Cmd
 	m.spending, c3 = m.spending.Update(msg, m.top() == scrSpending)
-	return m, tea.Batch(c1, c2, c3)
+	if m.sc.hasStory {
+		m.sc.story, c4 = m.sc.story.Update(msg)
+	}
+	if m.sc.hasTree {
+		m.sc.tree, c5 = m.sc.tree.Update(msg)
+	}
+	return m, tea.Batch(c1, c2, c3, c4, c5)
 }
 
 // needYou shows how many creates wait for the user, once the list has

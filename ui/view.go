@@ -67,6 +67,10 @@ func (m Model) screenView(s screen) string {
 		return m.settings.View()
 	case scrSpending:
 		return m.spending.View()
+	case scrStory:
+		return m.sc.story.View()
+	case scrTree:
+		return m.sc.tree.View()
 	}
 	return m.list.View()
 }
@@ -96,6 +100,10 @@ func (m Model) screenKeys(s screen) help.KeyMap {
 		return m.settings.KeyMap()
 	case scrSpending:
 		return m.spending.KeyMap()
+	case scrStory:
+		return m.sc.story.KeyMap()
+	case scrTree:
+		return m.sc.tree.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -185,6 +193,10 @@ func screenName(s screen) string {
 		return "Settings"
 	case scrSpending:
 		return "Spending"
+	case scrStory:
+		return "Stories"
+	case scrTree:
+		return "Lineage"
 	}
 	return "Tasks"
 }

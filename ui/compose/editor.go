@@ -65,6 +65,12 @@ func (m Model) onEditorReady(msg editorReadyMsg) (Model, tea.Cmd) {
 	return m, tea.ExecProcess(cmd, readBack(msg.inst, msg.gen, msg.path))
 }
 
+// EditorCommand is the user's editor on path: $EDITOR (which may carry
+// arguments), else vi, else nano. The story editor opens it too.
+func EditorCommand(editor, path string) (*exec.Cmd, error) {
+	return editorCommand(editor, path, exec.LookPath)
+}
+
 // editorCommand builds the editor's command: $EDITOR (which may carry
 // arguments, such as "code -w"), else vi, else nano.
 func editorCommand(editor, path string, lookPath func(string) (string, error)) (*exec.Cmd, error) {

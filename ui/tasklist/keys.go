@@ -11,6 +11,7 @@ type keyMap struct {
 	Details, Extend, ExtendByID, Generate    key.Binding
 	Download, Downloads, Hide                key.Binding
 	Spending                                 key.Binding
+	Tree, Story, Stories                     key.Binding
 }
 
 func newKeys() keyMap {
@@ -39,6 +40,9 @@ func newKeys() keyMap {
 		Download:    b(k("d"), h("d", "download again")),
 		Downloads:   b(k("f"), h("f", "downloads")),
 		Spending:    b(k("$"), h("$", "spending")),
+		Tree:        b(k("t"), h("t", "lineage tree")),
+		Story:       b(k("s"), h("s", "plan a story from it")),
+		Stories:     b(k("w"), h("w", "stories")),
 	}
 }
 
@@ -64,5 +68,6 @@ func (k keyMap) help(searching, results bool) helpMap {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Running, k.All, k.Failed, k.Search, k.ClearSearch},
 		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads, k.Spending, k.Hide},
+		{k.Story, k.Stories, k.Tree},
 	}}
 }

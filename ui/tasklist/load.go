@@ -45,6 +45,7 @@ type chainMsg struct {
 	id       string
 	chain    []store.Task
 	children []store.Task
+	kept     []store.Task
 	err      error
 }
 
@@ -74,14 +75,19 @@ func search(ctx context.Context, s *store.Store, gen int, q string) tea.Cmd {
 	}
 }
 
-func loadChain(s *store.Store, t store.Task) tea.Cmd {
+func loadChain(svc *tasks.Service, t store.Task) tea.Cmd {
+	s := svc.Store()
 	return func() tea.Msg {
 		chain, err := s.Chain(t.LocalID)
 		if err != nil {
 			return chainMsg{id: t.LocalID, err: err}
 		}
 		kids, err := s.Children(t.TaskID)
-		return chainMsg{id: t.LocalID, chain: chain, children: kids, err: err}
+		if err != nil {
+			return chainMsg{id: t.LocalID, err: err}
+		}
+		kept, err := svc.KeptLine(&t) // where branches were marked, the line goes on
+		return chainMsg{id: t.LocalID, chain: chain, children: kids, kept: kept, err: err}
 	}
 }
 

@@ -105,6 +105,7 @@ type Model struct {
 	chainFor string
 	chain    []store.Task
 	children []store.Task
+	kept     []store.Task // the kept line after the selected task (tasks.KeptLine)
 
 	pv preview // the pane beside the list in wide terminals (preview.go)
 

@@ -31,7 +31,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onSearch(msg)
 	case chainMsg:
 		if msg.id == m.chainFor && msg.err == nil {
-			m.chain, m.children = msg.chain, msg.children
+			m.chain, m.children, m.kept = msg.chain, msg.children, msg.kept
 		}
 		return m, nil
 	case estimatesMsg:
@@ -148,8 +148,8 @@ func (m Model) newest(t store.Task) bool {
 func (m *Model) selectionChanged() tea.Cmd {
 	var cmds []tea.Cmd
 	if sel := m.Selected(); sel != nil && sel.LocalID != m.chainFor {
-		m.chainFor, m.chain, m.children = sel.LocalID, nil, nil
-		cmds = append(cmds, loadChain(m.deps.Service.Store(), *sel))
+		m.chainFor, m.chain, m.children, m.kept = sel.LocalID, nil, nil, nil
+		cmds = append(cmds, loadChain(m.deps.Service, *sel))
 	}
 	return tea.Batch(append(cmds, m.pageLoad(), m.schedulePreview())...)
 }
@@ -236,8 +236,17 @@ func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, request.Cmd(request.ShowDownloads{})
 	case key.Matches(msg, m.keys.Spending):
 		return m, request.Cmd(request.ShowSpending{})
+	case key.Matches(msg, m.keys.Stories):
+		return m, request.Cmd(request.ShowStories{})
 	case sel == nil:
 		return m, nil
+	case key.Matches(msg, m.keys.Tree):
+		return m, request.Cmd(request.ShowTree{ID: sel.LocalID})
+	case key.Matches(msg, m.keys.Story):
+		if why := tasks.WhyNotExtendable(sel, m.deps.Now()); why != "" {
+			return m, request.Cmd(request.Flash{Text: "cannot plan a story from this task: " + why, Err: true})
+		}
+		return m, request.Cmd(request.PlanStory{Source: sel})
 	case key.Matches(msg, m.keys.Details):
 		return m, request.Cmd(request.OpenDetails{ID: sel.LocalID})
 	case key.Matches(msg, m.keys.Extend):

@@ -193,6 +193,10 @@ func (m Model) chainLine() string {
 	if sel.ParentID != "" && (len(m.chain) == 0 || m.chain[0].ParentID != "") {
 		parts = append([]string{"… " + format.Short(chainRootParent(m.chain, sel))}, parts...)
 	}
+	for i := range m.kept {
+		t := &m.kept[i]
+		parts = append(parts, "★ "+format.Kind(t)+" "+format.Short(format.ID(t))+" "+format.Glyph(t.Status))
+	}
 	line := "chain: " + strings.Join(parts, " → ")
 	if n := len(m.children); n > 0 {
 		line += fmt.Sprintf("  ⇢ %d made from it", n)
