@@ -82,6 +82,7 @@ func (s *Service) DownloadFiles(ctx context.Context, id string, force bool, prog
 		if t, err = s.recordFile(t, f.File); err != nil {
 			return t, done, err
 		}
+		t = s.sidecarAfterDownload(t, &f)
 		done = append(done, f)
 	}
 	return t, done, nil

@@ -3,6 +3,7 @@ package tasks
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -27,6 +28,10 @@ type Options struct {
 	// 30 s), asking every WholePoll (default 5 s).
 	WholeWait, WholePoll time.Duration
 	Budget               Budget // the daily limit and the confirmation threshold (config)
+	// Sidecars writes "<video>.json" beside every downloaded video and
+	// keeps it up to date (sidecar.go). The 'sidecars' setting, on by
+	// default; off here so a Service built without it writes only videos.
+	Sidecars bool
 }
 
 // Service runs the task lifecycle. The history in bbolt is its state; the
@@ -35,7 +40,7 @@ type Options struct {
 type Service struct {
 	api    *api.Client
 	dl     *download.Downloader
-	store  *store.Store
+	store  history // the store; its writes keep the sidecars up to date
 	now    func() time.Time
 	log    *log.Logger
 	dir    string
@@ -45,6 +50,8 @@ type Service struct {
 	bal    balances
 	seen   runningSeen
 	budget Budget
+	// sidecars: write a description beside each video (SetSidecars).
+	sidecars atomic.Bool
 }
 
 // How long a face waits for one service call, retries included. The
@@ -57,8 +64,10 @@ const (
 
 // New builds a Service.
 func New(o Options) *Service {
-	s := &Service{api: o.API, dl: o.Downloader, store: o.Store, now: o.Now, log: o.Logger,
+	s := &Service{api: o.API, dl: o.Downloader, store: history{Store: o.Store}, now: o.Now, log: o.Logger,
 		dir: o.DownloadDir, poll: o.PollInterval, grace: o.NullGrace, budget: o.Budget}
+	s.store.changed = s.recordChanged
+	s.sidecars.Store(o.Sidecars)
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -83,7 +92,7 @@ type discard struct{}
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // Store gives read access to the history (the TUI pages it directly).
-func (s *Service) Store() *store.Store { return s.store }
+func (s *Service) Store() *store.Store { return s.store.Store }
 
 // DownloadDir is where result files go.
 func (s *Service) DownloadDir() string { return s.dir }

@@ -31,6 +31,8 @@ type File struct {
 	AutoDownload *bool  `json:"autoDownload,omitempty"`
 	Bell         *bool  `json:"bell,omitempty"`
 	Notify       *bool  `json:"notify,omitempty"` // desktop notifications when a task ends
+	// Sidecars: write "<video>.json" beside each downloaded video (default true).
+	Sidecars *bool `json:"sidecars,omitempty"`
 	// CallbackListen, when set, makes the TUI receive callBackUrl calls on
 	// that address; CallbackSecret is the signing key they must carry.
 	CallbackListen string `json:"callbackListen,omitempty"`
@@ -50,6 +52,7 @@ type Settings struct {
 	AutoDownload   bool
 	Bell           bool
 	Notify         bool // desktop notifications when a task ends (off by default)
+	Sidecars       bool // a description beside each downloaded video (on by default)
 	Paths          Paths
 	CallbackListen string // address for the TUI's callback receiver; "" = none
 	CallbackSecret string
@@ -87,7 +90,7 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{Paths: paths, AutoDownload: true, Bell: true}
+	s := Settings{Paths: paths, AutoDownload: true, Bell: true, Sidecars: true}
 	s.APIKey, s.KeySource = pick(o.APIKey, getenv("VEOX_API_KEY"), file.APIKey)
 	if s.APIKey, err = cleanKey(s.APIKey, s.KeySource, paths.Config); err != nil {
 		return Settings{}, err
@@ -129,6 +132,9 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	}
 	if file.Notify != nil {
 		s.Notify = *file.Notify
+	}
+	if file.Sidecars != nil {
+		s.Sidecars = *file.Sidecars
 	}
 	return s, nil
 }

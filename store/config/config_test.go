@@ -147,3 +147,23 @@ func TestPollIntervalBelowOneSecondRefused(t *testing.T) {
 		t.Error("1ns accepted even for the simulator")
 	}
 }
+
+// Issue 18.4: sidecars are on unless the config file turns them off.
+func TestSidecarsOnByDefaultOffByConfig(t *testing.T) {
+	home := t.TempDir()
+	s, err := Load(Overrides{Home: home}, env(nil))
+	if err != nil || !s.Sidecars {
+		t.Fatalf("default: %v %+v", err, s.Sidecars)
+	}
+	off := false
+	if err := Write(filepath.Join(home, "config.json"), File{Sidecars: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Load(Overrides{Home: home}, env(nil)); err != nil || s.Sidecars {
+		t.Fatalf("\"sidecars\": false not honoured: %v %+v", err, s.Sidecars)
+	}
+	b, _ := os.ReadFile(filepath.Join(home, "config.json"))
+	if !strings.Contains(string(b), `"sidecars": false`) && !strings.Contains(string(b), `"sidecars":false`) {
+		t.Errorf("config file: %s", b)
+	}
+}

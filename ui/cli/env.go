@@ -126,7 +126,7 @@ func (e *Env) buildService(ctx context.Context, g *globals, needKey bool) error 
 	client := api.New(api.Options{BaseURL: base, APIKey: key, Version: e.Version, Logger: e.Log})
 	dl := download.New(download.Options{UserAgent: client.UserAgent(), Logger: e.Log})
 	e.Service = tasks.New(tasks.Options{API: client, Downloader: dl, Store: e.Store, Logger: e.Log,
-		DownloadDir: e.Paths.Downloads, PollInterval: e.Settings.PollInterval,
+		DownloadDir: e.Paths.Downloads, PollInterval: e.Settings.PollInterval, Sidecars: e.Settings.Sidecars,
 		Budget: tasks.Budget{DailyLimit: e.Settings.DailyLimit, ConfirmAbove: e.Settings.ConfirmAbove}})
 	if g.demo {
 		return e.importDemoSources(ctx)
