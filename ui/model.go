@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/veox/veox/store"
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/details"
 	"github.com/veox/veox/ui/downloads"
@@ -81,6 +82,9 @@ type Model struct {
 	// instead of staying until the next news.
 	errCause string
 	creating int // creates in flight outside the composer (upscale)
+	// watch follows the history's changes by any veox (live.go); nil when
+	// the program was not started by Run or the folder cannot be watched.
+	watch    *store.Watcher
 	flashGen int
 
 	width, height int
@@ -117,7 +121,7 @@ func newModel(ctx context.Context, o Options) Model {
 // they now are), picks up what runs, and asks for the balance.
 func (m Model) Init() tea.Cmd {
 	return tea.Batch(recoverCmd(m.o.Service), creditsCmd(m.ctx, m.o.Service), m.o.Callbacks.Listen(),
-		runningStoriesCmd(m.o.Service))
+		runningStoriesCmd(m.o.Service), nextChange(m.watch, m.o.Service.Store()))
 }
 
 func (m Model) top() screen { return m.stack[len(m.stack)-1] }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/log"
 
 	"github.com/gen2brain/beeep"
+	"github.com/veox/veox/store"
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/tasks/frames"
@@ -66,11 +67,32 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 	beeep.AppName = "veox" // the name desktop notifications carry; set once, before anything runs
-	_, err = tea.NewProgram(newModel(ctx, o), programOptions(ctx, o)...).Run()
+	m := newModel(ctx, o)
+	if w := startWatch(o); w != nil {
+		defer w.Close()
+		m.watch = w
+	}
+	_, err = tea.NewProgram(m, programOptions(ctx, o)...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted by a signal: a normal way out
 	}
 	return err
+}
+
+// startWatch follows the history from its newest change on, before the
+// list's first read (live.go). Without it veox still works, as before: it
+// shows what it does itself, and the rest at the next start.
+func startWatch(o Options) *store.Watcher {
+	st := o.Service.Store()
+	seq, err := st.ChangeSeq()
+	if err == nil {
+		var w *store.Watcher
+		if w, err = st.Watch(seq); err == nil {
+			return w
+		}
+	}
+	o.logger().Warn("cannot follow other veox's changes", "err", err)
+	return nil
 }
 
 func programOptions(ctx context.Context, o Options) []tea.ProgramOption {

@@ -60,6 +60,16 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case notifiedMsg:
 		m2, cmd := m.onNotified(msg)
 		return m2, cmd, true
+	case liveMsg:
+		m2, cmd := m.onLive(msg)
+		return m2, cmd, true
+	case liveEndedMsg:
+		if msg.err == nil {
+			return m, nil, true // closed on the way out
+		}
+		m.o.logger().Warn("live updates stopped", "err", msg.err)
+		m2, cmd := m.flash("changes by other veox no longer show here ("+msg.err.Error()+"); restart veox to see them", true)
+		return m2, cmd, true
 	case callbacks.Msg:
 		m2, cmd := m.onCallback(msg)
 		return m2, tea.Batch(cmd, m.o.Callbacks.Listen()), true

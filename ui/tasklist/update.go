@@ -98,6 +98,13 @@ func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
 // onTaskChanged patches a row in place, or puts a new task on top when it
 // belongs to the view, so a poll never reloads the history.
 func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
+	for i := range m.rows {
+		if m.rows[i].LocalID == t.LocalID && m.rows[i].UpdatedAt.After(t.UpdatedAt) {
+			// An older read arriving late (the watch of the history and a
+			// poll can cross): the row already shows a newer state.
+			return m, nil
+		}
+	}
 	cmds := []tea.Cmd{loadCounts(m.deps.Service.Store())}
 	if store.Finished(t.Status) {
 		m.reestimate = true
