@@ -87,7 +87,7 @@ func doctorCmd(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, "print the findings as one JSON object")
-	f.BoolVar(&d.repair, "repair", false, "rebuild a history's indexes, or move a damaged history aside and start a fresh one")
+	f.BoolVar(&d.repair, "repair", false, "rebuild a history's indexes, or save every task a damaged history still holds into a new one (the damaged file is kept beside it)")
 	f.BoolVar(&d.offline, "offline", false, "skip the credit call to the service")
 	return cmd
 }
