@@ -97,6 +97,11 @@ func startWatch(o Options) *store.Watcher {
 
 func programOptions(ctx context.Context, o Options) []tea.ProgramOption {
 	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	if o.Settings.Mouse {
+		// Cell motion, not all motion: presses, releases and the wheel,
+		// without a message for every move of the pointer.
+		opts = append(opts, tea.WithMouseCellMotion())
+	}
 	if o.Input != nil {
 		opts = append(opts, tea.WithInput(o.Input))
 	}

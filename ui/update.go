@@ -26,6 +26,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		return m.onKeys(msg)
+	case tea.MouseMsg:
+		return m.onMouse(msg)
 	case compose.SubmittedMsg:
 		return m.onSubmitted(msg)
 	case compose.CancelledMsg:

@@ -33,6 +33,9 @@ type File struct {
 	Notify       *bool  `json:"notify,omitempty"` // desktop notifications when a task ends
 	// Sidecars: write "<video>.json" beside each downloaded video (default true).
 	Sidecars *bool `json:"sidecars,omitempty"`
+	// Mouse lets the TUI take the mouse (wheel, clicks); off gives the
+	// terminal's own text selection back without holding shift.
+	Mouse *bool `json:"mouse,omitempty"`
 	// CallbackListen, when set, makes the TUI receive callBackUrl calls on
 	// that address; CallbackSecret is the signing key they must carry.
 	CallbackListen string `json:"callbackListen,omitempty"`
@@ -53,6 +56,7 @@ type Settings struct {
 	Bell           bool
 	Notify         bool // desktop notifications when a task ends (off by default)
 	Sidecars       bool // a description beside each downloaded video (on by default)
+	Mouse          bool // the TUI takes the mouse (on by default)
 	Paths          Paths
 	CallbackListen string // address for the TUI's callback receiver; "" = none
 	CallbackSecret string
@@ -90,7 +94,7 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	s := Settings{Paths: paths, AutoDownload: true, Bell: true, Sidecars: true}
+	s := Settings{Paths: paths, AutoDownload: true, Bell: true, Sidecars: true, Mouse: true}
 	s.APIKey, s.KeySource = pick(o.APIKey, getenv("VEOX_API_KEY"), file.APIKey)
 	if s.APIKey, err = cleanKey(s.APIKey, s.KeySource, paths.Config); err != nil {
 		return Settings{}, err
@@ -135,6 +139,9 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	}
 	if file.Sidecars != nil {
 		s.Sidecars = *file.Sidecars
+	}
+	if file.Mouse != nil {
+		s.Mouse = *file.Mouse
 	}
 	return s, nil
 }

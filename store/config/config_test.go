@@ -167,3 +167,20 @@ func TestSidecarsOnByDefaultOffByConfig(t *testing.T) {
 		t.Errorf("config file: %s", b)
 	}
 }
+
+// The TUI takes the mouse unless the config file says "mouse": false, which
+// gives the terminal's own text selection back.
+func TestMouseOnUnlessTurnedOff(t *testing.T) {
+	home := t.TempDir()
+	s, err := Load(Overrides{Home: home}, env(nil))
+	if err != nil || !s.Mouse {
+		t.Fatalf("mouse off by default (%v): %+v", err, s)
+	}
+	off := false
+	if err := Write(filepath.Join(home, "config.json"), File{Mouse: &off}); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = Load(Overrides{Home: home}, env(nil)); s.Mouse {
+		t.Fatal(`"mouse": false in the config file left the mouse on`)
+	}
+}

@@ -109,6 +109,8 @@ type Model struct {
 
 	pv preview // the pane beside the list in wide terminals (preview.go)
 
+	lastClick click // the last click on a row, to tell a double click (mouse.go)
+
 	width, height int
 }
 

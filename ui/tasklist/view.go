@@ -45,20 +45,23 @@ func (m Model) header() string {
 	if m.searching || m.query != "" {
 		return m.searchHeader()
 	}
-	run := m.byStatus[store.StatusRunning] + m.byStatus[store.StatusSubmitting] + m.byStatus[store.StatusUnknown]
-	tabs := []struct {
-		v     View
-		label string
-	}{{Running, fmt.Sprintf("Running %d", run)}, {All, fmt.Sprintf("All %d", m.total)}, {Failed, fmt.Sprintf("Failed %d", m.byStatus[store.StatusFailed])}}
+	tabs := m.tabs()
 	parts := make([]string, len(tabs))
 	for i, t := range tabs {
-		if t.v == m.view {
-			parts[i] = st.Title.Render("[" + t.label + "]")
-		} else {
-			parts[i] = st.Faint.Render(" " + t.label + " ")
-		}
+		parts[i] = t.text
 	}
 	return st.Title.Render("veox") + "  " + strings.Join(parts, " ")
+}
+
+type tabLabel struct {
+	v     View
+	label string
+}
+
+// tabLabels are the views with their counts, in tab order.
+func (m Model) tabLabels() []tabLabel {
+	run := m.byStatus[store.StatusRunning] + m.byStatus[store.StatusSubmitting] + m.byStatus[store.StatusUnknown]
+	return []tabLabel{{Running, fmt.Sprintf("Running %d", run)}, {All, fmt.Sprintf("All %d", m.total)}, {Failed, fmt.Sprintf("Failed %d", m.byStatus[store.StatusFailed])}}
 }
 
 func (m Model) searchHeader() string {
