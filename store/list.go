@@ -46,42 +46,47 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 	}
 	var (
 		tasks []Task
-		last  []byte
-		more  bool
+		next  string
 	)
 	err = s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket([]byte(bTime)).Cursor()
-		for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
-			if until != nil && bytes.Compare(k, until) < 0 {
-				last, more = until, true // the next page starts after until
-				return nil
-			}
-			status, kind := parseTimeValue(v)
-			if !matches(q.Statuses, status) || !matches(q.Kinds, kind) || len(k) <= 8 {
-				continue
-			}
-			id := k[8:]
-			if len(tasks) == limit {
-				more = true // peeked one more match: there is a next page
-				return nil
-			}
-			t, err := loadTx(tx, string(id))
-			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
-				continue // a dangling entry or a damaged record: 'veox doctor' reports it
-			}
-			if err != nil {
-				return err
-			}
-			tasks = append(tasks, *t)
-			last = bytes.Clone(k)
-		}
-		return nil
+		var err error
+		tasks, next, err = listTx(tx, q, limit, from, until)
+		return err
 	})
-	if err != nil || !more {
-		return tasks, "", err
-	}
-	return tasks, base64.RawURLEncoding.EncodeToString(last), nil
+	return tasks, next, err
 }
+
+// listTx is List inside a read transaction: from and until are decoded
+// cursors (nil: none).
+func listTx(tx *bolt.Tx, q Query, limit int, from, until []byte) ([]Task, string, error) {
+	var tasks []Task
+	var last []byte
+	c := tx.Bucket([]byte(bTime)).Cursor()
+	for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
+		if until != nil && bytes.Compare(k, until) < 0 {
+			return tasks, encodeCursor(until), nil // the next page starts after until
+		}
+		status, kind := parseTimeValue(v)
+		if !matches(q.Statuses, status) || !matches(q.Kinds, kind) || len(k) <= 8 {
+			continue
+		}
+		if len(tasks) == limit {
+			return tasks, encodeCursor(last), nil // peeked one more match: there is a next page
+		}
+		t, err := loadTx(tx, string(k[8:]))
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
+			continue // a dangling entry or a damaged record: 'veox doctor' reports it
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		tasks = append(tasks, *t)
+		last = bytes.Clone(k)
+	}
+	return tasks, "", nil
+}
+
+func encodeCursor(k []byte) string { return base64.RawURLEncoding.EncodeToString(k) }
 
 // decodeCursor turns an opaque cursor back into a time key; "" is nil.
 func decodeCursor(cursor string) ([]byte, error) {

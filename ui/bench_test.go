@@ -160,3 +160,12 @@ func BenchmarkViewRunning100(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// BenchmarkJumpToOldest is G from the top of a freshly started list: the
+// oldest page read from the index's far end (store.Oldest) and the frame.
+// Its cost does not grow with the history: 100,000 tasks cost what 1,000 do.
+func BenchmarkJumpToOldest(b *testing.B) {
+	forSizes(b, func(b *testing.B, h *uitest.History) {
+		keyBench(b, h, []string{"G"}, true)
+	})
+}

@@ -6,6 +6,7 @@ import "github.com/charmbracelet/bubbles/key"
 // values and the help is built from them, so help never drifts.
 type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom  key.Binding
+	HalfUp, HalfDown                         key.Binding
 	NextView, PrevView, Running, All, Failed key.Binding
 	Search, ClearSearch, EndSearch           key.Binding
 	Details, Extend, ExtendByID, Generate    key.Binding
@@ -18,12 +19,16 @@ func newKeys() keyMap {
 	b := key.NewBinding
 	k, h := key.WithKeys, key.WithHelp
 	return keyMap{
-		Up:          b(k("up", "k"), h("↑/k", "up")),
-		Down:        b(k("down", "j"), h("↓/j", "down")),
-		PageUp:      b(k("pgup", "ctrl+u"), h("pgup", "page up")),
-		PageDown:    b(k("pgdown", "ctrl+d"), h("pgdn", "page down")),
-		Top:         b(k("home"), h("home", "newest")),
-		Bottom:      b(k("end"), h("end", "oldest loaded")),
+		Up:       b(k("up", "k"), h("↑/k", "up")),
+		Down:     b(k("down", "j"), h("↓/j", "down")),
+		PageUp:   b(k("pgup"), h("pgup", "page up")),
+		PageDown: b(k("pgdown"), h("pgdn", "page down")),
+		HalfUp:   b(k("ctrl+u"), h("ctrl+u", "half up")),
+		HalfDown: b(k("ctrl+d"), h("ctrl+d", "half down")),
+		// g is generate: the newest is home or <, the oldest end, G or >
+		// (G as in less and vim; the whole history, not what is loaded).
+		Top:         b(k("home", "<"), h("home/<", "newest")),
+		Bottom:      b(k("end", "G", ">"), h("end/G", "oldest")),
 		NextView:    b(k("tab"), h("tab", "next view")),
 		PrevView:    b(k("shift+tab"), h("shift+tab", "previous view")),
 		Running:     b(k("1"), h("1", "running")),
@@ -65,7 +70,7 @@ func (k keyMap) help(searching, results bool) helpMap {
 		short = append(short, k.ClearSearch)
 	}
 	return helpMap{short: short, full: [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Running, k.All, k.Failed, k.Search, k.ClearSearch},
 		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads, k.Spending, k.Hide},
 		{k.Story, k.Stories, k.Tree},

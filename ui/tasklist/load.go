@@ -26,9 +26,13 @@ const searchDelay = 250 * time.Millisecond
 type pageMsg struct {
 	gen, index int
 	reset      bool
-	from, next string
-	tasks      []store.Task
-	err        error
+	// oldest: the view's oldest page (end), the whole window with the
+	// cursor on its last row; above: the page just newer than pages[0]
+	// (store.Above), read while the top is not known.
+	oldest, above bool
+	from, next    string
+	tasks         []store.Task
+	err           error
 }
 
 type searchTickMsg struct{ gen int }
@@ -61,6 +65,20 @@ func loadPage(s *store.Store, gen, index int, reset bool, q store.Query) tea.Cmd
 	return func() tea.Msg {
 		ts, next, err := s.List(q)
 		return pageMsg{gen: gen, index: index, reset: reset, from: q.Cursor, next: next, tasks: ts, err: err}
+	}
+}
+
+func loadOldest(s *store.Store, gen int, q store.Query) tea.Cmd {
+	return func() tea.Msg {
+		ts, from, err := s.Oldest(q)
+		return pageMsg{gen: gen, oldest: true, from: from, tasks: ts, err: err}
+	}
+}
+
+func loadAbove(s *store.Store, gen int, q store.Query, at string) tea.Cmd {
+	return func() tea.Msg {
+		ts, from, err := s.Above(q, at)
+		return pageMsg{gen: gen, above: true, from: from, next: at, tasks: ts, err: err}
 	}
 }
 

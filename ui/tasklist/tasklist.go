@@ -77,7 +77,8 @@ type Model struct {
 	// pages[first:last] (see window.go).
 	pages       []pageRef
 	first, last int
-	gen         int // bumps when the view, search or window changes: stale pages drop
+	topKnown    bool // pages[0] is the view's newest page (window.go)
+	gen         int  // bumps when the view, search or window changes: stale pages drop
 	loading     bool
 	err         error
 
@@ -121,7 +122,7 @@ func New(d Deps) Model {
 	in.Placeholder = "search prompts and ids"
 	in.CharLimit = 1000 // a paste is kept whole; what is wrong with it is said, not cut
 	in.Cursor.SetMode(timer.SteadyCursor)
-	return Model{deps: d, keys: newKeys(), view: All, input: in,
+	return Model{deps: d, keys: newKeys(), view: All, input: in, topKnown: true,
 		estimates: map[string]time.Duration{}, byStatus: map[string]int{}, pv: newPreview(d)}
 }
 

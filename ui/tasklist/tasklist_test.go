@@ -80,7 +80,9 @@ func TestPagesLoadAsTheCursorMoves(t *testing.T) {
 	if len(m.rows) != PageSize || !m.hasAfter() {
 		t.Fatalf("first page: %d rows, more %v; want %d and more", len(m.rows), m.hasAfter(), PageSize)
 	}
-	m.press("end", "end", "end", "end")
+	for range 20 {
+		m.press("pgdown")
+	}
 	if len(m.rows) != 300 {
 		t.Errorf("after paging to the end: %d rows, want all 300", len(m.rows))
 	}
@@ -103,7 +105,11 @@ func TestPagingHoldsAWindowWithoutGapsOrDuplicates(t *testing.T) {
 		if len(m.rows) > maxPages*PageSize {
 			t.Fatalf("%s: %d rows held, want at most %d", step, len(m.rows), maxPages*PageSize)
 		}
-		base := m.absCursor() - m.cursor
+		pos, total := m.position()
+		if total != len(all) {
+			t.Fatalf("%s: the position counts %d tasks, the history has %d", step, total, len(all))
+		}
+		base := pos - 1 - m.cursor
 		for i := range m.rows {
 			if m.rows[i].LocalID != all[base+i].LocalID {
 				t.Fatalf("%s: row %d is %s, want %s", step, base+i, m.rows[i].LocalID, all[base+i].LocalID)
@@ -125,14 +131,24 @@ func TestPagingHoldsAWindowWithoutGapsOrDuplicates(t *testing.T) {
 			t.Fatalf("pgup at row %d did not move", before)
 		}
 	}
-	for range 15 {
-		m.press("end")
-	}
+	m.press("end")
 	check("end")
-	if m.first == 0 {
-		t.Fatal("the window still holds the top after paging to the end")
+	if m.Selected().LocalID != all[len(all)-1].LocalID || m.topKnown {
+		t.Fatalf("end selected %s, want the oldest %s, read from the oldest end", m.Selected().LocalID, all[len(all)-1].LocalID)
 	}
-	m.press("home")
+	// Up from the oldest end, the pages above are read from the index as
+	// the cursor nears the top of the window.
+	for pos, _ := m.position(); pos > 1; pos, _ = m.position() {
+		m.press("pgup")
+		check("up from the end")
+		if now, _ := m.position(); now >= pos {
+			t.Fatalf("pgup at %d did not move", pos)
+		}
+	}
+	if m.Selected().LocalID != all[0].LocalID || !m.topKnown {
+		t.Fatalf("paging up from the end stopped at %s, not the newest", m.Selected().LocalID)
+	}
+	m.press("end", "pgup", "pgup", "home")
 	check("home")
 	if m.Selected().LocalID != all[0].LocalID || m.first != 0 {
 		t.Errorf("home: selected %s, window from page %d", m.Selected().LocalID, m.first)

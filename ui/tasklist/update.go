@@ -118,7 +118,7 @@ func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
 	}
 	// On top only while the window holds the top: a page read again later
 	// picks the task up (see store.Query.Until).
-	if !found && m.query == "" && m.first == 0 && m.view.has(t.Status) && m.newest(t) {
+	if !found && m.query == "" && m.first == 0 && m.topKnown && m.view.has(t.Status) && m.newest(t) {
 		m.rows = append([]store.Task{t}, m.rows...)
 		if len(m.pages) > 0 {
 			m.pages[0].n++
@@ -182,11 +182,16 @@ func (m Model) onMoveKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		m.cursor -= page
 	case key.Matches(msg, m.keys.PageDown):
 		m.cursor += page
+	case key.Matches(msg, m.keys.HalfUp):
+		m.cursor -= max(1, page/2)
+	case key.Matches(msg, m.keys.HalfDown):
+		m.cursor += max(1, page/2)
 	case key.Matches(msg, m.keys.Top):
 		m2, cmd := m.home()
 		return m2, cmd, true
 	case key.Matches(msg, m.keys.Bottom):
-		m.cursor = len(m.rows) - 1
+		m2, cmd := m.end()
+		return m2, cmd, true
 	default:
 		return m, nil, false
 	}

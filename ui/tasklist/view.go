@@ -2,8 +2,11 @@ package tasklist
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
@@ -42,15 +45,42 @@ func (m Model) View() string {
 // without colour) or the search field and what it found.
 func (m Model) header() string {
 	st := m.deps.Styles
+	var line string
 	if m.searching || m.query != "" {
-		return m.searchHeader()
+		line = m.searchHeader()
+	} else {
+		tabs := m.tabs()
+		parts := make([]string, len(tabs))
+		for i, t := range tabs {
+			parts[i] = t.text
+		}
+		line = st.Title.Render("veox") + "  " + strings.Join(parts, " ")
 	}
-	tabs := m.tabs()
-	parts := make([]string, len(tabs))
-	for i, t := range tabs {
-		parts[i] = t.text
+	return m.withPosition(line)
+}
+
+// withPosition puts where the cursor is ("120 of 3,075") at the right of
+// the header line, when the line leaves room for it.
+func (m Model) withPosition(line string) string {
+	pos, total := m.position()
+	if pos == 0 {
+		return line
 	}
-	return st.Title.Render("veox") + "  " + strings.Join(parts, " ")
+	text := m.deps.Styles.Faint.Render(thousands(pos) + " of " + thousands(total))
+	gap := m.width - lipgloss.Width(line) - lipgloss.Width(text)
+	if gap < 2 {
+		return line
+	}
+	return line + strings.Repeat(" ", gap) + text
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 type tabLabel struct {

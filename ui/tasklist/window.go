@@ -15,7 +15,9 @@ import (
 //
 // pages remembers every page boundary met in this view (two cursors each,
 // a few dozen bytes); rows holds pages[first:last] end to end, and cursor
-// and offset index rows.
+// and offset index rows. pages[0] is the newest page of the view unless
+// the user jumped to the oldest end (end, G): pages then start there and
+// grow upwards (store.Above) as the cursor nears the top, until topKnown.
 
 // maxPages bounds the rows held: 5 pages of PageSize.
 const maxPages = 5
@@ -54,6 +56,10 @@ func (m *Model) pageLoad() tea.Cmd {
 		return m.readPage(m.last, false)
 	case m.cursor < near && m.first > 0:
 		return m.readPage(m.first-1, false)
+	case m.cursor < near && !m.topKnown && len(m.pages) > 0:
+		m.loading = true
+		q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
+		return loadAbove(m.deps.Service.Store(), m.gen, q, m.pages[0].from)
 	}
 	return nil
 }
@@ -86,8 +92,15 @@ func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
 		return m, nil
 	}
+	if msg.above {
+		return m.onPageAbove(msg)
+	}
 	m.remember(msg)
 	switch {
+	case msg.oldest:
+		// The oldest end of the view, as the whole window.
+		m.rows, m.first, m.last, m.offset = msg.tasks, 0, 1, 0
+		m.cursor, m.topKnown = len(msg.tasks)-1, msg.from == ""
 	case msg.reset || m.first == m.last:
 		// The window's first page (a task that arrived before it is in it).
 		m.rows, m.first, m.last, m.cursor, m.offset = msg.tasks, msg.index, msg.index+1, 0, 0
@@ -102,6 +115,23 @@ func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
 		m.offset += len(msg.tasks)
 		m.dropLast()
 	}
+	m.clamp()
+	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
+}
+
+// onPageAbove puts a page read upwards from the oldest end before the
+// window, whose first page is the first known.
+func (m Model) onPageAbove(msg pageMsg) (Model, tea.Cmd) {
+	if m.topKnown || m.first != 0 || len(m.pages) == 0 || msg.next != m.pages[0].from {
+		return m, nil // the window moved on meanwhile
+	}
+	m.pages = append([]pageRef{{from: msg.from, next: msg.next, n: len(msg.tasks)}}, m.pages...)
+	m.last++
+	m.topKnown = msg.from == ""
+	m.rows = append(slices.Clone(msg.tasks), m.rows...)
+	m.cursor += len(msg.tasks)
+	m.offset += len(msg.tasks)
+	m.dropLast()
 	m.clamp()
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
 }
@@ -144,22 +174,88 @@ func (m *Model) dropLast() {
 }
 
 // home puts the cursor on the newest task, reading the first page again
-// when the window has moved past it.
+// when the window has moved past it (or never held it: after end).
 func (m Model) home() (Model, tea.Cmd) {
 	m.cursor = 0
-	if m.first == 0 || m.query != "" {
+	if (m.first == 0 && m.topKnown) || m.query != "" {
 		m.clamp()
 		return m, m.selectionChanged()
 	}
 	m.gen++ // whatever page is on its way belongs to the old window
 	m.clamp()
+	if !m.topKnown {
+		m.forgetPages() // the pages met belong to the oldest end; start over from the top
+	}
 	return m, m.readPage(0, true)
+}
+
+// end puts the cursor on the oldest task of the view: at once when the
+// window holds the view's last page, else after reading the oldest page
+// from the store's index (store.Oldest), whatever the size of the history.
+func (m Model) end() (Model, tea.Cmd) {
+	if m.query != "" || m.holdsLast() {
+		m.cursor = len(m.rows) - 1
+		m.clamp()
+		return m, m.selectionChanged()
+	}
+	m.gen++
+	m.forgetPages()
+	m.loading = true
+	q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
+	return m, loadOldest(m.deps.Service.Store(), m.gen, q)
+}
+
+// holdsLast: the window's last page is the view's last.
+func (m Model) holdsLast() bool {
+	return m.last > 0 && m.last == len(m.pages) && m.pages[m.last-1].next == ""
+}
+
+// forgetPages forgets every boundary met, keeping the rows on screen
+// until the page asked for replaces them.
+func (m *Model) forgetPages() {
+	m.pages, m.first, m.last, m.topKnown = nil, 0, 0, true
 }
 
 // resetPages forgets the window and every boundary: a new view or search.
 func (m *Model) resetPages() {
 	m.rows, m.pages, m.first, m.last = nil, nil, 0, 0
-	m.cursor, m.offset = 0, 0
+	m.cursor, m.offset, m.topKnown = 0, 0, true
+}
+
+// position is the selected row's place in the view, counted from the
+// newest (1 = newest), and how many tasks the view holds; 0, 0 when there
+// is nothing to count. Above a window read from the oldest end it counts
+// up from the view's size, since the pages below the window are known.
+func (m Model) position() (int, int) {
+	if len(m.rows) == 0 || len(m.pages) == 0 && m.query == "" {
+		return 0, 0
+	}
+	if m.query != "" {
+		return m.cursor + 1, len(m.rows)
+	}
+	total := m.viewTotal()
+	pos := m.absCursor() + 1
+	if !m.topKnown {
+		below := len(m.rows) - 1 - m.cursor
+		for _, p := range m.pages[m.last:] {
+			below += p.n
+		}
+		pos = total - below
+	}
+	pos = max(pos, 1)
+	return pos, max(total, pos)
+}
+
+// viewTotal is how many tasks the view holds, from the counters.
+func (m Model) viewTotal() int {
+	if m.view == All {
+		return m.total
+	}
+	n := 0
+	for _, s := range m.view.statuses() {
+		n += m.byStatus[s]
+	}
+	return n
 }
 
 // absCursor is the cursor's position in the whole view (tests and
