@@ -2,6 +2,7 @@ package download
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -167,4 +168,105 @@ func latinBase(r rune) string {
 
 func isASCIIAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// NameInfo is what a result file's name says of it (FileName's parts read
+// back): a file found without its sidecar still names its task.
+type NameInfo struct {
+	Date time.Time // the task's creation date (UTC midnight); zero for "undated"
+	// IDs are the task ids the name can hold, likeliest first: a task id
+	// may itself contain '_', so "…_<slug>_2.mp4" is either index 1 of one
+	// id or index 0 of a longer one (whose prompt's slug is "2"). An id
+	// longer than 40 characters was cut to its first 40 in the name.
+	IDs []NameID
+	// Part: "…_part.mp4", an extension's new part alone.
+	Part bool
+	// UpscaleOf is the source's id when the name is an upscale's
+	// ("<source>-1080p" or "<source>-4k"): the upscale's own id is not in it.
+	UpscaleOf string
+	Slug      string
+}
+
+// NameID is one reading of the id and index in a file name.
+type NameID struct {
+	ID    string
+	Index int // 0 for the first (or only) result
+}
+
+// ParseFileName reads a name FileName (or PartName) made. ok is false for
+// any other name.
+func ParseFileName(name string) (NameInfo, bool) {
+	var n NameInfo
+	stem, ok := strings.CutSuffix(name, ".mp4")
+	if !ok {
+		return n, false
+	}
+	stem, n.Part = strings.CutSuffix(stem, "_part")
+	date, rest, ok := strings.Cut(stem, "_")
+	if !ok {
+		return n, false
+	}
+	if date != "undated" {
+		d, err := time.Parse("2006-01-02", date)
+		if err != nil {
+			return n, false
+		}
+		n.Date = d
+	}
+	tokens := strings.Split(rest, "_")
+	if len(tokens) < 2 {
+		return n, false
+	}
+	last := len(tokens) - 1
+	if idx, ok := indexSuffix(tokens[last]); ok && len(tokens) >= 3 && slugShaped(tokens[last-1]) {
+		n.IDs = append(n.IDs, NameID{ID: strings.Join(tokens[:last-1], "_"), Index: idx})
+		n.Slug = tokens[last-1]
+	}
+	if slugShaped(tokens[last]) {
+		n.IDs = append(n.IDs, NameID{ID: strings.Join(tokens[:last], "_")})
+		if n.Slug == "" {
+			n.Slug = tokens[last]
+		}
+	}
+	n.IDs = slices.DeleteFunc(n.IDs, func(c NameID) bool { return !idShaped(c.ID) })
+	if len(n.IDs) == 0 {
+		return n, false
+	}
+	for _, to := range []string{"-1080p", "-4k"} {
+		if src, ok := strings.CutSuffix(n.IDs[0].ID, to); ok && src != "" {
+			n.UpscaleOf = src
+		}
+	}
+	return n, true
+}
+
+// indexSuffix reads FileName's "_2", "_3", … (index 1, 2, …).
+func indexSuffix(s string) (int, bool) {
+	if s == "" || s[0] == '0' || len(s) > 9 {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + int(s[i]-'0')
+	}
+	return v - 1, v >= 2
+}
+
+func slugShaped(s string) bool {
+	if s == "" || len(s) > maxSlugLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func idShaped(s string) bool {
+	return s != "" && len(s) <= maxTaskIDLen && safeTaskID(s) == s
 }
