@@ -194,17 +194,7 @@ func (s *Service) Import(ctx context.Context, id string) (*store.Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	t := &store.Task{TaskID: rec.TaskID, Kind: store.KindImport}
-	if t.TaskID == "" {
-		t.TaskID = id
-	}
-	applyRecord(t, rec, now)
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = now
-	}
-	t.SubmittedAt = t.CreatedAt
-	t.Events = append([]store.Event{{At: now, Status: "imported", Note: "added to the history by id"}}, t.Events...)
+	t := importedTask(id, rec, s.now(), "added to the history by id")
 	if s.store.ReadOnly() {
 		return t, nil
 	}
@@ -218,6 +208,22 @@ func (s *Service) Import(ctx context.Context, id string) (*store.Task, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// importedTask is the entry for a task made elsewhere, from the service's
+// record of it; note says how it came.
+func importedTask(id string, rec *api.Record, now time.Time, note string) *store.Task {
+	t := &store.Task{TaskID: rec.TaskID, Kind: store.KindImport}
+	if t.TaskID == "" {
+		t.TaskID = id
+	}
+	applyRecord(t, rec, now)
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = now
+	}
+	t.SubmittedAt = t.CreatedAt
+	t.Events = append([]store.Event{{At: now, Status: "imported", Note: note}}, t.Events...)
+	return t
 }
 
 // PollDelay is the cadence for a running task: every few seconds at first,
