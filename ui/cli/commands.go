@@ -205,16 +205,6 @@ func taskAction(g *globals, needKey bool, cmd *cobra.Command, act func(cmd *cobr
 	return cmd
 }
 
-func importCmd(g *globals) *cobra.Command {
-	return taskAction(g, true, &cobra.Command{
-		Use:   "import ID",
-		Short: "Add a task made elsewhere (e.g. on the web dashboard) to the history",
-		Args:  cobra.ExactArgs(1),
-	}, func(cmd *cobra.Command, env *Env, args []string) (*store.Task, error) {
-		return env.Service.Import(cmd.Context(), args[0])
-	})
-}
-
 func settleCmd(g *globals) *cobra.Command {
 	var force, yes, asJSON bool
 	cmd := &cobra.Command{

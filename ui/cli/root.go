@@ -60,7 +60,7 @@ func NewRoot(w Wiring) *cobra.Command {
 	root.AddCommand(
 		extendCmd(g), generateCmd(g), statusCmd(g), waitCmd(g), listCmd(g), downloadCmd(g), importCmd(g),
 		upscaleCmd(g), creditsCmd(g), pathsCmd(g), simCmd(g), seedHistoryCmd(g), settleCmd(g),
-		dismissCmd(g), rmCmd(g), doctorCmd(g), receiveCmd(g), framesCmd(g), spendCmd(g),
+		dismissCmd(g), rmCmd(g), doctorCmd(g), receiveCmd(g), framesCmd(g), spendCmd(g), exportCmd(g),
 	)
 	root.AddCommand(storyCmd(g), treeCmd(g))
 	return root
