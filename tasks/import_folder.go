@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/veox/veox/api"
@@ -57,11 +58,11 @@ func (s *Service) ImportFolder(ctx context.Context, dir string, ask bool) (*Impo
 		if f.Video != "" {
 			b.rep.Videos++
 		}
-		if f.Sidecar == "" {
-			bare = append(bare, f)
-			continue
+		if f.Sidecar == "" || !b.fromSidecar(f) {
+			if f.Video != "" {
+				bare = append(bare, f)
+			}
 		}
-		b.fromSidecar(f)
 	}
 	if err := b.fromNames(ctx, bare, ask); err != nil {
 		return b.rep, err
@@ -106,81 +107,148 @@ func (b *rebuild) entry(t *store.Task) *rebuilt {
 	return e
 }
 
-// fromSidecar reads a video's description.
-func (b *rebuild) fromSidecar(f archive.Found) {
+// fromSidecar reads a video's description and records the video for its
+// task. false: the description cannot be used for this video (damaged,
+// or it describes another video); the caller tries the video's name.
+// A sidecar comes from outside: its ids are checked, and it is believed
+// about a video only when the video is the one it describes.
+func (b *rebuild) fromSidecar(f archive.Found) bool {
 	data, err := download.ReadSidecar(b.root, f.Sidecar)
 	if err != nil {
-		b.rep.problem(f.Sidecar, "cannot be read: "+err.Error())
-		b.fromBroken(f)
-		return
+		b.rep.problem(f.Sidecar, "cannot be read: "+api.Sanitize(err.Error()))
+		return b.byNameInstead(f)
 	}
 	obj, err := archive.DecodeTask(data)
+	if err == nil {
+		err = checkOutsideTask(obj.Task)
+	}
 	if err != nil {
 		b.rep.problem(f.Sidecar, "is not a description veox can read ("+api.Sanitize(err.Error())+")")
-		b.fromBroken(f)
-		return
+		return b.byNameInstead(f)
 	}
-	e := b.entry(obj.Task)
 	if f.Video == "" {
+		b.entry(obj.Task)
 		b.rep.note(f.Sidecar, "its video is not beside it: the task is back, without the file")
-		return
+		return true
 	}
-	if file, ok := b.described(f, obj); ok {
+	file, v := b.described(f, obj)
+	switch v {
+	case videoOther:
+		b.rep.problem(f.Sidecar, fmt.Sprintf("describes task %s, but %s is another video (its name or its bytes say so): the sidecar is passed over",
+			api.Sanitize(displayID(obj.Task)), path.Base(f.Video)))
+		return false
+	case videoBroken:
+		b.entry(obj.Task) // the task is back; the damaged file is listed
+	default:
+		e := b.entry(obj.Task)
 		e.found = append(e.found, file)
 	}
+	return true
 }
 
-// fromBroken: a damaged sidecar still leaves its video, which the name
+// byNameInstead: a damaged sidecar still leaves its video, which the name
 // may bring back.
-func (b *rebuild) fromBroken(f archive.Found) {
+func (b *rebuild) byNameInstead(f archive.Found) bool {
 	if f.Video != "" {
-		b.rep.note(f.Video, "its sidecar is damaged: veox tries the task id in its name")
+		b.rep.note(f.Video, "its sidecar cannot be used: veox tries the task id in its name")
 	}
+	return false
 }
 
-// described is the file record of a video with a sidecar: as recorded
-// when it is the size recorded, else as it is on disk now.
-func (b *rebuild) described(f archive.Found, obj *archive.Task) (store.File, bool) {
-	abs := filepath.Join(b.dir, filepath.FromSlash(f.Video))
-	name := path.Base(f.Video)
-	var rec *store.File
-	for i, rf := range obj.Files {
-		if filepath.Base(rf.Path) == name {
-			rec = &obj.Files[i]
+// checkOutsideTask refuses ids that came from outside veox and could not
+// be the service's or veox's: empty, too long, spaces, control characters
+// or path separators.
+func checkOutsideTask(t *store.Task) error {
+	for _, id := range []string{t.TaskID, t.ParentID} {
+		if id == "" {
+			continue
+		}
+		if err := CheckTaskID(id); err != nil {
+			return err
+		}
+		if strings.ContainsAny(id, `/\`) {
+			return fmt.Errorf("task id %q has a path separator", api.Sanitize(id))
 		}
 	}
-	if rec == nil && obj.Video != nil {
-		v := obj.Video
-		rec = &store.File{URL: v.URL, Size: v.Size, SHA256: v.SHA256, Duration: time.Duration(v.Seconds * float64(time.Second)),
-			DownloadedAt: v.DownloadedAt, Part: v.Part}
+	return nil
+}
+
+// What a video is to the sidecar beside it.
+type videoVerdict int
+
+const (
+	videoDescribed videoVerdict = iota // the video it describes (as it is now)
+	videoBroken                        // not a complete video: listed, not recorded
+	videoOther                         // another video: the sidecar is not about it
+)
+
+// described is the file record of a video with a sidecar. The name and
+// size the sidecar records are believed (veox wrote both); otherwise the
+// video is checked and hashed: the same bytes as recorded (a renamed
+// file) or, under the name recorded, other bytes (recorded as it is now,
+// with a note). A video whose name is another task's, or that is neither
+// named nor hashed as recorded, is another video.
+func (b *rebuild) described(f archive.Found, obj *archive.Task) (store.File, videoVerdict) {
+	abs := filepath.Join(b.dir, filepath.FromSlash(f.Video))
+	name := path.Base(f.Video)
+	if !nameAgrees(name, obj.Task) {
+		return store.File{}, videoOther
 	}
-	if rec != nil && rec.Size == f.Size && rec.SHA256 != "" {
-		file := *rec
+	recs := slices.Clone(obj.Files)
+	if v := obj.Video; v != nil {
+		recs = append(recs, store.File{Path: v.File, URL: v.URL, Size: v.Size, SHA256: v.SHA256,
+			Duration: time.Duration(v.Seconds * float64(time.Second)), DownloadedAt: v.DownloadedAt, Part: v.Part})
+	}
+	byName := slices.IndexFunc(recs, func(r store.File) bool { return filepath.Base(r.Path) == name })
+	if byName >= 0 && recs[byName].Size == f.Size && len(recs[byName].SHA256) == 64 {
+		file := recs[byName]
 		file.Path = abs
-		return file, true
+		return file, videoDescribed
 	}
-	file, ok := b.inspect(f)
-	if ok && rec != nil {
-		file.URL, file.Part, file.DownloadedAt = rec.URL, rec.Part, rec.DownloadedAt
-		b.rep.note(f.Video, fmt.Sprintf("is %d bytes, its description says %d: recorded as it is now", f.Size, rec.Size))
+	file, err := b.inspect(f)
+	if err != nil {
+		return file, videoBroken
 	}
-	return file, ok
+	same := slices.IndexFunc(recs, func(r store.File) bool { return r.SHA256 == file.SHA256 })
+	switch {
+	case same >= 0:
+		r := recs[same]
+		file.URL, file.Part, file.DownloadedAt = r.URL, r.Part, r.DownloadedAt
+	case byName >= 0:
+		r := recs[byName]
+		file.URL, file.Part, file.DownloadedAt = r.URL, r.Part, r.DownloadedAt
+		b.rep.note(f.Video, fmt.Sprintf("is %d bytes, its description says %d: recorded as it is now", f.Size, r.Size))
+	default:
+		return store.File{}, videoOther
+	}
+	return file, videoDescribed
+}
+
+// nameAgrees: a name veox gives names t (its id, or for an upscale its
+// source's); a name veox does not give (renamed by hand) claims nothing.
+func nameAgrees(name string, t *store.Task) bool {
+	info, ok := download.ParseFileName(name)
+	if !ok {
+		return true
+	}
+	want := download.NameTaskID(nameID(t))
+	return slices.ContainsFunc(info.IDs, func(c download.NameID) bool { return c.ID == want })
 }
 
 // inspect checks and hashes a video veox finds, as a download's last
-// check does.
-func (b *rebuild) inspect(f archive.Found) (store.File, bool) {
+// check does; a video that fails is listed.
+func (b *rebuild) inspect(f archive.Found) (store.File, error) {
 	res, err := download.Inspect(b.root, f.Video)
 	if err != nil {
 		b.rep.problem(f.Video, "is not a complete video ("+api.Sanitize(err.Error())+"): not recorded")
-		return store.File{}, false
+		return store.File{}, err
 	}
 	at := b.s.now()
 	if st, err := b.root.Stat(f.Video); err == nil {
 		at = st.ModTime().UTC()
 	}
 	return store.File{Path: filepath.Join(b.dir, filepath.FromSlash(f.Video)), Size: res.Size, SHA256: res.SHA256,
-		Duration: res.Duration, DownloadedAt: at}, true
+		Duration: res.Duration, DownloadedAt: at}, nil
 }
 
 // fromNames brings back the tasks of videos without a sidecar by the id in
@@ -220,8 +288,8 @@ func (b *rebuild) fromNames(ctx context.Context, bare []archive.Found, ask bool)
 			b.rep.problem(n.f.Video, why)
 			continue
 		}
-		file, ok := b.inspect(n.f)
-		if !ok {
+		file, err := b.inspect(n.f)
+		if err != nil {
 			continue
 		}
 		file.Part = n.info.Part
@@ -272,7 +340,7 @@ func (b *rebuild) byName(ctx context.Context, info download.NameInfo, known map[
 		}
 	}
 	if api.KindOf(last) == api.KindNotFound {
-		return nil, fmt.Sprintf("no sidecar, and the service no longer knows task %s (it keeps tasks 14 days)", info.IDs[0].ID)
+		return nil, fmt.Sprintf("no usable sidecar, and the service no longer knows task %s (it keeps tasks 14 days)", info.IDs[0].ID)
 	}
 	return nil, "no sidecar, and asking the service about it failed: " + api.Sanitize(last.Error())
 }
@@ -332,7 +400,7 @@ func (b *rebuild) save() error {
 				if e != nil && e.asked {
 					b.rep.Asked++
 				}
-				b.s.recordChanged(&batch[i]) // a video found bare gets its sidecar now
+				b.sidecars(&batch[i]) // a video found bare gets its sidecar now
 			case e != nil:
 				if err := b.relink(e, r.Existing); err != nil {
 					return err
@@ -365,8 +433,19 @@ func (b *rebuild) relink(e *rebuilt, localID string) error {
 	}
 	if err == nil && changed {
 		b.rep.Relinked++
+		if t, gerr := b.s.store.Get(localID); gerr == nil {
+			b.sidecars(t)
+		}
 	}
 	return err
+}
+
+// sidecars writes the sidecars of a task brought back, beside the videos
+// found in the folder (which may be outside the download folder).
+func (b *rebuild) sidecars(t *store.Task) {
+	if err := b.s.writeSidecarsUnder(t, b.dir); err != nil {
+		b.s.log.Warn("a sidecar could not be written", "task", t.LocalID, "err", err)
+	}
 }
 
 // withFound records the videos found in a task's file list: a file of the

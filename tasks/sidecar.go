@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/veox/veox/api/download"
@@ -79,17 +80,26 @@ func (s *Service) recordChanged(t *store.Task) {
 }
 
 // WriteSidecars writes (or brings up to date) the sidecar beside each of
-// t's files that is on disk as recorded. Files that are gone, or no longer
-// the size recorded (replaced by something else), get none. Nothing is
-// written when sidecars are off, or when a sidecar already says the same.
+// t's files that is on disk as recorded, inside the download folder.
+// Files that are gone, or no longer the size recorded (replaced by
+// something else), get none; nor do files elsewhere: a path in the history
+// may have come from an export or a sidecar, and veox writes nothing
+// outside its folders. Nothing is written when sidecars are off, or when a
+// sidecar already says the same.
 func (s *Service) WriteSidecars(t *store.Task) error {
+	return s.writeSidecarsUnder(t, s.dir)
+}
+
+// writeSidecarsUnder is WriteSidecars for the files inside top (the
+// download folder, or a folder the history is being rebuilt from).
+func (s *Service) writeSidecarsUnder(t *store.Task, top string) error {
 	if !s.sidecars.Load() || len(t.Files) == 0 {
 		return nil
 	}
 	ref := s.storyRef(t)
 	var errs []error
 	for _, f := range t.Files {
-		if err := s.writeSidecar(t, f, ref); err != nil {
+		if err := s.writeSidecar(t, f, ref, top); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -97,10 +107,10 @@ func (s *Service) WriteSidecars(t *store.Task) error {
 }
 
 // writeSidecar writes the sidecar of one file, inside the file's own
-// folder through an os.Root.
-func (s *Service) writeSidecar(t *store.Task, f store.File, ref *archive.StoryRef) error {
+// folder through an os.Root, when that folder is top or below it.
+func (s *Service) writeSidecar(t *store.Task, f store.File, ref *archive.StoryRef, top string) error {
 	dir, name := filepath.Split(f.Path)
-	if name == "" || !filepath.IsAbs(f.Path) {
+	if name == "" || !filepath.IsAbs(f.Path) || filepath.Clean(f.Path) != f.Path || !within(top, dir) {
 		return nil
 	}
 	root, err := os.OpenRoot(dir)
@@ -110,7 +120,7 @@ func (s *Service) writeSidecar(t *store.Task, f store.File, ref *archive.StoryRe
 		return fmt.Errorf("the sidecar of %s: %w", name, err)
 	}
 	defer root.Close()
-	st, err := root.Stat(name)
+	st, err := root.Lstat(name)
 	if err != nil || !st.Mode().IsRegular() || st.Size() != f.Size {
 		return nil // gone, or not the video recorded: describe nothing
 	}
@@ -122,6 +132,19 @@ func (s *Service) writeSidecar(t *store.Task, f store.File, ref *archive.StoryRe
 		return err
 	}
 	return download.WriteSidecar(root, name, data)
+}
+
+// within: dir is top or inside it (both absolute; "" top holds nothing).
+func within(top, dir string) bool {
+	if top == "" {
+		return false
+	}
+	top, err := filepath.Abs(top)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(top, filepath.Clean(dir))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // newerSidecar: the sidecar already there describes a later state of the
@@ -178,7 +201,7 @@ func (s *Service) sidecarAfterDownload(t *store.Task, f *Fetched) *store.Task {
 	if file.Path == "" {
 		return t
 	}
-	err := s.writeSidecar(t, file, s.storyRef(t))
+	err := s.writeSidecar(t, file, s.storyRef(t), s.dir)
 	if err == nil {
 		return t
 	}

@@ -270,3 +270,7 @@ func slugShaped(s string) bool {
 func idShaped(s string) bool {
 	return s != "" && len(s) <= maxTaskIDLen && safeTaskID(s) == s
 }
+
+// NameTaskID is id as FileName writes it into a name (what ParseFileName
+// reads back as an id).
+func NameTaskID(id string) string { return safeTaskID(id) }
