@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
@@ -86,13 +89,14 @@ func (im *lineImport) line(ctx context.Context, n int, line []byte) error {
 	case archive.KindTask:
 		im.rep.Lines++
 		t, err := archive.DecodeTask(line)
-		if err == nil && t.TaskID != "" {
-			err = CheckTaskID(t.TaskID)
+		if err == nil {
+			err = checkOutsideTask(t.Task)
 		}
 		if err != nil {
 			im.rep.problem(where, "is a task veox cannot read ("+api.Sanitize(err.Error())+"): passed over")
 			return nil
 		}
+		im.s.homeFiles(t.Task)
 		im.batch = append(im.batch, *t.Task)
 		if len(im.batch) >= importBatch {
 			return im.flush(ctx)
@@ -219,5 +223,27 @@ func readLine(in *bufio.Reader) ([]byte, error) {
 			continue
 		}
 		return bytes.TrimSuffix(line, []byte("\n")), err
+	}
+}
+
+// homeFiles points the files of a task from an export at this machine's
+// copies: a file not where the export says, but in the download folder
+// under its own name and size (the videos folder was copied along), is
+// recorded there. The others keep the path recorded ('veox doctor' lists
+// them as missing); veox never writes beside a path outside its folders.
+func (s *Service) homeFiles(t *store.Task) {
+	for i := range t.Files {
+		f := &t.Files[i]
+		if st, err := os.Lstat(f.Path); err == nil && filepath.IsAbs(f.Path) && st.Mode().IsRegular() && st.Size() == f.Size {
+			continue
+		}
+		name := filepath.Base(filepath.FromSlash(strings.ReplaceAll(f.Path, `\`, "/")))
+		if s.dir == "" || !strings.HasSuffix(name, ".mp4") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		here := filepath.Join(s.dir, name)
+		if st, err := os.Lstat(here); err == nil && st.Mode().IsRegular() && st.Size() == f.Size {
+			f.Path = here
+		}
 	}
 }
