@@ -97,6 +97,7 @@ func (d *doctor) run(ctx context.Context) doctorReport {
 	d.resolve()
 	d.checkHistory()
 	d.checkDownloads()
+	d.checkSidecars()
 	if !d.offline {
 		d.checkService(ctx)
 	}
