@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/veox/veox/api"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/tasks/archive"
 )
 
 // importCmd adds tasks to the history: one made elsewhere (by its id), every
@@ -44,14 +47,24 @@ func importCmd(g *globals) *cobra.Command {
 			if given != 1 {
 				return usageErr(errors.New("give one of: a task ID, --from-folder DIR or --jsonl FILE"))
 			}
+			// Bad input is told before the history is opened (or created).
 			switch {
 			case folder != "":
+				abs, err := checkFolder(folder)
+				if err != nil {
+					return err
+				}
 				return withEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
-					return importFolder(cmd, env, folder, asJSON)
+					return importFolder(cmd, env, abs, asJSON)
 				})(cmd, args)
 			case lines != "":
+				in, source, closeIn, err := openExport(cmd, lines)
+				if err != nil {
+					return err
+				}
+				defer closeIn()
 				return withEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
-					return importLines(cmd, env, lines, asJSON)
+					return importLines(cmd, env, in, source, asJSON)
 				})(cmd, args)
 			}
 			return withEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
@@ -95,14 +108,19 @@ type importProblem struct {
 	Reason string `json:"reason"`
 }
 
-func importFolder(cmd *cobra.Command, env *Env, dir string, asJSON bool) error {
+// checkFolder is --from-folder's folder, absolute, or a usage error.
+func checkFolder(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return usageErr(err)
+		return "", usageErr(err)
 	}
 	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
-		return usageErr(fmt.Errorf("--from-folder %s: no such folder", dir))
+		return "", usageErr(fmt.Errorf("--from-folder %s: no such folder; give the folder that holds the videos (see 'veox paths')", api.Sanitize(dir)))
 	}
+	return abs, nil
+}
+
+func importFolder(cmd *cobra.Command, env *Env, abs string, asJSON bool) error {
 	ask := env.Demo || env.Settings.APIKey != ""
 	rep, err := env.Service.ImportFolder(cmd.Context(), abs, ask)
 	if rep == nil {
@@ -111,23 +129,46 @@ func importFolder(cmd *cobra.Command, env *Env, dir string, asJSON bool) error {
 	return tellImport(cmd, importJSON{From: "folder", Source: abs}, rep, err, asJSON)
 }
 
-func importLines(cmd *cobra.Command, env *Env, file string, asJSON bool) error {
-	var in io.Reader = cmd.InOrStdin()
-	source := "stdin"
+// openExport opens --jsonl's file ("-": stdin) and reads up to its first
+// line that is not blank: something that is not an export is told as bad
+// input before anything else happens. in gives the whole input again.
+func openExport(cmd *cobra.Command, file string) (in io.Reader, source string, closeIn func(), err error) {
+	var r io.Reader = cmd.InOrStdin()
+	source, closeIn = "stdin", func() {}
 	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {
-			return usageErr(fmt.Errorf("--jsonl %s: %w", file, errors.Unwrap(err)))
+			return nil, "", nil, usageErr(fmt.Errorf("--jsonl %s: %w", api.Sanitize(file), errors.Unwrap(err)))
 		}
-		defer f.Close()
-		in, source = f, file
+		r, source, closeIn = f, file, func() { f.Close() }
 		if abs, err := filepath.Abs(file); err == nil {
 			source = abs
 		}
 	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var head []byte
+	for {
+		line, rerr := br.ReadSlice('\n')
+		head = append(head, line...)
+		if t := bytes.TrimSpace(line); len(t) > 0 || rerr != nil {
+			if _, kerr := archive.KindOf(t); kerr != nil || rerr != nil && !errors.Is(rerr, io.EOF) {
+				closeIn()
+				what := "its first line is not an object veox wrote"
+				if len(t) == 0 {
+					what = "it is empty"
+				}
+				return nil, "", nil, usageErr(fmt.Errorf("%s is not a veox export (%s); nothing was added: give a file 'veox export' wrote", api.Sanitize(source), what))
+			}
+			break
+		}
+	}
+	return io.MultiReader(bytes.NewReader(head), br), source, closeIn, nil
+}
+
+func importLines(cmd *cobra.Command, env *Env, in io.Reader, source string, asJSON bool) error {
 	rep, err := env.Service.ImportLines(cmd.Context(), in)
 	if errors.Is(err, tasks.ErrNotExport) {
-		return usageErr(fmt.Errorf("%s is %w; nothing was added", source, err))
+		return usageErr(fmt.Errorf("%s is %w; nothing was added", api.Sanitize(source), err))
 	}
 	if rep == nil {
 		return err
@@ -226,41 +267,19 @@ func exportCmd(g *globals) *cobra.Command {
 			"--since takes a date (2026-03-01), an RFC 3339 time, an age (36h, 7d, 2w) or today, week, month.\n" +
 			"To a terminal it prints only with --jsonl; --out writes a file (mode 0600) that appears only whole.",
 		Args: cobra.NoArgs,
-		RunE: withBrowseEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Bad input is told before the history is opened (or created).
 			from, err := exportSince(since, time.Now())
 			if err != nil {
 				return usageErr(err)
 			}
-			stdout := cmd.OutOrStdout()
-			if out == "" && !lines && isTerminal(stdout) {
+			if out == "" && !lines && isTerminal(cmd.OutOrStdout()) {
 				return usageErr(errors.New("export writes the whole history as JSON lines: redirect it (veox export > history.jsonl), give --out FILE, or --jsonl to print them here"))
 			}
-			by := "veox " + env.Version
-			var n tasks.ExportCounts
-			if out == "" {
-				n, err = env.Service.Export(cmd.Context(), stdout, from, by)
-			} else {
-				n, err = exportToFile(cmd, env, out, from, by)
-			}
-			if err != nil {
-				return localStep(kindLocal, err)
-			}
-			errOut := cmd.ErrOrStderr()
-			where := "stdout"
-			if out != "" {
-				where = out
-			}
-			if asJSON && out != "" {
-				writeJSON(stdout, map[string]any{"file": out, "tasks": n.Tasks, "stories": n.Stories, "kept": n.Kept, "unreadable": n.Skipped})
-			}
-			fmt.Fprintf(errOut, "veox: exported %s, %s, %s to %s\n", count(n.Tasks, "task", "tasks"),
-				count(n.Stories, "story", "stories"), count(n.Kept, "kept mark", "kept marks"), where)
-			if n.Skipped > 0 {
-				fmt.Fprintf(errOut, "veox: %d record(s) of the history could not be read and are not in the export: run 'veox doctor'\n", n.Skipped)
-				return quietExit(ExitLocal)
-			}
-			return nil
-		}),
+			return withBrowseEnv(g, false, func(cmd *cobra.Command, env *Env, _ []string) error {
+				return runExport(cmd, env, from, out, asJSON)
+			})(cmd, args)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&since, "since", "", "only tasks created since: a date, an RFC 3339 time, an age such as 7d, or today, week, month")
@@ -268,6 +287,38 @@ func exportCmd(g *globals) *cobra.Command {
 	f.StringVarP(&out, "out", "o", "", "write to this file (atomically, mode 0600) instead of stdout")
 	f.BoolVar(&asJSON, "json", false, "with --out, print what was written as a JSON object")
 	return cmd
+}
+
+// runExport writes the export to stdout or the --out file and tells what
+// it wrote on stderr.
+func runExport(cmd *cobra.Command, env *Env, from time.Time, out string, asJSON bool) error {
+	stdout := cmd.OutOrStdout()
+	by := "veox " + env.Version
+	var n tasks.ExportCounts
+	var err error
+	if out == "" {
+		n, err = env.Service.Export(cmd.Context(), stdout, from, by)
+	} else {
+		n, err = exportToFile(cmd, env, out, from, by)
+	}
+	if err != nil {
+		return localStep(kindLocal, err)
+	}
+	errOut := cmd.ErrOrStderr()
+	where := "stdout"
+	if out != "" {
+		where = out
+	}
+	if asJSON && out != "" {
+		writeJSON(stdout, map[string]any{"file": out, "tasks": n.Tasks, "stories": n.Stories, "kept": n.Kept, "unreadable": n.Skipped})
+	}
+	fmt.Fprintf(errOut, "veox: exported %s, %s, %s to %s\n", count(n.Tasks, "task", "tasks"),
+		count(n.Stories, "story", "stories"), count(n.Kept, "kept mark", "kept marks"), where)
+	if n.Skipped > 0 {
+		fmt.Fprintf(errOut, "veox: %d record(s) of the history could not be read and are not in the export: run 'veox doctor'\n", n.Skipped)
+		return quietExit(ExitLocal)
+	}
+	return nil
 }
 
 // exportToFile writes the export beside FILE first and gives it the name
