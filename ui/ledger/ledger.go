@@ -1,5 +1,5 @@
 // Package ledger is the Spending screen: what today, this week and this
-// month cost, the days of the last weeks as bars, this month by model and
+// month cost, the days of the last weeks as bars, the last 30 days by model and
 // kind, and the balance over time as a sparkline. Figures the balance
 // showed and the price table's estimates are told apart (~). The data is
 // read from the history in a command (tasks.Service.Spend streams it), so

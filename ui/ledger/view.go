@@ -27,26 +27,43 @@ func (m Model) View() string {
 	case m.ledger == nil:
 		return st.Title.Render("Spending") + "\n\n" + st.Faint.Render("reading the history…")
 	}
-	l := m.ledger
-	models, kinds := l.ByModel, l.ByKind
-	groupRows := min(max(len(models), len(kinds)), 4)
-	if w < 70 {
-		groupRows = min(len(models), 3) + min(len(kinds), 3) + 1
+	// Always: the header, the totals, the balance and the footnote (and
+	// the blank lines between); then the days' title and today; then the
+	// groups as they fit; every row left over shows one more day.
+	rest := m.height - 11
+	groups, gh := m.fitGroups(w, rest-1)
+	if gh > 0 {
+		rest -= gh + 1
 	}
-	fixed := 12 + groupRows
-	dayRows := max(m.height-fixed, 1)
 	parts := []string{
 		m.header(w),
 		m.totals(),
 		"",
-		m.daysView(w, dayRows),
-		"",
-		m.groupsView(w),
-		"",
-		m.balanceView(w),
-		st.Faint.Render(ansi.Truncate("~ partly estimated: where the balance could not tell, the price table's figure", w, "…")),
+		m.daysView(w, max(rest+1, 1)),
 	}
+	if gh > 0 {
+		parts = append(parts, "", groups)
+	}
+	parts = append(parts, "",
+		m.balanceView(w),
+		st.Faint.Render(ansi.Truncate("~ partly estimated: where the balance could not tell, the price table's figure", w, "…")))
 	return strings.Join(parts, "\n")
+}
+
+// fitGroups is the last 30 days by model and kind in at most h rows, as many
+// lines of each as fit (up to 4 side by side, 3 one under the other),
+// and the rows it takes; 0 when not even one line of each fits.
+func (m Model) fitGroups(w, h int) (string, int) {
+	for n := 4; n >= 1; n-- {
+		if w < 70 && n == 4 {
+			continue
+		}
+		v := m.groupsView(w, n)
+		if rows := strings.Count(v, "\n") + 1; rows <= h {
+			return v, rows
+		}
+	}
+	return "", 0
 }
 
 func (m Model) header(w int) string {
@@ -78,7 +95,8 @@ func (m Model) totals() string {
 	}{{"today", l.Today}, {"this week", l.ThisWeek}, {"this month", l.Month}}
 	out := make([]string, len(rows))
 	for i, r := range rows {
-		out[i] = fmt.Sprintf("  %-11s %s  %s", st.Label.Render(r.name), st.Bold.Render(fmt.Sprintf("%8s", amount(r.line))), st.Faint.Render(counts(r.line)))
+		// Padded before styling: escape sequences would count as width.
+		out[i] = ansi.Truncate(fmt.Sprintf("  %s %s  %s", st.Label.Render(fmt.Sprintf("%-10s", r.name)), st.Bold.Render(fmt.Sprintf("%8s", amount(r.line))), st.Faint.Render(counts(r.line))), m.width, "…")
 	}
 	return strings.Join(out, "\n")
 }
@@ -111,23 +129,23 @@ func (m Model) daysView(w, n int) string {
 		}
 		row := fmt.Sprintf("  %-10s %8s  %s", label, amount(line), format.Bar(line.Credits, top, barW))
 		if line.Tasks > 0 {
-			row += st.Faint.Render(fmt.Sprintf(" %d", line.Tasks))
+			row += st.Faint.Render(" " + plural(line.Tasks, "task"))
 		}
 		out = append(out, row)
 	}
 	return strings.Join(out, "\n")
 }
 
-// groupsView is this month by model and by kind: side by side when the
+// groupsView is the last 30 days (the screen's reading) by model and by kind: side by side when the
 // width allows, else one under the other.
-func (m Model) groupsView(w int) string {
+func (m Model) groupsView(w, n int) string {
 	l := m.ledger
 	if w < 70 {
-		return m.group("This month by model", l.ByModel, w, 3) + "\n" + m.group("by kind", l.ByKind, w, 3)
+		return m.group("Last 30 days by model", l.ByModel, w, n) + "\n" + m.group("by kind", l.ByKind, w, n)
 	}
 	half := (w - 2) / 2
-	left := strings.Split(m.group("This month by model", l.ByModel, half, 4), "\n")
-	right := strings.Split(m.group("by kind", l.ByKind, half, 4), "\n")
+	left := strings.Split(m.group("Last 30 days by model", l.ByModel, half, n), "\n")
+	right := strings.Split(m.group("by kind", l.ByKind, half, n), "\n")
 	var out []string
 	for i := range max(len(left), len(right)) {
 		a, b := "", ""
@@ -173,8 +191,14 @@ func (m Model) balanceView(w int) string {
 		return st.Bold.Render("Balance") + "\n" + st.Faint.Render("  no reading in the last 30 days")
 	}
 	first, last := rs[0], rs[len(rs)-1]
-	head := st.Bold.Render("Balance") + st.Faint.Render(fmt.Sprintf("  %s → %s credits, %d readings from %s",
-		format.Credits(first.Credits), format.Credits(last.Credits), len(rs), format.Clock(first.At, m.deps.Now())))
+	lo, hi := first.Credits, first.Credits
+	for _, r := range rs {
+		lo, hi = min(lo, r.Credits), max(hi, r.Credits)
+	}
+	// The sparkline spans low to high, not zero to high: say both, or a
+	// fall of a few credits would look like the balance running out.
+	head := st.Bold.Render("Balance") + st.Faint.Render(fmt.Sprintf("  %s → %s credits (low %s, high %s), %d readings from %s",
+		format.Credits(first.Credits), format.Credits(last.Credits), format.Credits(lo), format.Credits(hi), len(rs), format.Clock(first.At, m.deps.Now())))
 	at, vals := series(rs)
 	line := format.Sparkline(format.Steps(at, vals, first.At, m.deps.Now(), max(w-4, 10)))
 	return ansi.Truncate(head, w, "…") + "\n  " + st.Value.Render(line)
@@ -200,10 +224,7 @@ func counts(l tasks.SpendLine) string {
 	if l.Tasks == 0 {
 		return "nothing"
 	}
-	s := fmt.Sprintf("%d task", l.Tasks)
-	if l.Tasks != 1 {
-		s += "s"
-	}
+	s := plural(l.Tasks, "task")
 	if l.Estimates > 0 {
 		s += fmt.Sprintf(", %s estimated", format.Credits(l.Estimated))
 	}
@@ -211,4 +232,11 @@ func counts(l tasks.SpendLine) string {
 		s += fmt.Sprintf(", %d failed, not charged", l.Refunded)
 	}
 	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
