@@ -73,6 +73,7 @@ type failure struct {
 	code    int // the service's code, 0 when it did not answer with one
 	message string
 	hint    string
+	budget  *tasks.OverBudgetError // the numbers of a refusal by the daily limit
 }
 
 // classify maps an error to the contract. Errors from asking the service
@@ -92,7 +93,7 @@ func classify(err error) failure {
 	case errors.As(err, &ve):
 		f.exit, f.kind = ExitUsage, kindInput
 	case errors.As(err, &ob):
-		f.exit, f.kind = ExitUsage, kindBudget
+		f.exit, f.kind, f.budget = ExitUsage, kindBudget, ob
 	case errors.Is(err, tasks.ErrUnknownOutcome):
 		f.exit, f.kind = ExitUnknown, kindUnknown
 	case errors.Is(err, store.ErrNotFound):

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"time"
 
@@ -48,10 +49,20 @@ type taskJSON struct {
 
 // errorJSON is a failure, on a task or alone: the same four keys.
 type errorJSON struct {
-	Kind    string `json:"kind"`
-	Code    *int   `json:"code"` // the service's code; null when it gave none
-	Message string `json:"message"`
-	Hint    string `json:"hint"`
+	Kind    string      `json:"kind"`
+	Code    *int        `json:"code"` // the service's code; null when it gave none
+	Message string      `json:"message"`
+	Hint    string      `json:"hint"`
+	Budget  *budgetJSON `json:"budget,omitempty"` // kind "budget" past the daily limit: the numbers
+}
+
+// budgetJSON is a refusal by the daily limit, in numbers a script can use.
+type budgetJSON struct {
+	Day        string  `json:"day"`        // the calendar day counted, 2006-01-02
+	Cost       float64 `json:"cost"`       // this create's estimate, from the price table
+	SpentToday float64 `json:"spentToday"` // what today's tasks cost before it
+	DailyLimit float64 `json:"dailyLimit"`
+	Over       float64 `json:"over"` // by how much it would pass the limit
 }
 
 func newErrorJSON(kind string, code int, message, hint string) *errorJSON {
@@ -73,7 +84,12 @@ func errorDoc(f failure) errorDocJSON {
 	if hint == "" {
 		hint = kindHints[f.kind]
 	}
-	return errorDocJSON{newErrorJSON(f.kind, f.code, f.message, hint)}
+	e := newErrorJSON(f.kind, f.code, f.message, hint)
+	if b := f.budget; b != nil {
+		e.Budget = &budgetJSON{Day: b.Day.Format(time.DateOnly), Cost: b.Cost, SpentToday: b.Spent, DailyLimit: b.Limit,
+			Over: math.Round((b.Spent+b.Cost-b.Limit)*100) / 100}
+	}
+	return errorDocJSON{e}
 }
 
 // kindHints say what to do about veox's own kinds (the service's come
