@@ -223,9 +223,15 @@ func printBalances(w io.Writer, l *tasks.Ledger) {
 	}
 	at, vals := readingSeries(l.Balances)
 	first, last := l.Balances[0], l.Balances[len(l.Balances)-1]
-	// From the first reading of the period: before it there is nothing to draw.
-	fmt.Fprintf(w, "  %s  %s → %s (%d readings from %s)\n", format.Sparkline(format.Steps(at, vals, first.At, l.Until, 40)),
-		format.Credits(first.Credits), format.Credits(last.Credits), len(l.Balances), first.At.Local().Format("2 Jan 15:04"))
+	lo, hi := first.Credits, first.Credits
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	// From the first reading of the period: before it there is nothing to
+	// draw. It spans low to high, not zero to high: both are said.
+	fmt.Fprintf(w, "  %s  %s → %s (low %s, high %s; %d readings from %s)\n", format.Sparkline(format.Steps(at, vals, first.At, l.Until, 40)),
+		format.Credits(first.Credits), format.Credits(last.Credits), format.Credits(lo), format.Credits(hi),
+		len(l.Balances), first.At.Local().Format("2 Jan 15:04"))
 }
 
 func readingSeries(rs []store.BalanceReading) ([]time.Time, []float64) {

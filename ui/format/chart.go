@@ -52,23 +52,24 @@ func Sparkline(vals []float64) string {
 	return b.String()
 }
 
-// Steps samples a series of readings (times ascending) at n equal slices
-// of [from, to]: each slice shows the last reading made by its end, so a
-// balance holds its value until the next reading. Slices before the first
-// reading are NaN.
+// Steps samples a series of readings (times ascending) at n evenly spaced
+// moments from from to to, both included: each shows the last reading
+// made by then, so a balance holds its value until the next reading, the
+// first cell is the value at from and the last the value at to (the ends
+// a caption names). Moments before the first reading are NaN.
 func Steps(at []time.Time, vals []float64, from, to time.Time, n int) []float64 {
 	out := make([]float64, n)
 	if n == 0 {
 		return out
 	}
-	step := to.Sub(from) / time.Duration(n)
+	span := to.Sub(from)
 	j, cur := 0, math.NaN()
 	for i := range out {
-		end := from.Add(step * time.Duration(i+1))
-		if i == n-1 {
-			end = to
+		when := to
+		if n > 1 && i < n-1 {
+			when = from.Add(time.Duration(float64(span) * float64(i) / float64(n-1)))
 		}
-		for j < len(at) && !at[j].After(end) {
+		for j < len(at) && !at[j].After(when) {
 			cur = vals[j]
 			j++
 		}
