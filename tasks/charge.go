@@ -146,6 +146,25 @@ func (s *Service) quiet(self string, sp span, idle bool) (bool, string) {
 	return true, ""
 }
 
+// unbilledOther names another task whose charge has not shown on the
+// balance yet ("" if none): accepted, and the balance did not move for it.
+// Its money may land at any moment, and may already have: the service
+// may book it a moment after it answers, or the reading after it may have
+// come from a cache. A fall of the balance around a create is then not
+// that create's alone.
+func (s *Service) unbilledOther(self string) string {
+	active, err := s.store.Active()
+	if err != nil {
+		return "the history could not be read"
+	}
+	for _, t := range active {
+		if t.LocalID != self && t.Charge != nil && t.Charge.State == store.ChargePending {
+			return fmt.Sprintf("task %s's charge had not shown on the balance yet, and may be in the difference", shortID(&t))
+		}
+	}
+	return ""
+}
+
 // movedIn says how t may have moved the balance within sp ("" if it
 // cannot have): its create was in flight, or it ended then.
 func movedIn(t *store.Task, sp span) string {
@@ -281,6 +300,11 @@ func (s *Service) chargeAtAcceptance(ctx context.Context, t *store.Task, before 
 	default:
 		d := round2(before.Credits - after.Credits)
 		ok, why := s.quiet(t.LocalID, span{before.At, to, before.Seq}, false)
+		if ok && d > 0 {
+			if why = s.unbilledOther(t.LocalID); why != "" {
+				ok = false
+			}
+		}
 		switch {
 		case !ok:
 			c.State, c.Note = store.ChargeEstimate, why
