@@ -64,7 +64,7 @@ func (h history) UpdateMany(edits []store.Edit) ([]store.EditResult, error) {
 }
 
 // SetSidecars turns the writing of sidecars on or off (the 'sidecars'
-// setting; the TUI's Settings apply it at once).
+// config key sets it when the Service is built).
 func (s *Service) SetSidecars(on bool) { s.sidecars.Store(on) }
 
 // Sidecars reports whether sidecars are written.

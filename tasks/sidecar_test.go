@@ -152,3 +152,25 @@ func dirNames(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// A story's step says so in its sidecar: the story's id and the step.
+func TestSidecarOfAStoryStepNamesTheStory(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, sim.Options{})
+		r.svc.SetSidecars(true)
+		v := planAndStart(t, r, "a storm rolls in", "the sun rises")
+		v, err := r.svc.RunStory(ctx(t), v.Story.ID, RunOptions{Download: true})
+		if err != nil || v.Story.Status != store.StoryDone {
+			t.Fatalf("story: %v %+v", err, v.Story)
+		}
+		for i, sv := range v.Steps {
+			if len(sv.Task.Files) == 0 {
+				t.Fatalf("step %d has no file", i+1)
+			}
+			obj, raw := readSidecar(t, sv.Task.Files[len(sv.Task.Files)-1].Path)
+			if obj.Story == nil || obj.Story.ID != v.Story.ID || obj.Story.Step != i+1 || obj.Story.Try {
+				t.Errorf("step %d's sidecar:\n%s", i+1, raw)
+			}
+		}
+	})
+}
