@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/veox/veox/api/download"
@@ -45,19 +46,31 @@ func (d *doctor) checkSidecars() {
 	if len(ids) == 0 {
 		return
 	}
-	missing, err := d.notInHistory(ids)
+	missing, held, err := d.notInHistory(ids)
 	if err != nil {
 		return // the history check has said what is wrong with it
 	}
 	c := doctorCheck{Name: "sidecars", Status: checkOK,
 		Summary: fmt.Sprintf("%d video(s) in %s describe their tasks; the history holds every one", len(ids), dir),
 		Data:    map[string]any{"described": len(ids), "missing": missing, "folder": dir}}
-	if missing > 0 {
-		c.Status = checkAction
-		c.Summary = fmt.Sprintf("%d of the %d video(s) in %s describe tasks the history does not hold (it was set aside, or the videos came from elsewhere)", missing, len(ids), dir)
-		c.Fix = []string{"veox import --from-folder " + shellQuote(dir) + "   (adds what is missing, never a task twice; safe to run again)"}
+	fix := []string{"veox import --from-folder " + shellQuote(dir) + "   (adds what is missing, never a task twice; safe to run again)"}
+	switch {
+	case missing == 0:
+	case held == 0 || d.setAside():
+		c.Status, c.Fix = checkAction, fix
+		c.Summary = fmt.Sprintf("%d of the %d video(s) in %s describe tasks the history does not hold: the history was set aside", missing, len(ids), dir)
+	default:
+		c.Status, c.Fix = checkNote, fix
+		c.Summary = fmt.Sprintf("%d of the %d video(s) in %s describe tasks the history does not hold (removed with 'veox rm --force', or the videos came from elsewhere)", missing, len(ids), dir)
 	}
 	d.rep.add(c)
+}
+
+// setAside: 'veox doctor --repair' moved a damaged history aside, beside
+// the one in use.
+func (d *doctor) setAside() bool {
+	m, _ := filepath.Glob(d.paths.DB + ".broken-*")
+	return len(m) > 0
 }
 
 func sidecarKey(t *archive.Task) string {
@@ -68,25 +81,25 @@ func sidecarKey(t *archive.Task) string {
 }
 
 // notInHistory counts the ids the history does not hold (all of them when
-// there is no history).
-func (d *doctor) notInHistory(ids []string) (int, error) {
+// there is no history), and how many tasks it holds.
+func (d *doctor) notInHistory(ids []string) (missing, held int, err error) {
 	if _, err := os.Stat(d.paths.DB); errors.Is(err, fs.ErrNotExist) {
-		return len(ids), nil
+		return len(ids), 0, nil
 	}
 	st, err := store.Open(d.paths.DB, store.Options{Timeout: time.Second, ReadOnly: true})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer st.Close()
 	known, err := st.Resolve(ids)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	missing := 0
 	for _, id := range ids {
 		if _, ok := known[id]; !ok {
 			missing++
 		}
 	}
-	return missing, nil
+	held, _, err = st.Count()
+	return missing, held, err
 }
