@@ -133,3 +133,28 @@ func TestImportLinesHostile(t *testing.T) {
 		}
 	})
 }
+
+// A story running where it was exported comes in stopped, so one story is
+// never driven on two machines at once; its plan comes whole.
+func TestImportLinesStopsARunningStory(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, sim.Options{})
+		v := planAndStart(t, r, "a storm rolls in", "the sun rises")
+		var buf bytes.Buffer
+		if n, err := r.svc.Export(ctx(t), &buf, time.Time{}, "veox test"); err != nil || n.Stories != 1 {
+			t.Fatalf("export: %v %+v", err, n)
+		}
+		r.freshHistory(t)
+		rep, err := r.svc.ImportLines(ctx(t), &buf)
+		if err != nil || rep.Stories != 1 || !rep.Ended {
+			t.Fatalf("import: %v %+v", err, rep)
+		}
+		st, err := r.st.GetStory(v.Story.ID)
+		if err != nil || st.Status != store.StoryStopped || !strings.Contains(st.Reason, "start it here") || len(st.Steps) != 2 || st.Steps[1].Prompt != "the sun rises" {
+			t.Fatalf("the story: %v %+v", err, st)
+		}
+		if n := r.srv.Sim.Creates(); n != 0 {
+			t.Errorf("%d creates sent", n)
+		}
+	})
+}

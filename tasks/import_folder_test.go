@@ -222,3 +222,34 @@ func TestImportFolderHostileSidecars(t *testing.T) {
 		}
 	})
 }
+
+// The videos moved to another folder (another disk, a renamed folder):
+// importing the new folder points the history's files there; the tasks
+// are not added twice, and nothing is written in the old place.
+func TestImportFolderAfterTheVideosMoved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, sim.Options{})
+		made := r.chain(t)
+		moved := filepath.Join(t.TempDir(), "elsewhere")
+		if err := os.Rename(r.dir, moved); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := r.svc.ImportFolder(ctx(t), moved, false)
+		if err != nil || rep.Added != 0 || rep.Existing != 4 || rep.Relinked != 4 || len(rep.Problems) != 0 {
+			t.Fatalf("%v %+v", err, rep)
+		}
+		for _, want := range made {
+			got, _ := r.st.Get(want.LocalID)
+			if len(got.Files) != 1 || got.Files[0].Path != filepath.Join(moved, filepath.Base(want.Files[0].Path)) || got.Files[0].SHA256 != want.Files[0].SHA256 {
+				t.Errorf("%s: files %+v", want.LocalID, got.Files)
+			}
+			obj, _ := readSidecar(t, got.Files[0].Path)
+			if obj.Files[0].Path != got.Files[0].Path {
+				t.Errorf("the sidecar in the new folder still says %s", obj.Files[0].Path)
+			}
+		}
+		if _, err := os.Stat(r.dir); err == nil {
+			t.Error("the old folder was made again")
+		}
+	})
+}
