@@ -22,6 +22,11 @@ type StoryReview struct {
 	Balance      float64
 	BalanceKnown bool
 	After        float64 // the balance once every step still to send is paid (about)
+	// Today is what today's creates cost so far (as the daily budget
+	// counts it); TodayKnown is false when it could not be read.
+	Today      float64
+	TodayKnown bool
+	DailyLimit float64 // the daily budget; 0 = none
 	// Problems stop the story from starting; nothing is sent while any is
 	// left. Notes are what the user should know before saying yes.
 	Problems []string
@@ -70,7 +75,30 @@ func (s *Service) ReviewStory(ctx context.Context, id string) (*StoryReview, err
 		r.Problems = append(r.Problems, fmt.Sprintf("the steps still to send cost about %d credits and the balance is %.0f: top up, or plan fewer steps or a cheaper model",
 			v.ToSpend, b.Credits))
 	}
+	s.reviewBudget(r)
 	return r, nil
+}
+
+// reviewBudget adds today's spending and, under a daily limit, refuses a
+// story whose steps still to send would pass it: every step is checked
+// against the limit again when it is sent, so a story started over it
+// would only stop half-way.
+func (s *Service) reviewBudget(r *StoryReview) {
+	r.DailyLimit = s.budget.DailyLimit
+	spent, err := s.SpentToday()
+	if err != nil {
+		if r.DailyLimit > 0 {
+			r.Problems = append(r.Problems, "today's spending could not be read, so the daily limit cannot be checked: "+err.Error())
+		}
+		return
+	}
+	r.Today, r.TodayKnown = spent.Credits, true
+	if r.DailyLimit <= 0 {
+		return
+	}
+	if err := s.overBudget(spent.Credits, float64(r.View.ToSpend)); err != nil {
+		r.Problems = append(r.Problems, err.Error()+": raise dailyLimit in the config file, or plan fewer steps or a cheaper model")
+	}
 }
 
 // reviewSource asks the service whether the video the next step extends
@@ -322,7 +350,12 @@ func (s *Service) sendStep(ctx context.Context, v *StoryView) (*Drive, error) {
 		id, err := s.api.Extend(ctx, req)
 		return id, extendRefusal(err)
 	})
+	var over *OverBudgetError
 	if t == nil {
+		if errors.As(err, &over) { // steps are not sent past the daily limit: the user decides
+			return s.stopped(v, nil, fmt.Sprintf("step %d was not sent: %v. Raise dailyLimit in the config file (or wait for tomorrow), then run the story again",
+				cur.N, err))
+		}
 		if errors.Is(err, store.ErrStepTaken) {
 			nv, lerr := s.LoadStory(v.Story.ID)
 			if lerr != nil {

@@ -281,3 +281,35 @@ func newRigOn(t *testing.T, r *rig) *rig {
 	o.open(t)
 	return o
 }
+
+// Under a daily limit the review refuses a story whose steps would pass
+// it, and says what today cost; a step that would pass it when its turn
+// comes (other creates spent meanwhile) stops the story with the reason
+// instead of being sent or tried again and again.
+func TestStoryUnderTheDailyBudget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := moneyRig(t, sim.Options{}, Budget{DailyLimit: 100})
+		big, err := r.svc.PlanStory(ctx(t), StoryInput{Source: sim.DemoLighthouse, Steps: steps("one", "two")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := r.svc.ReviewStory(ctx(t), big.Story.ID)
+		if err != nil || rev.CanStart() || !rev.TodayKnown || rev.DailyLimit != 100 ||
+			!strings.Contains(strings.Join(rev.Problems, " "), "daily limit") {
+			t.Fatalf("a story over the daily limit may start: %v %+v", err, rev)
+		}
+		v := planAndStart(t, r, "one")
+		racer := &store.Task{LocalID: r.st.NewLocalID(), Kind: store.KindExtend, Request: store.Request{Model: "fast"}}
+		racer.SetStatus(store.StatusSubmitting, time.Now(), "")
+		if err := r.st.Put(racer); err != nil {
+			t.Fatal(err)
+		}
+		d, err := r.svc.Drive(ctx(t), v.Story.ID)
+		if err != nil || d.Action != DriveStopped || !strings.Contains(d.View.Story.Reason, "daily") {
+			t.Fatalf("a step over the daily limit: %v %+v", err, d)
+		}
+		if n := r.srv.Sim.Creates(); n != 0 {
+			t.Fatalf("%d creates over the daily limit", n)
+		}
+	})
+}

@@ -388,6 +388,8 @@ type estimateJSON struct {
 	FinalSeconds  *int     `json:"finalSeconds"`  // +7 s a step; null when the source's length is not known
 	Balance       *float64 `json:"balance"`       // read for the review ('story run'); null otherwise
 	BalanceAfter  *float64 `json:"balanceAfter"`
+	SpentToday    *float64 `json:"spentToday"` // today's creates so far, as the budget counts them ('story run'); null otherwise
+	DailyLimit    *float64 `json:"dailyLimit"` // the daily budget; null when none is set
 }
 
 type stepJSON struct {
@@ -420,6 +422,12 @@ func toStoryJSON(v *tasks.StoryView, rev *tasks.StoryReview) storyJSON {
 	}
 	if rev != nil && rev.BalanceKnown {
 		j.Estimate.Balance, j.Estimate.BalanceAfter = &rev.Balance, &rev.After
+	}
+	if rev != nil && rev.TodayKnown {
+		j.Estimate.SpentToday = &rev.Today
+	}
+	if rev != nil && rev.DailyLimit > 0 {
+		j.Estimate.DailyLimit = &rev.DailyLimit
 	}
 	for i, s := range v.Steps {
 		sj := stepJSON{Step: s.N, Prompt: s.Prompt, Seed: intPtr(s.Seed), Model: s.Model, Watermark: s.Watermark,

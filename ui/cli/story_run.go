@@ -153,6 +153,9 @@ func reviewText(rev *tasks.StoryReview) string {
 		fmt.Fprintf(&b, "  balance: %s now, about %s after (prices drift: the balance is what to trust)\n",
 			format.Credits(rev.Balance), format.Credits(rev.After))
 	}
+	if t := todayWords(rev); t != "" {
+		fmt.Fprintf(&b, "  today: %s\n", t)
+	}
 	if v.FinalSeconds > 0 {
 		fmt.Fprintf(&b, "  final length: %d s (+%d s a step)\n", v.FinalSeconds, tasks.StepSeconds)
 	}
@@ -163,6 +166,22 @@ func reviewText(rev *tasks.StoryReview) string {
 		fmt.Fprintf(&b, "  cannot start: %s\n", api.Sanitize(p))
 	}
 	return b.String()
+}
+
+// todayWords is today's spending beside the daily budget, as the review
+// says it ("" when it could not be read).
+func todayWords(rev *tasks.StoryReview) string {
+	if !rev.TodayKnown {
+		return ""
+	}
+	s := format.Credits(rev.Today) + " credits spent"
+	if rev.DailyLimit > 0 {
+		s += fmt.Sprintf(" of the daily budget of %s; about %s with this story", format.Credits(rev.DailyLimit),
+			format.Credits(rev.Today+float64(rev.View.ToSpend)))
+	} else {
+		s += " (no daily budget set)"
+	}
+	return s
 }
 
 func toSend(v *tasks.StoryView) int {

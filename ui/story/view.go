@@ -244,6 +244,9 @@ func (m Model) reviewView() []string {
 	lines = append(lines, "",
 		fmt.Sprintf("To spend:      about %d credits for %d step(s) (prices drift: the balance is what to trust)", v.ToSpend, toSend(v)),
 		fmt.Sprintf("Balance:       %s now, about %s after", format.Credits(r.Balance), format.Credits(r.After)))
+	if t := todayWords(r); t != "" {
+		lines = append(lines, "Today:         "+t)
+	}
 	if v.FinalSeconds > 0 {
 		lines = append(lines, fmt.Sprintf("Final length:  %d s (+%d s a step)", v.FinalSeconds, tasks.StepSeconds))
 	}
@@ -260,6 +263,22 @@ func (m Model) reviewView() []string {
 		lines = append(lines, st.Bold.Render("Nothing was sent. esc goes back."))
 	}
 	return lines
+}
+
+// todayWords is today's spending beside the daily budget ("" when it
+// could not be read).
+func todayWords(r *tasks.StoryReview) string {
+	if !r.TodayKnown {
+		return ""
+	}
+	s := format.Credits(r.Today) + " spent"
+	if r.DailyLimit > 0 {
+		s += fmt.Sprintf(" of the daily budget of %s; about %s with this story", format.Credits(r.DailyLimit),
+			format.Credits(r.Today+float64(r.View.ToSpend)))
+	} else {
+		s += " (no daily budget)"
+	}
+	return s
 }
 
 func toSend(v *tasks.StoryView) int {
