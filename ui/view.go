@@ -148,11 +148,29 @@ func (m Model) footer() string {
 		return h.ShortHelpView(rest)
 	}
 	sep := h.Styles.ShortSeparator.Render(h.ShortSeparator)
-	h.Width = m.width - lipgloss.Width(tail) - lipgloss.Width(sep)
-	if h.Width < 8 {
+	room := m.width - lipgloss.Width(tail) - lipgloss.Width(sep)
+	if room < 8 {
 		return tail
 	}
-	return h.ShortHelpView(rest) + sep + tail
+	return fitKeys(h, rest, room) + sep + tail
+}
+
+// fitKeys is the keys' help in room columns, the last ones giving way to
+// an ellipsis. help.ShortHelpView cannot be trusted with it: when a line
+// fills its width exactly, it has no room for the ellipsis and then adds
+// every remaining key, past the width.
+func fitKeys(h help.Model, keys []key.Binding, room int) string {
+	h.Width = 0
+	for n := len(keys); n > 0; n-- {
+		line := h.ShortHelpView(keys[:n])
+		if n < len(keys) {
+			line += " " + h.Styles.Ellipsis.Render(h.Ellipsis)
+		}
+		if lipgloss.Width(line) <= room {
+			return line
+		}
+	}
+	return ""
 }
 
 func (m Model) wayOut(b key.Binding) bool {
