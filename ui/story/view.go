@@ -112,6 +112,20 @@ func sourceWords(v *tasks.StoryView) string {
 	return s
 }
 
+// storyLine sums a story up under its title, short enough for 80 columns
+// (the source's length is the first figure of the length).
+func storyLine(v *tasks.StoryView) string {
+	src := format.Short(v.Story.Source)
+	if v.Source != nil {
+		src = format.Kind(v.Source) + " " + format.Short(format.ID(v.Source))
+	}
+	money := fmt.Sprintf("about %d credits", v.Estimate)
+	if v.ToSpend > 0 && v.ToSpend != v.Estimate {
+		money += fmt.Sprintf(", %d to spend", v.ToSpend)
+	}
+	return fmt.Sprintf("from %s · %d steps · %s · %s", src, len(v.Steps), lengthWords(v), money)
+}
+
 func (m Model) storyView() []string {
 	st := m.deps.Styles
 	v := m.view
@@ -120,8 +134,7 @@ func (m Model) storyView() []string {
 	}
 	lines := []string{
 		st.Title.Render("Story "+v.Story.ID) + "  " + m.storyStatus(v),
-		st.Faint.Render(fmt.Sprintf("from %s · %d steps · %s · about %d credits, %d still to spend",
-			sourceWords(v), len(v.Steps), lengthWords(v), v.Estimate, v.ToSpend)),
+		st.Faint.Render(storyLine(v)),
 		st.Faint.Render(fmt.Sprintf("  %-2s %-10s %6s %5s  %-7s %s", "#", "STATE", "LENGTH", "COST", "MODEL", "PROMPT")),
 	}
 	end := min(len(v.Steps), m.offset+m.rowsShown())

@@ -230,7 +230,7 @@ func (m Model) View() string {
 	}
 	root := &m.lin.Root.Task
 	head := st.Title.Render("Lineage of "+format.Kind(root)+" "+format.Short(format.ID(root))) +
-		st.Faint.Render(fmt.Sprintf("  %d videos · %d branch(es) · ★ the kept line", len(m.rows), branches(m.rows)))
+		st.Faint.Render(fmt.Sprintf("  %d videos · %s · ★ the kept line", len(m.rows), branchWords(m.rows)))
 	lines := []string{head}
 	if m.lin.Beyond != "" {
 		lines = append(lines, st.Faint.Render("made from "+format.Short(m.lin.Beyond)+" (not in the history)"))
@@ -259,14 +259,19 @@ func (m Model) View() string {
 	return strings.Join(out, "\n")
 }
 
-func branches(rows []Row) int {
+// branchWords counts the lines the family ends in: one per video that
+// nothing was made from.
+func branchWords(rows []Row) string {
 	n := 0
 	for _, r := range rows {
-		if len(r.Node.Children) > 1 {
-			n += len(r.Node.Children) - 1
+		if len(r.Node.Children) == 0 {
+			n++
 		}
 	}
-	return n
+	if n <= 1 {
+		return "one line"
+	}
+	return fmt.Sprintf("%d branches", n)
 }
 
 // label is a node's kind and short id.
