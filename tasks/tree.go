@@ -95,24 +95,49 @@ func childSeconds(t *store.Task, parent int) int {
 }
 
 // KeptLine is what follows t along the kept marks: its kept child, that
-// one's kept child, and so on (empty when t has no mark).
+// one's kept child, and so on. Where a video has a single child the line
+// goes on through it, but only as far as a mark further down leads (empty
+// when no mark lies below t), so a plain chain shows no kept line.
 func (s *Service) KeptLine(t *store.Task) ([]store.Task, error) {
 	kept, err := s.store.Kept()
 	if err != nil || len(kept) == 0 {
 		return nil, err
 	}
-	var line []store.Task
+	var line, only []store.Task // only: single children not yet led to a mark
 	seen := map[string]bool{t.LocalID: true}
-	for cur := t.TaskID; kept[cur] != "" && !seen[kept[cur]]; {
-		c, err := s.store.Get(kept[cur])
-		if err != nil {
-			break // the kept task was removed: the line ends there
+	for cur := t.TaskID; cur != "" && len(line)+len(only) < maxKeptLine; {
+		next, marked, err := s.keptNext(kept, cur)
+		if err != nil || next == nil || seen[next.LocalID] {
+			break // a removed task or a loop ends the line there
 		}
-		seen[c.LocalID] = true
-		line = append(line, *c)
-		cur = c.TaskID
+		seen[next.LocalID] = true
+		only = append(only, *next)
+		if marked {
+			line, only = append(line, only...), nil
+		}
+		cur = next.TaskID
 	}
 	return line, nil
+}
+
+// maxKeptLine bounds the walk of a history that loops or runs very deep.
+const maxKeptLine = 1000
+
+// keptNext is the child the line goes on to from the video taskID: its
+// kept child (marked), else its only child, else none.
+func (s *Service) keptNext(kept map[string]string, taskID string) (*store.Task, bool, error) {
+	if id := kept[taskID]; id != "" {
+		c, err := s.store.Get(id)
+		if err != nil {
+			return nil, false, err
+		}
+		return c, true, nil
+	}
+	kids, err := s.store.Children(taskID)
+	if err != nil || len(kids) != 1 {
+		return nil, false, err
+	}
+	return &kids[0], false, nil
 }
 
 // Keep marks child as the kept line of its parent (or, when it is kept

@@ -58,11 +58,24 @@ func TestLineageBranchesAndTheKeptLine(t *testing.T) {
 		if err != nil || len(line) != 2 || line[0].LocalID != wreck.LocalID || line[1].LocalID != after.LocalID {
 			t.Fatalf("the kept line: %+v %v", line, err)
 		}
+		// From the video the storm was made from, the line goes through its
+		// only child to the mark: the chain line of the source follows it.
+		src, err := r.st.Get(storm.ParentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, err = r.svc.KeptLine(src)
+		if err != nil || len(line) != 3 || line[0].LocalID != storm.LocalID || line[2].LocalID != after.LocalID {
+			t.Fatalf("the kept line from the source: %+v %v", line, err)
+		}
 		if kept, _ := r.svc.Keep(wreck.LocalID); kept {
 			t.Fatal("keeping the kept branch again does not clear the mark")
 		}
 		if line, _ := r.svc.KeptLine(storm); len(line) != 0 {
 			t.Fatalf("the line after clearing: %+v", line)
+		}
+		if line, _ := r.svc.KeptLine(src); len(line) != 0 {
+			t.Fatalf("the source's line after clearing, with no mark below the branch: %+v", line)
 		}
 	})
 }
