@@ -255,14 +255,15 @@ func (m Model) reviewView() []string {
 		lines = append(lines, "  "+m.stepRow(s, false))
 	}
 	lines = append(lines, "",
-		fmt.Sprintf("To spend:      about %d credits for %d step(s) (prices drift: the balance is what to trust)", v.ToSpend, toSend(v)),
+		fmt.Sprintf("To spend:      about %d credits for %d step(s)", v.ToSpend, toSend(v)),
 		fmt.Sprintf("Balance:       %s now, about %s after", format.Credits(r.Balance), format.Credits(r.After)))
 	if t := todayWords(r); t != "" {
-		lines = append(lines, "Today:         "+t)
+		lines = append(lines, format.Wrap("Today:         "+t, w))
 	}
 	if v.FinalSeconds > 0 {
 		lines = append(lines, fmt.Sprintf("Final length:  %d s (+%d s a step)", v.FinalSeconds, tasks.StepSeconds))
 	}
+	lines = append(lines, st.Faint.Render("Prices drift: the balance is what to trust."))
 	for _, n := range r.Notes {
 		lines = append(lines, st.Warning.Render(format.Wrap("note: "+api.Sanitize(n), w)))
 	}
@@ -271,7 +272,7 @@ func (m Model) reviewView() []string {
 	}
 	lines = append(lines, "")
 	if r.CanStart() {
-		lines = append(lines, st.Bold.Render("y runs the story unattended: each step is sent when the one before succeeds · n/esc goes back"))
+		lines = append(lines, st.Bold.Render(format.Wrap("y runs the story unattended: each step is sent when the one before succeeds · n/esc goes back", w)))
 	} else {
 		lines = append(lines, st.Bold.Render("Nothing was sent. esc goes back."))
 	}
