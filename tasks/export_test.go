@@ -3,6 +3,8 @@ package tasks
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -155,6 +157,31 @@ func TestImportLinesStopsARunningStory(t *testing.T) {
 		}
 		if n := r.srv.Sim.Creates(); n != 0 {
 			t.Errorf("%d creates sent", n)
+		}
+	})
+}
+
+// A line from outside may name any path as a task's file: veox never
+// writes a sidecar beside a file outside its download folder, even when
+// the task's record changes afterwards.
+func TestImportedPathOutsideTheFolderGetsNoSidecar(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, sim.Options{})
+		r.svc.SetSidecars(true)
+		outside := filepath.Join(t.TempDir(), "notes.mp4")
+		if err := os.WriteFile(outside, []byte("12345"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		line := `{"veox":"task","v":1,"localId":"laaaaaaaaaaaaaaaaa","taskId":"t1","kind":"generate","status":"succeeded",` +
+			`"request":{"prompt":"p"},"createdAt":"2026-11-20T10:00:00Z","files":[{"path":"` + outside + `","size":5,"sha256":"x"}]}`
+		if rep, err := r.svc.ImportLines(ctx(t), strings.NewReader(line)); err != nil || rep.Added != 1 {
+			t.Fatalf("%v %+v", err, rep)
+		}
+		if _, err := r.svc.store.Update("t1", func(t *store.Task) error { t.Request.Seed = 12345; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(outside + ".json"); err == nil {
+			t.Fatal("a sidecar was written outside the download folder")
 		}
 	})
 }
