@@ -108,7 +108,7 @@ func newModel(ctx context.Context, o Options) Model {
 	m.help.Styles.FullKey = o.Styles.HelpKey
 	m.help.Styles.FullDesc = o.Styles.HelpDesc
 	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick,
-		Frames: o.Frames, Painter: o.Painter})
+		Frames: o.Frames, Painter: o.Painter, Output: out, Opener: o.Opener})
 	m.spending = ledger.New(ledger.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now})
 	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now, Tick: o.Tick})
 	m.poller = poller.New(ctx, o.Service, o.Now, o.Tick)
@@ -164,6 +164,6 @@ func (m Model) composeDeps() compose.Deps {
 }
 
 func (m Model) detailsDeps() details.Deps {
-	return details.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now, Ctx: m.ctx, Output: m.out,
+	return details.Deps{Service: m.o.Service, Styles: m.o.Styles, Now: m.o.Now, Ctx: m.ctx, Output: m.out, Opener: m.o.Opener,
 		Frames: m.o.Frames, Painter: m.o.Painter}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/tasks/frames"
+	"github.com/veox/veox/ui/act"
 	"github.com/veox/veox/ui/callbacks"
 	"github.com/veox/veox/ui/picture"
 	"github.com/veox/veox/ui/settings"
@@ -53,6 +54,9 @@ type Options struct {
 	// none are); Painter draws them in the terminal's colours.
 	Frames  *frames.Extractor
 	Painter picture.Painter
+	// Opener hands files and folders to the system player and file
+	// manager (nil: xdg-open or open); tests record instead.
+	Opener act.Opener
 }
 
 // Run runs the program until the user quits or ctx ends. Downloads and

@@ -27,6 +27,12 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m2, cmd, true
 	case request.OpenDetails:
 		m2, cmd := m.openDetails(msg.ID)
+		if msg.Upscale {
+			m2.details = m2.details.AskUpscale()
+		}
+		return m2, cmd, true
+	case request.DownloadMany:
+		m2, cmd := m.downloadMany(msg.IDs)
 		return m2, cmd, true
 	case request.ShowDownloads:
 		m.push(scrDownloads)
@@ -50,7 +56,7 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 // read-only veox refuses them with the reason.
 func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg.(type) {
-	case request.Extend, request.Generate, request.Upscale, request.Settle, request.Dismiss, request.Hide:
+	case request.Extend, request.Generate, request.Upscale, request.Settle, request.Dismiss, request.Hide, request.HideMany:
 		if m.o.ReadOnly {
 			m2, cmd := m.flash(tasks.ErrReadOnly.Error(), true)
 			return m2, cmd, true
@@ -83,6 +89,8 @@ func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m, dismissCmd(m.o.Service, msg.ID), true
 	case request.Hide:
 		return m, hideCmd(m.o.Service, msg.ID), true
+	case request.HideMany:
+		return m, hideManyCmd(m.o.Service, msg.IDs), true
 	}
 	return m, nil, false
 }

@@ -50,6 +50,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case hiddenMsg:
 		m2, cmd := m.onHidden(msg)
 		return m2, cmd, true
+	case hiddenManyMsg:
+		m2, cmd := m.onHiddenMany(msg)
+		return m2, cmd, true
 	case flashClearMsg:
 		if msg.gen == m.flashGen {
 			m.bar.Message = ""

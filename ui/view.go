@@ -192,9 +192,37 @@ func (m Model) helpView() string {
 	h.ShowAll = true
 	global := [][]key.Binding{{m.keys.Help, m.keys.Messages, m.keys.Settings, m.keys.Quit, m.keys.ForceQuit}}
 	intro := st.Faint.Render("Keys of this screen; below, the ones that work everywhere (not while typing in a field).")
-	// The global keys get their own block so a narrow terminal never cuts them.
-	return st.Title.Render("Help — "+screenName(s)) + "\n" + intro + "\n\n" +
-		h.FullHelpView(m.screenKeys(s).FullHelp()) + "\n\n" + st.Bold.Render("Everywhere") + "\n" + h.FullHelpView(global)
+	// The global keys get their own block so a narrow terminal never cuts
+	// them: beside the last row of the screen's keys when it fits, else below.
+	rows := m.helpGroups(m.screenKeys(s).FullHelp())
+	everywhere := st.Bold.Render("Everywhere") + "\n" + h.FullHelpView(global)
+	if n := len(rows); n > 0 && lipgloss.Width(rows[n-1])+4+lipgloss.Width(everywhere) <= m.width {
+		rows[n-1] = lipgloss.JoinHorizontal(lipgloss.Top, rows[n-1], "    ", everywhere)
+	} else {
+		rows = append(rows, everywhere)
+	}
+	return st.Title.Render("Help — "+screenName(s)) + "\n" + intro + "\n\n" + strings.Join(rows, "\n\n")
+}
+
+// helpGroups lays the groups of keys side by side while they fit the
+// width, then starts a new row of groups, so a narrow terminal shows
+// every key instead of cutting the last groups off.
+func (m Model) helpGroups(groups [][]key.Binding) []string {
+	h := m.help
+	h.ShowAll, h.Width = true, 0
+	var rows []string
+	var row [][]key.Binding
+	for _, g := range groups {
+		if len(row) > 0 && lipgloss.Width(h.FullHelpView(append(slices.Clone(row), g))) > m.width {
+			rows = append(rows, h.FullHelpView(row))
+			row = nil
+		}
+		row = append(row, g)
+	}
+	if len(row) > 0 {
+		rows = append(rows, h.FullHelpView(row))
+	}
+	return rows
 }
 
 func screenName(s screen) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/tasks/frames"
+	"github.com/veox/veox/ui/act"
 	"github.com/veox/veox/ui/picture"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
@@ -30,7 +31,7 @@ type Deps struct {
 	Output  io.Writer // where OSC 52 goes (the terminal)
 	// Opener finds the system player; nil = xdg-open or open on PATH.
 	// Tests replace it so no real program starts.
-	Opener func(path string) error
+	Opener act.Opener
 	// Frames decodes the frames shown (nil: none are, the page is as
 	// before); Painter draws them in the terminal's colours.
 	Frames  *frames.Extractor

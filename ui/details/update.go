@@ -8,6 +8,7 @@ import (
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
+	"github.com/veox/veox/ui/act"
 	"github.com/veox/veox/ui/input"
 	"github.com/veox/veox/ui/request"
 )
@@ -81,6 +82,9 @@ func (m Model) concerns(t store.Task) bool {
 }
 
 func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if m.task == nil && m.mode != modeView {
+		return m, nil // AskUpscale before the task is read: wait for it
+	}
 	switch m.mode {
 	case modeChoose:
 		return m.onChooseKey(msg)
@@ -165,17 +169,9 @@ func (m Model) onAction(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	return m, nil, false
 }
 
-// again opens the composer on the same source with a new seed: an extension
-// is run again from its parent, anything else is generated anew.
+// again opens the composer on the same source with a new seed (ui/act).
 func (m Model) again() tea.Cmd {
-	t := m.task
-	if t.Kind == store.KindExtend {
-		if p := m.parent(); p != nil {
-			return request.Cmd(request.Extend{Source: p, Again: t})
-		}
-		return request.Cmd(request.Flash{Text: "the source of this extension is not in the history; extend it by id with N", Err: true})
-	}
-	return request.Cmd(request.Generate{Again: t})
+	return request.Cmd(act.Again(m.task, m.parent()))
 }
 
 // parent is the task this one was made from, from the chain.

@@ -13,8 +13,18 @@ import (
 	"github.com/veox/veox/store"
 )
 
-// OpenDetails asks for the Details screen of a task (by local id).
-type OpenDetails struct{ ID string }
+// OpenDetails asks for the Details screen of a task (by local id); with
+// Upscale it opens on the upscale choice (u on the list).
+type OpenDetails struct {
+	ID      string
+	Upscale bool
+}
+
+// DownloadMany asks for the files of several finished tasks (marked rows).
+type DownloadMany struct{ IDs []string }
+
+// HideMany is Hide for several entries at once (marked rows).
+type HideMany struct{ IDs []string }
 
 // Extend asks for the composer with a source; nil Source lets the user type
 // or pick the id. Again, if set, is an earlier task whose request fills the

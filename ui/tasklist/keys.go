@@ -13,6 +13,10 @@ type keyMap struct {
 	Download, Downloads, Hide                key.Binding
 	Spending                                 key.Binding
 	Tree, Story, Stories                     key.Binding
+	// On the selected row (or the marked ones): actions.go.
+	Play, Folder, Copy, Upscale, Again, Mark, ClearMarks key.Binding
+	// The copy menu's choices, after Copy.
+	CopyURL, CopyPath, CopyPrompt, CopySeed, CopyID, CopyCancel key.Binding
 }
 
 func newKeys() keyMap {
@@ -48,6 +52,19 @@ func newKeys() keyMap {
 		Tree:        b(k("t"), h("t", "lineage tree")),
 		Story:       b(k("s"), h("s", "plan a story from it")),
 		Stories:     b(k("w"), h("w", "stories")),
+		Play:        b(k("o"), h("o", "play")),
+		Folder:      b(k("O"), h("O", "open its folder")),
+		Copy:        b(k("c"), h("c", "copy…")),
+		Upscale:     b(k("u"), h("u", "upscale")),
+		Again:       b(k("r"), h("r", "run again, new seed")),
+		Mark:        b(k(" "), h("space", "mark")),
+		ClearMarks:  b(k("esc"), h("esc", "clear marks")),
+		CopyURL:     b(k("u", "c"), h("u/c", "URL")),
+		CopyPath:    b(k("f"), h("f", "file path")),
+		CopyPrompt:  b(k("p"), h("p", "prompt")),
+		CopySeed:    b(k("s"), h("s", "seed")),
+		CopyID:      b(k("i"), h("i", "id")),
+		CopyCancel:  b(k("esc"), h("esc", "cancel")),
 	}
 }
 
@@ -60,19 +77,27 @@ type helpMap struct {
 func (h helpMap) ShortHelp() []key.Binding  { return h.short }
 func (h helpMap) FullHelp() [][]key.Binding { return h.full }
 
-func (k keyMap) help(searching, results bool) helpMap {
+func (k keyMap) help(searching, results bool, marked int, copying bool) helpMap {
 	if searching {
 		b := []key.Binding{k.EndSearch, k.ClearSearch}
 		return helpMap{short: b, full: [][]key.Binding{b}}
 	}
+	if copying {
+		b := []key.Binding{k.CopyURL, k.CopyPath, k.CopyPrompt, k.CopySeed, k.CopyID, k.CopyCancel}
+		return helpMap{short: b, full: [][]key.Binding{b}}
+	}
 	short := []key.Binding{k.Extend, k.Generate, k.Details, k.Search, k.NextView}
-	if results {
+	if marked > 0 {
+		short = []key.Binding{k.Download, k.Hide, k.Again, k.Mark, k.ClearMarks}
+	}
+	if results && marked == 0 {
 		short = append(short, k.ClearSearch)
 	}
 	return helpMap{short: short, full: [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Running, k.All, k.Failed, k.Search, k.ClearSearch},
 		{k.Details, k.Extend, k.ExtendByID, k.Generate, k.Download, k.Downloads, k.Spending, k.Hide},
+		{k.Play, k.Folder, k.Copy, k.Upscale, k.Again, k.Mark, k.ClearMarks},
 		{k.Story, k.Stories, k.Tree},
 	}}
 }

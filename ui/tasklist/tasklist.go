@@ -5,6 +5,7 @@ package tasklist
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -15,6 +16,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/tasks/frames"
+	"github.com/veox/veox/ui/act"
 	"github.com/veox/veox/ui/picture"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
@@ -31,6 +33,10 @@ type Deps struct {
 	// Painter draws them in the terminal's colours.
 	Frames  *frames.Extractor
 	Painter picture.Painter
+	// Output is where OSC 52 goes (the terminal); Opener hands files and
+	// folders to the system (nil: xdg-open or open).
+	Output io.Writer
+	Opener act.Opener
 }
 
 // View is one of the list's filters.
@@ -112,6 +118,11 @@ type Model struct {
 
 	lastClick click // the last click on a row, to tell a double click (mouse.go)
 
+	// marks are the rows marked with space, by local id, as they were
+	// when marked: they outlive the window's pages (actions.go).
+	marks   map[string]store.Task
+	copying bool // c was pressed: the next key says what to copy
+
 	width, height int
 }
 
@@ -146,7 +157,9 @@ func (m Model) SetSize(w, h int) Model {
 func (m Model) Typing() bool { return m.searching }
 
 // KeyMap is the help of the screen's current state.
-func (m Model) KeyMap() help.KeyMap { return m.keys.help(m.searching, m.query != "") }
+func (m Model) KeyMap() help.KeyMap {
+	return m.keys.help(m.searching, m.query != "", len(m.marks), m.copying)
+}
 
 // Selected is the task under the cursor, nil if the list is empty.
 func (m Model) Selected() *store.Task {

@@ -53,6 +53,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.searching {
 			return m.onSearchKey(msg)
 		}
+		if m.copying {
+			return m.onCopyKey(msg)
+		}
 		return m.onKey(msg)
 	}
 	if m.searching {
@@ -250,6 +253,11 @@ func (m Model) onActionKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m, request.Cmd(request.ShowSpending{})
 	case key.Matches(msg, m.keys.Stories):
 		return m, request.Cmd(request.ShowStories{})
+	}
+	if m2, cmd, ok := m.onRowKey(msg, sel); ok {
+		return m2, cmd
+	}
+	switch {
 	case sel == nil:
 		return m, nil
 	case key.Matches(msg, m.keys.Tree):

@@ -66,7 +66,11 @@ func (m Model) withPosition(line string) string {
 	if pos == 0 {
 		return line
 	}
-	text := m.deps.Styles.Faint.Render(thousands(pos) + " of " + thousands(total))
+	where := thousands(pos) + " of " + thousands(total)
+	if n := len(m.marks); n > 0 {
+		where = thousands(n) + " marked · " + where
+	}
+	text := m.deps.Styles.Faint.Render(where)
 	gap := m.width - lipgloss.Width(line) - lipgloss.Width(text)
 	if gap < 2 {
 		return line
@@ -169,8 +173,14 @@ func (m Model) emptyNote() string {
 func (m Model) row(t *store.Task, selected bool) string {
 	st := m.deps.Styles
 	mark := "  "
-	if selected {
+	_, marked := m.marks[t.LocalID]
+	switch {
+	case selected && marked:
+		mark = st.Cursor.Render(">*")
+	case selected:
 		mark = st.Cursor.Render("> ")
+	case marked:
+		mark = st.Bold.Render(" *")
 	}
 	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+format.StatusWord(t.Status), wStatus))
 	line := format.Pad(format.Kind(t), wKind)
@@ -207,6 +217,9 @@ func (m Model) Estimate(kind string) time.Duration { return m.estimates[kind] }
 // chainLine shows the selected task's ancestry and children at a glance.
 func (m Model) chainLine() string {
 	st := m.deps.Styles
+	if m.copying {
+		return st.Bold.Render(format.Line("copy: u the URL · f the file path · p the prompt · s the seed · i the id · esc nothing", m.width))
+	}
 	sel := m.Selected()
 	if sel == nil {
 		return ""

@@ -271,6 +271,7 @@ func (m Model) absCursor() int {
 // Remove drops a task that left the history (x on a refused entry) from
 // the window, keeping the cursor on the row that took its place.
 func (m Model) Remove(localID string) (Model, tea.Cmd) {
+	delete(m.marks, localID)
 	i := slices.IndexFunc(m.rows, func(t store.Task) bool { return t.LocalID == localID })
 	if i < 0 {
 		return m, loadCounts(m.deps.Service.Store())
