@@ -108,8 +108,12 @@ type Store struct {
 	idMu   sync.Mutex
 	lastID int64 // last unix-nano used by NewLocalID, so ids stay unique and ordered
 
-	closed atomic.Bool
-	walks  atomic.Int64 // whole-file walks done (tests see the stamp work)
+	// group lets concurrent Updates share one write transaction (update.go).
+	group groupCommit
+
+	closed  atomic.Bool
+	walks   atomic.Int64 // whole-file walks done (tests see the stamp work)
+	commits atomic.Int64 // write transactions committed (tests count fsyncs)
 
 	// held is set only by BenchmarkUnitOfWork, to measure the design this
 	// one replaced (one database held open for the whole run) in the same

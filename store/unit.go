@@ -72,6 +72,7 @@ func (s *Store) unit(write, create bool, fn func(*bolt.Tx) error) error {
 	var committed uint64
 	err = h.run(write, fn, &committed)
 	if committed != 0 {
+		s.commits.Add(1)
 		s.advanceStamp(h.file, committed)
 	}
 	if cerr := h.close(); err == nil && cerr != nil {

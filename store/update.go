@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,14 +45,17 @@ type EditResult struct {
 // fsynced, and the stored copy is returned as it was. Otherwise the new
 // stored copy is returned.
 func (s *Store) Update(id string, fn func(*Task) error) (*Task, error) {
-	res, err := s.UpdateMany([]Edit{{ID: id, Fn: fn}})
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
+	r, err := s.groupUpdate(Edit{ID: id, Fn: fn})
 	if err != nil {
 		return nil, err
 	}
-	if res[0].Err != nil {
-		return nil, res[0].Err
+	if r.Err != nil {
+		return nil, r.Err
 	}
-	return res[0].Task, nil
+	return r.Task, nil
 }
 
 // UpdateMany applies several edits in one write transaction: one lock, one
@@ -135,4 +139,85 @@ func equalTasks(old, cur *Task) bool {
 	x, errA := encodeTask(&a)
 	y, errB := encodeTask(&b)
 	return errA == nil && errB == nil && bytes.Equal(x, y)
+}
+
+// Group commit. Updates that come while another is writing (the answers
+// of a polling round, refreshes in flight side by side, a wave of tasks
+// ending) wait for it and then share the next write transaction: one lock,
+// one commit, one fsync for all of them, instead of one each. An update
+// alone is written at once, as before: nothing waits for company.
+type groupCommit struct {
+	mu      sync.Mutex
+	waiting []*queuedEdit
+	leading bool // a caller is writing the queue out
+}
+
+type queuedEdit struct {
+	edit Edit
+	res  EditResult
+	err  error // the transaction's
+	done chan struct{}
+}
+
+// groupUpdate queues an edit and returns its result once it is written.
+// The first caller to find nobody writing leads: it writes what waits, in
+// one transaction taken once it holds the write lock (so every edit queued
+// while it waited for the lock goes in), and again until nothing waits.
+func (s *Store) groupUpdate(e Edit) (EditResult, error) {
+	q := &queuedEdit{edit: e, done: make(chan struct{})}
+	g := &s.group
+	g.mu.Lock()
+	g.waiting = append(g.waiting, q)
+	lead := !g.leading
+	g.leading = true
+	g.mu.Unlock()
+	if lead {
+		s.writeQueued()
+	}
+	<-q.done
+	return q.res, q.err
+}
+
+func (s *Store) writeQueued() {
+	g := &s.group
+	for {
+		var batch []*queuedEdit
+		take := func() {
+			g.mu.Lock()
+			batch, g.waiting = g.waiting, nil
+			g.mu.Unlock()
+		}
+		err := s.update(func(tx *bolt.Tx) error {
+			take()
+			changed := false
+			for _, q := range batch {
+				r, err := s.editTx(tx, q.edit)
+				if err != nil {
+					return err
+				}
+				q.res, changed = r, changed || r.Changed
+			}
+			if !changed {
+				return errNothingChanged
+			}
+			return nil
+		})
+		if batch == nil {
+			take() // the transaction never began: they all share its failure
+		}
+		for _, q := range batch {
+			if err != nil {
+				q.res = EditResult{}
+			}
+			q.err = err
+			close(q.done)
+		}
+		g.mu.Lock()
+		if len(g.waiting) == 0 {
+			g.leading = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+	}
 }
