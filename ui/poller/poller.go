@@ -9,6 +9,7 @@ package poller
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -112,7 +113,23 @@ func (p *Poller) Watch(t *store.Task) tea.Cmd {
 	p.gen++
 	c := &chain{gen: p.gen}
 	p.chains[t.LocalID] = c
-	return p.tick(t.LocalID, c, p.svc.PollDelay(t, p.now()))
+	return p.tick(t.LocalID, c, phase(p.gen, p.svc.PollDelay(t, p.now())))
+}
+
+// phase is when the k-th chain first asks: somewhere in its first
+// interval. Tasks picked up together (at start-up, a batch a script made)
+// would otherwise ask in the same instant, every answer landing between
+// two keys at once. Stepping by the golden ratio spreads any number of
+// chains evenly over the interval (100 of them about one every
+// interval/100), and they keep that spacing, since each chain's next tick
+// follows its own answer. The k-th place is the same in every run.
+func phase(k int, d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	const golden = 0.6180339887498949
+	_, frac := math.Modf(float64(k) * golden)
+	return d/5 + time.Duration(frac*float64(d-d/5))
 }
 
 func (p *Poller) tick(id string, c *chain, d time.Duration) tea.Cmd {

@@ -121,3 +121,29 @@ func TestPollerEndedTaskFreesItsSlot(t *testing.T) {
 		t.Errorf("%d requests started, %d in flight; want the waiting task asked", n, p.InFlight())
 	}
 }
+
+// 100 tasks picked up at once are first asked spread over the interval,
+// not in the same instant (issue 17.4), in the same places in every run.
+func TestPollerSpreadsTasksPickedUpTogether(t *testing.T) {
+	pump := &uitest.Pump{}
+	p := New(context.Background(), service{}, pump.Now, pump.Timer)
+	for i := range 100 {
+		pump.Run(p.Watch(&store.Task{LocalID: fmt.Sprintf("l%03d", i), Status: store.StatusRunning}))
+	}
+	ts := pump.Timers()
+	if len(ts) != 100 {
+		t.Fatalf("%d first ticks, want 100", len(ts))
+	}
+	first, last := ts[0].D, ts[len(ts)-1].D
+	seconds := map[time.Duration]int{}
+	for _, x := range ts {
+		seconds[x.D.Truncate(100*time.Millisecond)]++
+	}
+	busiest := 0
+	for _, n := range seconds {
+		busiest = max(busiest, n)
+	}
+	if first < 200*time.Millisecond || last > time.Second || last-first < 600*time.Millisecond || busiest > 25 {
+		t.Errorf("first ticks from %v to %v, %d in the busiest 100 ms; want them spread over the 1 s interval", first, last, busiest)
+	}
+}
