@@ -10,10 +10,18 @@ import (
 	"github.com/veox/veox/store"
 )
 
-// Styles is every style the screens use. Colours are adaptive (light and
-// dark terminals); meaning never rides on colour alone: each status also
-// has a word and a glyph that read under NO_COLOR.
-type Styles struct {
+// Styles is every style the screens use, shared: it points at one Set
+// built once, so each screen's copy of it is a pointer, not 14 KB of
+// lipgloss styles. Bubble Tea copies the root model (and every screen in
+// it) on each message; with the set held by value in eight screens that
+// was 110 KB copied several times per key. The fields read as before
+// (st.Title); nothing changes a Set once built.
+type Styles struct{ *Set }
+
+// Set is the styles themselves. Colours are adaptive (light and dark
+// terminals); meaning never rides on colour alone: each status also has a
+// word and a glyph that read under NO_COLOR.
+type Set struct {
 	App, Title, Subtitle, Faint, Bold, Selected, Cursor  lipgloss.Style
 	Label, Value, FieldFocused, FieldBlurred, FieldError lipgloss.Style
 	Error, Warning, Success, Running, Info               lipgloss.Style
@@ -39,7 +47,7 @@ var (
 // in the program; a renderer with the Ascii profile in golden tests).
 func New(r *lipgloss.Renderer) Styles {
 	st := r.NewStyle
-	return Styles{
+	return Styles{&Set{
 		App:           st(),
 		Title:         st().Bold(true).Foreground(accent),
 		Subtitle:      st().Foreground(faint),
@@ -65,7 +73,7 @@ func New(r *lipgloss.Renderer) Styles {
 		Panel:         st().Border(lipgloss.RoundedBorder()).BorderForeground(faint).Padding(0, 1),
 		HelpKey:       st().Foreground(accent),
 		HelpDesc:      st().Foreground(faint),
-	}
+	}}
 }
 
 // ForStatus picks the style for a status.

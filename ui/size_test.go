@@ -1,0 +1,17 @@
+package ui
+
+import (
+	"reflect"
+	"testing"
+)
+
+// Bubble Tea copies the root model on every message, and each screen in
+// it. It held the 14 KB style set by value in every screen (147 KB copied
+// several times per key, 4.6 MB allocated per cursor move); the set is
+// shared now. This keeps the root from growing back to that.
+func TestRootModelStaysSmall(t *testing.T) {
+	const limit = 48 << 10
+	if n := reflect.TypeFor[Model]().Size(); n > limit {
+		t.Errorf("the root model is %d bytes, copied on every message; keep it under %d (share big values through pointers)", n, limit)
+	}
+}
