@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/veox/veox/api"
 	"github.com/veox/veox/store"
 )
 
@@ -101,18 +102,26 @@ func (m Model) clear() (Model, tea.Cmd) {
 	return m.setFocus(0)
 }
 
-// extendModels continues a generate model with its extend counterpart:
-// the two endpoints name the same models differently.
-var extendModels = map[string]string{"veo3_fast": "fast", "veo3": "quality", "veo3_lite": "lite"}
+// extendModel continues a generate model with its extend counterpart: the
+// two endpoints name the same models differently. An extend model name (or
+// one veox does not know) is kept as it is.
+func extendModel(model string) string {
+	switch model {
+	case api.ModelFast:
+		return api.ExtendFast
+	case api.ModelQuality:
+		return api.ExtendQuality
+	case api.ModelLite:
+		return api.ExtendLite
+	}
+	return model
+}
 
 // settingsOf is what an extension carries over from its source: the model,
 // the watermark and the callback, so a chain keeps "MyBrand" without
 // retyping it at every step. The prompt and the seed are the user's.
 func settingsOf(t *store.Task) Prefill {
 	r := t.Request
-	model := strings.ToLower(r.Model)
-	if m, ok := extendModels[model]; ok {
-		model = m
-	}
+	model := extendModel(strings.ToLower(r.Model))
 	return Prefill{Model: model, Watermark: r.Watermark, CallbackURL: r.CallbackURL}
 }
