@@ -119,3 +119,27 @@ func TestDetailsFooterKeepsTheWaysOut(t *testing.T) {
 		}
 	}
 }
+
+// A finished extension has the most actions (and a parent to open): at
+// every width its footer still fits on its line and ends with the ways
+// out. bubbles' help cut stopped cutting when its items filled the line to
+// the column (120 wide here), so esc, help and quit ran off the screen.
+func TestDetailsFooterOfAnExtensionFitsAtEveryWidth(t *testing.T) {
+	f := startFlow(t)
+	f.submit(t, "n", "Extend a video", "the keeper climbs the stairs")
+	f.until(t, store.KindExtend, func(t *store.Task) bool { return len(t.Files) > 0 })
+	f.press("enter")
+	if n := len(f.activeKeys().ShortHelp()); n < 13 {
+		t.Fatalf("the extension's Details has %d keys; the test wants the most a screen has", n)
+	}
+	for w := minWidth; w <= 200; w++ {
+		f.send(tea.WindowSizeMsg{Width: w, Height: 36})
+		foot := f.footer()
+		if got := lipgloss.Width(foot); got > w {
+			t.Errorf("at %d columns the footer is %d wide: %q", w, got, foot)
+		}
+		if !strings.HasSuffix(foot, "esc back • ? help • m messages • q quit") {
+			t.Errorf("at %d columns the footer lacks the ways out: %q", w, foot)
+		}
+	}
+}

@@ -144,8 +144,7 @@ func (m Model) footer() string {
 		return tail
 	}
 	if tail == "" {
-		h.Width = m.width
-		return h.ShortHelpView(rest)
+		return fitKeys(h, rest, m.width)
 	}
 	sep := h.Styles.ShortSeparator.Render(h.ShortSeparator)
 	room := m.width - lipgloss.Width(tail) - lipgloss.Width(sep)
