@@ -88,3 +88,37 @@ func TestSettingsCheckTheKeyWriteTheFileAndApply(t *testing.T) {
 		t.Error("auto-download was switched off, yet the file was fetched")
 	}
 }
+
+// A key check that hangs (a slow network) is stopped by esc: Settings
+// stays open with the new key still typed, nothing is written, and the
+// check's late answer is dropped. Before, every key but ctrl+c (which
+// quits veox) was ignored until the check gave up.
+func TestEscStopsAKeyCheckInSettings(t *testing.T) {
+	p := &uitest.Pump{}
+	e := flowEnv(t, p, sim.Options{}, api.Options{}, download.Options{})
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	f := startFlowWith(t, p, e, Options{
+		Settings: config.Settings{APIKey: "sk-old", KeySource: "config", Paths: config.Paths{Config: cfg, Downloads: t.TempDir()}},
+		CheckKey: func(ctx context.Context, _ string) (float64, error) { <-ctx.Done(); return 0, ctx.Err() },
+	})
+	f.Model.o.Demo = false
+	f.press("S")
+	f.paste("sk-new-7d1c")
+	check := f.Model.update(uitest.Key("ctrl+s")) // the check starts; the test holds it
+	f.shows(t, "esc stops the check")
+	f.press("esc")
+	if f.top() != scrSettings {
+		t.Fatalf("esc during the check left Settings (top %v)", f.top())
+	}
+	f.shows(t, "check stopped")
+	p.Run(check) // the cancelled check answers late
+	if v := f.View(); strings.Contains(v, "could not check") {
+		t.Errorf("the stopped check's answer was shown:\n%s", v)
+	}
+	if _, err := os.Stat(cfg); err == nil {
+		t.Fatal("the config was written although the check was stopped")
+	}
+	if f.settings.Busy() {
+		t.Fatal("Settings is still busy after the check was stopped")
+	}
+}

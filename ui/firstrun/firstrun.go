@@ -8,16 +8,15 @@ package firstrun
 import (
 	"context"
 	"strings"
-	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/veox/veox/api"
 	"github.com/veox/veox/ui/format"
 	"github.com/veox/veox/ui/input"
+	"github.com/veox/veox/ui/keycheck"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
@@ -27,7 +26,7 @@ type Save func(key string) error
 
 // Check reads the balance with a key (a free call): the service refuses a
 // wrong key with 401.
-type Check func(ctx context.Context, key string) (credits float64, err error)
+type Check = keycheck.Func
 
 // Deps wire the screen.
 type Deps struct {
@@ -49,7 +48,7 @@ type Outcome struct {
 // keyMap is the screen's bindings; the footer is built from them. Every
 // letter is the key being typed: the demo is ctrl+d. SaveAnyway only acts
 // after a check that could not be made.
-type keyMap struct{ Save, SaveAnyway, Demo, Quit key.Binding }
+type keyMap struct{ Save, SaveAnyway, Demo, Stop, Quit key.Binding }
 
 type stage int
 
@@ -68,15 +67,9 @@ type Model struct {
 	err     string
 	offline bool // the last check could not be made: ctrl+s saves unchecked
 	gen     int
+	pending keycheck.Check // the check under way, if any: esc stops it
 	outcome Outcome
 	width   int
-}
-
-type checkedMsg struct {
-	gen     int
-	key     string
-	credits float64
-	err     error
 }
 
 type savedMsg struct {
@@ -102,6 +95,7 @@ func New(d Deps) Model {
 		Save:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "check and save")),
 		SaveAnyway: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save it unchecked")),
 		Demo:       key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "demo")),
+		Stop:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop the check")),
 		Quit:       key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "quit")),
 	}}
 }
@@ -118,7 +112,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width = msg.Width
 		return m, nil
-	case checkedMsg:
+	case keycheck.DoneMsg:
 		return m.onChecked(msg)
 	case savedMsg:
 		m.stage = typing
@@ -138,8 +132,14 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.stage == typing && input.IsText(msg):
 		return m.edit(input.AsText(msg)) // a key may hold any letter, or "esc"
+	case input.IsText(msg):
+		return m, nil // typed or pasted while checking: never a key
+	case m.stage == checking && key.Matches(msg, m.keys.Stop):
+		m.pending.Stop() // its late answer is dropped: nothing is saved
+		m.stage, m.gen, m.err = typing, m.gen+1, keycheck.Stopped
+		return m, nil
 	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit // a check under way is dropped: nothing was saved
+		return m, tea.Quit
 	case m.stage != typing:
 		return m, nil
 	case key.Matches(msg, m.keys.Demo):
@@ -166,7 +166,11 @@ func (m Model) edit(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // check asks the service about the key before anything is saved.
 func (m Model) check() (tea.Model, tea.Cmd) {
 	k := strings.TrimSpace(m.input.Value())
-	if why := refuse(k); why != "" {
+	if k == "" {
+		m.err = "nothing to check yet: paste your key, or press ctrl+d for the demo"
+		return m, nil
+	}
+	if why := keycheck.Malformed(k); why != "" {
 		m.err = why
 		return m, nil
 	}
@@ -174,29 +178,24 @@ func (m Model) check() (tea.Model, tea.Cmd) {
 		return m.save(k, false)
 	}
 	m.stage, m.err, m.offline, m.gen = checking, "", false, m.gen+1
-	check, ctx, gen := m.d.Check, m.d.Ctx, m.gen
-	return m, func() tea.Msg {
-		c, err := check(ctx, k)
-		return checkedMsg{gen: gen, key: k, credits: c, err: err}
-	}
+	var cmd tea.Cmd
+	m.pending, cmd = keycheck.Start(m.d.Ctx, m.d.Check, m.gen, k)
+	return m, cmd
 }
 
-func (m Model) onChecked(msg checkedMsg) (tea.Model, tea.Cmd) {
-	if msg.gen != m.gen || m.stage != checking {
+func (m Model) onChecked(msg keycheck.DoneMsg) (tea.Model, tea.Cmd) {
+	if msg.Gen != m.gen || m.stage != checking {
 		return m, nil
 	}
 	m.stage = typing
-	if msg.err == nil {
-		return m.save(msg.key, true)
+	if msg.Err == nil {
+		return m.save(msg.Key, true)
 	}
-	if e, ok := api.AsError(msg.err); ok && e.Kind == api.KindAuth {
-		m.err = "the service refused this key (" + e.Message + "), so it was not saved. " +
-			"Copy the whole key again from kie.ai's API key page."
-		return m, nil
+	why, offline := keycheck.Verdict(msg.Err)
+	m.err, m.offline = why+".", offline
+	if offline {
+		m.err = why + ". enter tries again; ctrl+s saves it unchecked (veox then says at the first call if it is wrong)."
 	}
-	m.offline = true
-	m.err = "could not check the key with the service: " + msg.err.Error() +
-		". enter tries again; ctrl+s saves it unchecked (veox then says at the first call if it is wrong)."
 	return m, nil
 }
 
@@ -206,19 +205,6 @@ func (m Model) save(k string, checked bool) (tea.Model, tea.Cmd) {
 	return m, func() tea.Msg { return savedMsg{key: k, checked: checked, err: save(k)} }
 }
 
-// refuse says why a key cannot be checked ("" if it can).
-func refuse(k string) string {
-	if k == "" {
-		return "nothing to check yet: paste your key, or press ctrl+d for the demo"
-	}
-	for _, r := range k {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || !unicode.IsPrint(r) {
-			return "paste the key as it is shown, without spaces"
-		}
-	}
-	return ""
-}
-
 // footer is the keys that act now, from the bindings that handle them.
 func (m Model) footer() string {
 	bs := []key.Binding{m.keys.Save}
@@ -226,6 +212,9 @@ func (m Model) footer() string {
 		bs = append(bs, m.keys.SaveAnyway)
 	}
 	bs = append(bs, m.keys.Demo, m.keys.Quit)
+	if m.stage == checking {
+		bs = []key.Binding{m.keys.Stop}
+	}
 	parts := make([]string, len(bs))
 	for i, b := range bs {
 		parts[i] = b.Help().Key + " " + b.Help().Desc

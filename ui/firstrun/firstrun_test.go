@@ -207,7 +207,7 @@ func TestEmptyOrSpacedKeyIsRefusedWithAMessage(t *testing.T) {
 	s.press("space")
 	s.typ("cd")
 	s.press("enter")
-	if v := s.m.View(); !strings.Contains(v, "without spaces") {
+	if v := s.m.View(); !strings.Contains(v, "has no spaces") {
 		t.Errorf("no message for a key with a space:\n%s", v)
 	}
 	if saved {
@@ -231,5 +231,41 @@ func TestFooterComesFromTheBindings(t *testing.T) {
 	s, _ := newScreen(t, nil)
 	if v := s.m.View(); !strings.Contains(v, "enter check and save · ctrl+d demo · esc quit") {
 		t.Errorf("footer:\n%s", v)
+	}
+}
+
+// A check that hangs (a slow network: up to 30 s with retries) can be
+// stopped with esc, which leaves the screen typing with nothing saved;
+// veox does not quit. Its late answer is dropped, and text pasted while it
+// runs is never a key ("esc" in it does not quit either).
+func TestEscStopsACheckUnderWay(t *testing.T) {
+	hang := func(ctx context.Context, _ string) (float64, error) { <-ctx.Done(); return 0, ctx.Err() }
+	s, path := newScreenChecking(t, nil, hang)
+	s.typ(secret)
+	next, check := s.m.Update(uitest.Key("enter")) // the check starts; its command is held
+	s.m = next.(Model)
+	if v := s.m.View(); !strings.Contains(v, "checking the key") || !strings.Contains(v, "esc stop the check") {
+		t.Fatalf("no sign of the check and how to stop it:\n%s", v)
+	}
+	if s.press("up left end esc q") {
+		t.Fatal("text pasted during the check quit the screen")
+	}
+	if s.press("esc") {
+		t.Fatal("esc during the check quit veox instead of stopping the check")
+	}
+	if v := s.m.View(); !strings.Contains(v, "check stopped") || !strings.Contains(v, "esc quit") {
+		t.Fatalf("the screen does not say the check stopped:\n%s", v)
+	}
+	if s.send(check()) { // the cancelled check answers late
+		t.Fatal("the stopped check's answer ended the screen")
+	}
+	if v := s.m.View(); strings.Contains(v, "could not check") {
+		t.Errorf("the stopped check's answer was shown:\n%s", v)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a key was saved: %v", err)
+	}
+	if s.press("ctrl+s") {
+		t.Error("ctrl+s saved a key whose check was stopped")
 	}
 }

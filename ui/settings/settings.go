@@ -11,23 +11,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/veox/veox/api"
 	"github.com/veox/veox/store/config"
 	"github.com/veox/veox/ui/input"
+	"github.com/veox/veox/ui/keycheck"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
 
 // KeyCheck asks the service for the balance with a key: a refusal (401)
 // means the key is wrong; any other error that the check could not be made.
-type KeyCheck func(ctx context.Context, key string) (credits float64, err error)
+type KeyCheck = keycheck.Func
 
 // Deps wire the screen.
 type Deps struct {
@@ -77,11 +76,12 @@ type Model struct {
 	focus  fieldID
 	stage  stage
 
-	keyErr, folderErr string // beside their fields
-	note              string // the outcome of the last step
-	insist            bool   // the key check could not be made: ctrl+s again saves unchecked
-	confirmLeave      bool   // esc with unsaved changes: esc again discards them
-	gen               int    // tags checks and saves: a stale answer is dropped
+	keyErr, folderErr string         // beside their fields
+	note              string         // the outcome of the last step
+	insist            bool           // the key check could not be made: ctrl+s again saves unchecked
+	confirmLeave      bool           // esc with unsaved changes: esc again discards them
+	gen               int            // tags checks and saves: a stale answer is dropped
+	pending           keycheck.Check // the key check under way, if any: esc stops it
 
 	width, height int
 }
@@ -139,13 +139,6 @@ func (m Model) changed() bool {
 		m.toggle[fAuto] != s.AutoDownload || m.toggle[fBell] != s.Bell || m.toggle[fNotify] != s.Notify
 }
 
-type checkedMsg struct {
-	gen     int
-	key     string
-	credits float64
-	err     error
-}
-
 type savedMsg struct {
 	gen    int
 	folder string
@@ -156,11 +149,16 @@ type savedMsg struct {
 // Update handles keys and the answers of the check and the save.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case checkedMsg:
+	case keycheck.DoneMsg:
 		return m.onChecked(msg)
 	case savedMsg:
 		return m.onSaved(msg)
 	case tea.KeyMsg:
+		if m.stage == checking && !input.IsText(msg) && key.Matches(msg, m.keys.Back) {
+			m.pending.Stop() // its late answer is dropped: nothing is saved
+			m.stage, m.gen, m.keyErr = editing, m.gen+1, keycheck.Stopped
+			return m, nil
+		}
 		if m.stage != editing {
 			return m, nil // one save at a time
 		}
@@ -244,7 +242,7 @@ func (m Model) save() (Model, tea.Cmd) {
 	}
 	newKey := strings.TrimSpace(m.key.Value())
 	if newKey != "" {
-		if why := badKey(newKey); why != "" {
+		if why := keycheck.Malformed(newKey); why != "" {
 			m.keyErr, m.focus = why, fKey
 			return m.move(0), nil
 		}
@@ -254,48 +252,27 @@ func (m Model) save() (Model, tea.Cmd) {
 				return m, nil
 			}
 			m.stage, m.gen = checking, m.gen+1
-			return m, checkCmd(m.d.Ctx, m.d.Check, m.gen, newKey)
+			var cmd tea.Cmd
+			m.pending, cmd = keycheck.Start(m.d.Ctx, m.d.Check, m.gen, newKey)
+			return m, cmd
 		}
 	}
 	return m.write()
 }
 
-func badKey(k string) string {
-	for _, r := range k {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || !unicode.IsPrint(r) {
-			return "a key has no spaces or control characters: copy it again from the service's dashboard"
-		}
-	}
-	return ""
-}
-
-func checkCmd(ctx context.Context, check KeyCheck, gen int, k string) tea.Cmd {
-	return func() tea.Msg {
-		c, err := check(ctx, k)
-		return checkedMsg{gen: gen, key: k, credits: c, err: err}
-	}
-}
-
-func (m Model) onChecked(msg checkedMsg) (Model, tea.Cmd) {
-	if msg.gen != m.gen || m.stage != checking {
+func (m Model) onChecked(msg keycheck.DoneMsg) (Model, tea.Cmd) {
+	if msg.Gen != m.gen || m.stage != checking {
 		return m, nil
 	}
 	m.stage = editing
-	if msg.err != nil {
-		m.keyErr, m.insist = keyProblem(msg.err)
+	if msg.Err != nil {
+		m.keyErr, m.insist = keycheck.Verdict(msg.Err)
+		if m.insist {
+			m.keyErr += ". ctrl+s again saves it unchecked"
+		}
 		return m.focusOn(fKey), nil
 	}
 	return m.write()
-}
-
-// keyProblem says what a failed check means: a refused key is wrong and is
-// never saved; a check that could not be made may be overridden.
-func keyProblem(err error) (string, bool) {
-	if e, ok := api.AsError(err); ok && e.Kind == api.KindAuth {
-		msg := "the service refused this key (" + e.Message + "): nothing was saved. Copy the whole key from kie.ai's API key page"
-		return msg, false
-	}
-	return "could not check the key with the service (" + err.Error() + "). ctrl+s again saves it unchecked", true
 }
 
 func (m Model) focusOn(f fieldID) Model {

@@ -60,7 +60,7 @@ func (m Model) View() string {
 	lines = append(lines, "")
 	switch {
 	case m.stage == checking:
-		lines = append(lines, st.Running.Render("checking the key with the service (a balance read, free)…"))
+		lines = append(lines, st.Running.Render("checking the key with the service (a balance read, free)… esc stops the check"))
 	case m.stage == saving:
 		lines = append(lines, st.Running.Render("saving…"))
 	case m.note != "":
