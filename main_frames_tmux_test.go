@@ -31,12 +31,7 @@ func framesHome(t *testing.T) (home, extID string) {
 // environment (colours on, unlike startTmux's).
 func startTUI(t *testing.T, home string, w, h int, env ...string) *tmux {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("drives the binary in tmux")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed")
-	}
+	needTmux(t)
 	x := &tmux{t: t, socket: fmt.Sprintf("veox-frames-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	exe, err := os.Executable()
 	if err != nil {
@@ -61,6 +56,7 @@ func shellQuote(words ...string) string {
 // Details of an extension at 120×36 in tmux shows the seam in half-blocks:
 // the left picture's top carries the source's SMPTE bars, in order.
 func TestTmuxDetailsShowsTheSeam(t *testing.T) {
+	needTmux(t)
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("ffmpeg is not on PATH: this test decodes real frames (CI installs it; here: sudo apt install ffmpeg)")
 	}
@@ -102,6 +98,7 @@ func TestTmuxDetailsShowsTheSeam(t *testing.T) {
 // Without ffmpeg on PATH, Details of an extension says once how to get it
 // and everything else is there; keys work as before.
 func TestTmuxDetailsWithoutFFmpeg(t *testing.T) {
+	needTmux(t)
 	t.Parallel()
 	home, ext := framesHome(t)
 	empty := t.TempDir()
@@ -123,6 +120,7 @@ func TestTmuxDetailsWithoutFFmpeg(t *testing.T) {
 // decoding: an ffmpeg that never finishes holds Details at "decoding…";
 // esc goes back at once, the cursor moves, and no ffmpeg is left.
 func TestTmuxKeysAnsweredWhileDecoding(t *testing.T) {
+	needTmux(t)
 	t.Parallel()
 	home, ext := framesHome(t)
 	bin := t.TempDir()

@@ -19,7 +19,9 @@ type tmux struct {
 	socket string
 }
 
-func startTmux(t *testing.T, home string, w, h int, args ...string) *tmux {
+// needTmux skips a test that drives the binary in tmux, before it does
+// any work, when tmux is not installed or -short is set.
+func needTmux(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("drives the binary in tmux")
@@ -27,6 +29,11 @@ func startTmux(t *testing.T, home string, w, h int, args ...string) *tmux {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
 	}
+}
+
+func startTmux(t *testing.T, home string, w, h int, args ...string) *tmux {
+	t.Helper()
+	needTmux(t)
 	x := &tmux{t: t, socket: fmt.Sprintf("veox-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	exe, err := os.Executable()
 	if err != nil {
