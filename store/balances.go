@@ -179,7 +179,8 @@ func (s *Store) BalanceBefore(t time.Time) (BalanceReading, bool, error) {
 		}
 		c := b.Cursor()
 		key := balanceKey(t.Add(time.Nanosecond))
-		k, v := c.Seek(key)
+		var v []byte
+		k, _ := c.Seek(key)
 		if k == nil {
 			k, v = c.Last()
 		} else {

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -278,11 +277,4 @@ func printDoctor(w io.Writer, rep doctorReport) {
 		return
 	}
 	fmt.Fprintf(w, "%d finding(s) need your action (marked ACTION)\n", actions)
-}
-
-func rel(dir, path string) string {
-	if r, err := filepath.Rel(dir, path); err == nil {
-		return r
-	}
-	return path
 }
