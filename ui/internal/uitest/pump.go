@@ -17,9 +17,10 @@ import (
 // Nothing waits on the clock. The model starts its timers through Timer (its
 // timer.Func); running such a command yields a pending timer, recognised by
 // its type, that the test fires when it chooses: Advance moves the pump's
-// clock and fires what came due, FireNext fires the earliest. Commands that
-// do real work (bbolt, HTTP to the simulator on loopback) simply run to
-// their end before the next one starts.
+// clock and fires what came due, AdvanceUntil fires them in order until a
+// condition holds. Commands that do real work (bbolt, HTTP to the
+// simulator on loopback) simply run to their end before the next one
+// starts.
 type Pump struct {
 	Update func(tea.Msg) tea.Cmd
 	Seen   []tea.Msg // every message that reached Update, in order
@@ -113,18 +114,6 @@ func (p *Pump) Timers() []*Timer {
 // Started is how many timers the model has started so far.
 func (p *Pump) Started() int { return p.started }
 
-// FireNext fires the earliest pending timer, moving the clock to when it is
-// due if that is later, and runs what follows. It reports false when no
-// timer is pending.
-func (p *Pump) FireNext() bool {
-	ts := p.Timers()
-	if len(ts) == 0 {
-		return false
-	}
-	p.fire(ts[0])
-	return true
-}
-
 func (p *Pump) fire(t *Timer) {
 	p.pending = slices.DeleteFunc(p.pending, func(x *Timer) bool { return x == t })
 	if d := t.Due.Sub(Now); d > time.Duration(p.elapsed.Load()) {
@@ -162,10 +151,6 @@ func (p *Pump) AdvanceUntil(limit time.Duration, ok func() bool) bool {
 	}
 	return true
 }
-
-// DropTimers forgets the pending timers, as if they were still waiting in a
-// program the test no longer follows.
-func (p *Pump) DropTimers() { p.pending = nil }
 
 // Reset forgets the messages seen so far.
 func (p *Pump) Reset() { p.Seen = nil }
