@@ -8,7 +8,7 @@
 #
 # Builds veox, seeds two demo histories with 'veox --demo seed-history N'
 # (N = 100 and 100,000; the demo adds its 4 sample tasks), then runs each
-# command RUNS times with GNU time and prints the median wall time and the
+# command RUNS times with GNU time and prints the median wall and CPU times and the
 # largest peak RSS (what /usr/bin/time reports as maximum resident set),
 # beside the target the issue sets. Then the store's benchmarks, on copies
 # of the same two histories, give what one unit of work costs (the history
@@ -38,8 +38,10 @@ VEOX="$TMP/veox"
 
 read -r LOAD1 _ </proc/loadavg 2>/dev/null || LOAD1=0
 CPUS=$(nproc 2>/dev/null || echo 1)
+BUSY=0
 if awk -v l="$LOAD1" -v c="$CPUS" 'BEGIN { exit !(l > c / 2) }'; then
-	echo "warning: load average $LOAD1 on $CPUS CPUs: other work inflates the wall times below"
+	BUSY=1
+	echo "warning: load average $LOAD1 on $CPUS CPUs: other work inflates the wall times below; targets are checked on CPU time"
 fi
 
 SIZES=(100 100000)
@@ -50,46 +52,55 @@ for n in "${SIZES[@]}"; do
 done
 db() { echo "$TMP/h$1/demo/history.db"; }
 
-# one: median wall seconds and max RSS (MB) of RUNS runs of a command.
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# one: median wall seconds, median CPU seconds (user + system) and max RSS
+# (MB) of RUNS runs of a command. On a busy machine the wall time also
+# counts waiting for a core; the CPU time is the work itself.
 one() {
-	local n=$1 walls=() rss=0 w m
+	local n=$1 walls=() cpus=() rss=0 w u s m
 	shift
 	for _ in $(seq "$RUNS"); do
-		/usr/bin/time -f "%e %M" -o "$TMP/t" "$VEOX" --home "$TMP/h$n" --demo "$@" >/dev/null 2>"$TMP/err" || true
-		read -r w m < <(tail -n1 "$TMP/t")
+		/usr/bin/time -f "%e %U %S %M" -o "$TMP/t" "$VEOX" --home "$TMP/h$n" --demo "$@" >/dev/null 2>"$TMP/err" || true
+		read -r w u s m < <(tail -n1 "$TMP/t")
 		walls+=("$w")
+		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
-	printf '%s %s' "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')" \
+	printf '%s %s %s' "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)" \
 		"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
 }
 
 FAILED=0
 # row: a command at both sizes, with targets for 100,000 tasks (seconds, MB; - for none).
 row() {
-	local label=$1 tsec=$2 tmb=$3 small big s_w s_m b_w b_m verdict=""
+	local label=$1 tsec=$2 tmb=$3 small big s_w s_c s_m b_w b_c b_m verdict=""
 	shift 3
 	small=$(one 100 "$@")
 	big=$(one 100000 "$@")
-	read -r s_w s_m <<<"$small"
-	read -r b_w b_m <<<"$big"
+	read -r s_w s_c s_m <<<"$small"
+	read -r b_w b_c b_m <<<"$big"
 	if [ "$tsec" != - ]; then
-		if awk -v w="$b_w" -v t="$tsec" -v m="$b_m" -v tm="$tmb" 'BEGIN { exit !(w < t && (tm == "-" || m < tm)) }'; then
+		# The time target is held against the wall time on a quiet machine,
+		# against the CPU time when the load says other work shares the cores.
+		local judged=$b_w
+		[ "$BUSY" = 1 ] && judged=$b_c
+		if awk -v w="$judged" -v t="$tsec" -v m="$b_m" -v tm="$tmb" 'BEGIN { exit !(w < t && (tm == "-" || m < tm)) }'; then
 			verdict="ok"
 		else
 			verdict="MISSED"
 			FAILED=1
 		fi
 	fi
-	printf '| %-26s | %6.2f s %6.1f MB | %6.2f s %6.1f MB | %-14s | %-6s |\n' "$label" "$s_w" "$s_m" "$b_w" "$b_m" \
-		"$([ "$tsec" = - ] || echo "< ${tsec} s, < ${tmb} MB")" "$verdict"
+	printf '| %-22s | %6.2f s %6.2f s %5.1f MB | %6.2f s %6.2f s %5.1f MB | %-14s | %-6s |\n' "$label" \
+		"$s_w" "$s_c" "$s_m" "$b_w" "$b_c" "$b_m" "$([ "$tsec" = - ] || echo "< ${tsec} s, < ${tmb} MB")" "$verdict"
 }
 
 echo
-echo "veox from outside (median wall of $RUNS runs, peak RSS), demo histories:"
+echo "veox from outside (median wall and CPU time of $RUNS runs, peak RSS), demo histories:"
 echo
-printf '| %-26s | %-18s | %-18s | %-14s | %-6s |\n' "command" "100 tasks" "100,000 tasks" "target (100k)" ""
-printf '|%s|%s|%s|%s|%s|\n' "----------------------------" "--------------------" "--------------------" "----------------" "--------"
+printf '| %-22s | %-26s | %-26s | %-14s | %-6s |\n' "command" "100: wall, CPU, RSS" "100,000: wall, CPU, RSS" "target (100k)" ""
+printf '|%s|%s|%s|%s|%s|\n' "------------------------" "----------------------------" "----------------------------" "----------------" "--------"
 row "list (newest 50)" - - list
 row "list --all" - - list --all
 row "list --json --all" 2 60 list --json --all
