@@ -145,7 +145,11 @@ func (m Model) onPoll(ev *poller.Event) (Model, tea.Cmd) {
 	default:
 		m = m.resolve("poll")
 	}
-	if ev.Ended && ev.Task != nil && store.Finished(ev.Task.Status) {
+	switch {
+	case ev.Ended && ev.Whole && ev.Task != nil:
+		m2, c := m.onWholeListed(ev.Task)
+		m, cmds = m2, append(cmds, c)
+	case ev.Ended && ev.Task != nil && store.Finished(ev.Task.Status):
 		m2, c := m.onEnded(ev.Task)
 		m, cmds = m2, append(cmds, c)
 	}
@@ -282,7 +286,8 @@ func (m Model) onDownloaded(f *downloads.Finished) (Model, tea.Cmd) {
 	if f.Task != nil && !m.o.ReadOnly {
 		var c tea.Cmd
 		m, c = m.changed(request.TaskChanged{Task: *f.Task})
-		cmds = append(cmds, c)
+		// Only the new part could be had: keep asking for the whole video.
+		cmds = append(cmds, c, m.poller.WatchWhole(f.Task))
 	}
 	var text string
 	switch {
@@ -338,5 +343,23 @@ func (m Model) onHidden(msg hiddenMsg) (Model, tea.Cmd) {
 		text += "; its files stay"
 	}
 	m2, f := m.flash(text, false)
+	return m2, tea.Batch(c, f)
+}
+
+// onWholeListed: a finished extension saved as its new part alone is
+// listed with its whole video now (or the service no longer keeps it).
+// The whole video is fetched beside the part when downloads are automatic.
+func (m Model) onWholeListed(t *store.Task) (Model, tea.Cmd) {
+	if !tasks.NeedsDownload(t) {
+		return m, nil
+	}
+	label := format.Kind(t) + " " + format.Short(format.ID(t))
+	if !m.o.Settings.AutoDownload {
+		return m.flash(label+": the service lists the whole video now; d downloads it beside the part", false)
+	}
+	var c tea.Cmd
+	m.downloads, c, _ = m.downloads.Start(t.LocalID, false)
+	m.bar.Downloading = m.downloads.Active()
+	m2, f := m.flash(label+": the service lists the whole video now; downloading it beside the part", false)
 	return m2, tea.Batch(c, f)
 }

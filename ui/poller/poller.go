@@ -56,6 +56,7 @@ type chain struct {
 	inFlight bool
 	queued   bool // its tick came due while every slot was taken
 	backoff  time.Duration
+	whole    bool // a finished extension asked about until its whole video is listed
 }
 
 // tickMsg says it is time to ask about a task; gen drops ticks of a chain
@@ -80,6 +81,7 @@ type Event struct {
 	Task    *store.Task // nil if the refresh failed before reading the task
 	At      time.Time   // when the answer came
 	Ended   bool        // the chain stopped: the task finished, or an error no retry can mend
+	Whole   bool        // the chain was WatchWhole's: Ended means the whole video may be listed now
 	Err     error       // the refresh failed (the chain backs off unless Ended)
 	Backoff time.Duration
 }
@@ -98,8 +100,17 @@ func New(ctx context.Context, svc Service, now func() time.Time, tick timer.Func
 // InFlight is how many refreshes are under way.
 func (p *Poller) InFlight() int { return p.slots.inFlight }
 
-// Running is how many tasks are being polled.
-func (p *Poller) Running() int { return len(p.chains) }
+// Running is how many running tasks are being polled (a finished
+// extension waiting for its whole video is not running).
+func (p *Poller) Running() int {
+	n := 0
+	for _, c := range p.chains {
+		if !c.whole {
+			n++
+		}
+	}
+	return n
+}
 
 // Watching reports whether a task has a chain.
 func (p *Poller) Watching(id string) bool { _, ok := p.chains[id]; return ok }
@@ -130,6 +141,20 @@ func phase(k int, d time.Duration) time.Duration {
 	const golden = 0.6180339887498949
 	_, frac := math.Modf(float64(k) * golden)
 	return d/5 + time.Duration(frac*float64(d-d/5))
+}
+
+// WatchWhole starts a slow chain for a finished extension saved as its
+// new part alone (tasks.AwaitsWhole): it ends, with Event.Whole, when the
+// service lists the whole video or stops keeping the task.
+func (p *Poller) WatchWhole(t *store.Task) tea.Cmd {
+	now := p.now()
+	if !tasks.AwaitsWhole(t, now) || p.Watching(t.LocalID) {
+		return nil
+	}
+	p.gen++
+	c := &chain{gen: p.gen, whole: true}
+	p.chains[t.LocalID] = c
+	return p.tick(t.LocalID, c, tasks.WholeDelay(t, now))
 }
 
 func (p *Poller) tick(id string, c *chain, d time.Duration) tea.Cmd {
@@ -206,7 +231,7 @@ func (p *Poller) onAnswer(msg resultMsg) (tea.Cmd, *Event) {
 		return nil, nil
 	}
 	c.inFlight = false
-	ev := &Event{Task: msg.task, At: msg.at, Err: msg.err}
+	ev := &Event{Task: msg.task, At: msg.at, Err: msg.err, Whole: c.whole}
 	if msg.err != nil {
 		if stops(msg.err) {
 			delete(p.chains, msg.id)
@@ -215,20 +240,31 @@ func (p *Poller) onAnswer(msg resultMsg) (tea.Cmd, *Event) {
 		}
 		c.backoff = min(max(2*c.backoff, minBackoff), maxBackoff)
 		ev.Backoff = c.backoff
-		return p.tick(msg.id, c, max(c.backoff, p.delay(msg.task))), ev
+		return p.tick(msg.id, c, max(c.backoff, p.delay(c, msg.task))), ev
 	}
 	c.backoff = 0
-	if msg.task == nil || msg.task.Status != store.StatusRunning {
+	if msg.task == nil || !p.goesOn(c, msg.task) {
 		delete(p.chains, msg.id)
 		ev.Ended = true
 		return nil, ev
 	}
-	return p.tick(msg.id, c, p.delay(msg.task)), ev
+	return p.tick(msg.id, c, p.delay(c, msg.task)), ev
 }
 
-func (p *Poller) delay(t *store.Task) time.Duration {
-	if t == nil {
+// goesOn: the chain has more to ask about t.
+func (p *Poller) goesOn(c *chain, t *store.Task) bool {
+	if c.whole {
+		return tasks.AwaitsWhole(t, p.now())
+	}
+	return t.Status == store.StatusRunning
+}
+
+func (p *Poller) delay(c *chain, t *store.Task) time.Duration {
+	switch {
+	case t == nil:
 		return minBackoff
+	case c.whole:
+		return tasks.WholeDelay(t, p.now())
 	}
 	return p.svc.PollDelay(t, p.now())
 }
