@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,27 @@ func TestTmuxMouse(t *testing.T) {
 	y.wait("lighthouse", "forest")
 	if flags := strings.TrimSpace(y.run("display", "-p", "-t", "0", "#{mouse_any_flag}")); flags != "0" {
 		t.Fatalf(`"mouse": false, yet veox turned the mouse on (flag %q)`, flags)
+	}
+}
+
+// In the built TUI, two words in reverse order find the task and both are
+// highlighted (reverse video) in its row (issue 15.4).
+func TestTmuxSearchTwoWordsReversed(t *testing.T) {
+	x := startTUI(t, t.TempDir(), 120, 36)
+	x.wait("lighthouse", "forest")
+	x.keys("/")
+	x.keys("-l", "cliff lighthouse")
+	x.wait("1 found")
+	row := ""
+	for _, l := range strings.Split(x.run("capture-pane", "-p", "-e"), "\n") {
+		if strings.Contains(l, "rocky") {
+			row = l
+		}
+	}
+	for _, w := range []string{"lighthouse on a rocky", "cliff"} {
+		word := strings.Fields(w)[0]
+		if !regexp.MustCompile("\x1b\\[([0-9]+;)*7(;[0-9]+)*m(\x1b\\[[0-9;]*m)*" + word).MatchString(row) {
+			t.Errorf("%q is not highlighted in the row %q", word, row)
+		}
 	}
 }

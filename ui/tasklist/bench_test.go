@@ -28,7 +28,7 @@ func BenchmarkSearch(b *testing.B) {
 		for _, q := range []string{"purple elephant", "golden hour"} {
 			b.Run(q, func(b *testing.B) {
 				for b.Loop() {
-					if msg := search(context.Background(), h.Store, 1, q)().(searchMsg); msg.err != nil {
+					if msg := search(context.Background(), h.Store, 1, parseQuery(q, All))().(searchMsg); msg.err != nil {
 						b.Fatal(msg.err)
 					}
 				}

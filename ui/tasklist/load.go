@@ -86,9 +86,13 @@ func debounce(tick timer.Func, gen int) tea.Cmd {
 	return timer.After(tick, searchDelay, func(time.Time) tea.Msg { return searchTickMsg{gen} })
 }
 
-func search(ctx context.Context, s *store.Store, gen int, q string) tea.Cmd {
+// search runs a parsed query over the history's search index (store.Find).
+func search(ctx context.Context, s *store.Store, gen int, q query) tea.Cmd {
 	return func() tea.Msg {
-		ts, err := s.Search(ctx, q, SearchLimit)
+		if q.none {
+			return searchMsg{gen: gen}
+		}
+		ts, err := s.Find(ctx, q.find, SearchLimit)
 		return searchMsg{gen: gen, tasks: ts, err: err}
 	}
 }

@@ -93,6 +93,7 @@ type Model struct {
 	input     textinput.Model
 	searching bool   // the search field has focus
 	query     string // the search whose results are shown ("" = the view)
+	parsed    query  // query understood (query.go): its words are highlighted
 	// stopSearch cancels the search under way, so one the user no longer
 	// wants (a newer query, esc, another view) stops reading the history.
 	stopSearch context.CancelFunc
@@ -130,7 +131,7 @@ type Model struct {
 func New(d Deps) Model {
 	in := textinput.New()
 	in.Prompt = "/ "
-	in.Placeholder = "search prompts and ids"
+	in.Placeholder = "words, ids, seeds; kind: status: model: is:downloaded"
 	in.CharLimit = 1000 // a paste is kept whole; what is wrong with it is said, not cut
 	in.Cursor.SetMode(timer.SteadyCursor)
 	return Model{deps: d, keys: newKeys(), view: All, input: in, topKnown: true,

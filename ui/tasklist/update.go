@@ -76,7 +76,8 @@ func (m *Model) startSearch() tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(parent)
 	m.stopSearch = cancel
-	return search(ctx, m.deps.Service.Store(), m.gen, m.query)
+	m.parsed = parseQuery(m.query, m.view)
+	return search(ctx, m.deps.Service.Store(), m.gen, m.parsed)
 }
 
 // cancelSearch stops the search under way, if any.
@@ -224,6 +225,11 @@ func (m Model) onViewKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		return m2, cmd, true
 	default:
 		return m, nil, false
+	}
+	if m.query != "" && v != m.view {
+		// The search stays: the same words and filters within the new view.
+		m.view, m.gen, m.loading, m.chainFor = v, m.gen+1, true, ""
+		return m, m.startSearch(), true
 	}
 	m2, cmd := m.SetView(v)
 	return m2, cmd, true

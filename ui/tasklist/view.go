@@ -114,6 +114,10 @@ func (m Model) searchNote() string {
 		return "searching…"
 	case m.err != nil:
 		return "search failed: " + m.err.Error()
+	case m.parsed.problem != "":
+		return m.parsed.problem
+	case m.parsed.none:
+		return "no task of this view can match its status: filter"
 	case len(m.rows) >= SearchLimit:
 		return fmt.Sprintf("first %d matches", SearchLimit)
 	}
@@ -183,19 +187,25 @@ func (m Model) row(t *store.Task, selected bool) string {
 		mark = st.Bold.Render(" *")
 	}
 	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+format.StatusWord(t.Status), wStatus))
-	line := format.Pad(format.Kind(t), wKind)
+	cells := []cell{{text: format.Pad(format.Kind(t), wKind)}}
 	if m.wide() {
-		line += format.Pad(format.Short(format.ID(t)), wID)
+		cells = append(cells, cell{format.Pad(format.Short(format.ID(t)), wID), true})
 	}
-	line += format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()) + format.Pad(format.Seed(t), wSeed)
+	cells = append(cells, cell{format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()), true},
+		cell{format.Pad(format.Seed(t), wSeed), true})
 	if m.wide() {
-		line += format.Pad(format.Rough(m.deps.Now().Sub(t.CreatedAt)), wAge)
+		cells = append(cells, cell{text: format.Pad(format.Rough(m.deps.Now().Sub(t.CreatedAt)), wAge)})
 	}
-	line += format.Pad(m.timing(t), wTime)
+	cells = append(cells, cell{text: format.Pad(m.timing(t), wTime)})
+	var words []string
+	if m.query != "" {
+		words = m.parsed.words
+	}
+	var base *lipgloss.Style
 	if selected {
-		return mark + status + st.Selected.Render(line)
+		base = &st.Selected
 	}
-	return mark + status + line
+	return mark + status + renderCells(cells, words, base, st.Warning.Bold(true).Reverse(true))
 }
 
 // glyph is the spinner's frame while a task runs, its status glyph after.
