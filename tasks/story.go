@@ -321,6 +321,11 @@ func (s *Service) EditSteps(id string, steps []store.StoryStep) (*StoryView, err
 		if st.Status == store.StoryDone {
 			st.Status = store.StoryStopped // new steps to run
 		}
+		if st.Status == store.StoryStopped {
+			// The reason it stopped for (a refused step, say) is what the
+			// edit answered: say what is left to do instead.
+			st.Reason = fmt.Sprintf("edited: step %d is sent as it now stands once the story runs again", from+1)
+		}
 		st.Log(s.now(), "edited", fmt.Sprintf("steps %d to %d edited", from+1, len(st.Steps)))
 		return nil
 	})

@@ -147,6 +147,9 @@ func TestRefusedStepStopsTheStoryAndAnEditCompletesIt(t *testing.T) {
 		if v, err = r.svc.EditStep(v.Story.ID, 2, store.StoryStep{Prompt: "a gentle rain falls"}); err != nil {
 			t.Fatal(err)
 		}
+		if strings.Contains(v.Story.Reason, "content policies") || !strings.Contains(v.Story.Reason, "step 2") {
+			t.Fatalf("after the edit the story still says %q", v.Story.Reason)
+		}
 		if v.Story.Steps[1].LocalID != "" || len(v.Story.Steps[1].Tried) != 1 || v.Story.Steps[1].Tried[0] != refused {
 			t.Fatalf("the refused attempt is not kept as tried: %+v", v.Story.Steps[1])
 		}
