@@ -11,6 +11,7 @@ import (
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
+	"github.com/veox/veox/ui/theme"
 )
 
 // View draws the mode's screen; every line is cut to the width, and only
@@ -174,6 +175,32 @@ func (m Model) stepState(s tasks.StepView) string {
 
 // storyNote says where the story stands and what the user can do, then
 // the chosen step whole.
+// stoppedNote says what r and e do for the step a stopped story is at.
+func stoppedNote(cur tasks.StepView, steps int) string {
+	switch {
+	case cur.State == store.StatusUnknown:
+		return fmt.Sprintf("Did step %d go through? Move to it and press enter: s settles it with the id from the service's dashboard, D dismisses it. Then r runs the story on.", cur.N)
+	case cur.Void():
+		return "e edits the step, r runs the story on (the step is sent again as it stands)."
+	case cur.State == tasks.StepMissing:
+		return fmt.Sprintf("Step %d's task is no longer in the history: e edits the step to send it again.", cur.N)
+	case cur.State == store.StatusRunning || cur.State == store.StatusSubmitting:
+		next := "the story ends with it"
+		if cur.N < steps {
+			next = fmt.Sprintf("nothing after it is sent: r runs the story on (step %d is sent when it succeeds)", cur.N+1)
+		}
+		return fmt.Sprintf("Step %d goes on at the service; %s. e edits the steps not sent.", cur.N, next)
+	}
+	return fmt.Sprintf("r runs the story on from step %d; e edits the steps not sent.", cur.N)
+}
+
+func stoppedStyle(st theme.Styles, cur tasks.StepView) func(...string) string {
+	if cur.State == store.StatusUnknown {
+		return st.Bold.Render
+	}
+	return st.Faint.Render
+}
+
 func (m Model) storyNote(v *tasks.StoryView) []string {
 	st := m.deps.Styles
 	w := max(20, m.width-2)
@@ -198,10 +225,8 @@ func (m Model) storyNote(v *tasks.StoryView) []string {
 		}
 	case store.StoryStopped:
 		say(st.Warning.Render, "Stopped: "+api.Sanitize(v.Story.Reason))
-		if v.Next < len(v.Steps) && v.Steps[v.Next].State == store.StatusUnknown {
-			say(st.Bold.Render, fmt.Sprintf("Did step %d go through? Move to it and press enter: s settles it with the id from the service's dashboard, D dismisses it. Then r runs the story on.", v.Next+1))
-		} else {
-			say(st.Faint.Render, "e edits the step, r runs the story on (the step is sent again as it stands).")
+		if v.Next < len(v.Steps) {
+			say(stoppedStyle(st, v.Steps[v.Next]), stoppedNote(v.Steps[v.Next], len(v.Steps)))
 		}
 	case store.StoryDone:
 		if film := v.Film(); film != "" {
