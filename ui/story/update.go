@@ -146,9 +146,12 @@ func (m Model) onStory(msg storyMsg) (Model, tea.Cmd) {
 		m.err = msg.err.Error()
 		return m, nil
 	}
+	// The cursor follows the step in hand while it is on it (or at the
+	// top, as the view opens); moved elsewhere, it stays where the user put it.
+	follow := m.cursor == 0 || (m.view != nil && m.cursor == m.view.Next)
 	m.view = msg.view
-	if m.mode == modeView && m.cursor == 0 && msg.view.Next > 0 {
-		m.cursor = min(msg.view.Next, len(msg.view.Steps)-1) // the step in hand
+	if m.mode == modeView && follow && msg.view.Next > 0 {
+		m.cursor = min(msg.view.Next, len(msg.view.Steps)-1)
 	}
 	spin := m.spin() // before clamp copies m
 	return m.clamp(), spin
