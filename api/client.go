@@ -13,7 +13,6 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/log"
-	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is the reseller's public endpoint.
@@ -40,7 +39,7 @@ type Options struct {
 	Version       string         // User-Agent is "veox/<Version>" ("veox/dev" if empty)
 	HTTPClient    *http.Client   // its Timeout bounds reads (default 30 s); its transport is the base of both (see clients)
 	CreateTimeout time.Duration  // per create attempt, default 60 s
-	Limiter       *rate.Limiter  // creates only; default 20 per 10 s as burst 3 + one per 600 ms
+	Limiter       Pacer          // creates only; default a Window of 20 per 10 s (and a little): the service's limit, no slower
 	MaxAttempts   int            // reads and safe create retries; default 5
 	BaseDelay     time.Duration  // backoff base, default 500 ms
 	MaxDelay      time.Duration  // backoff cap, default 20 s
@@ -59,7 +58,7 @@ type Client struct {
 	createHTTP    *http.Client // creates: HTTP/1.1 only, no redirect, no replay
 	readTimeout   time.Duration
 	createTimeout time.Duration
-	limiter       *rate.Limiter
+	limiter       Pacer
 	maxAttempts   int
 	baseDelay     time.Duration
 	maxDelay      time.Duration
@@ -86,7 +85,7 @@ func New(o Options) *Client {
 	c.http, c.createHTTP, c.readTimeout = clients(o.HTTPClient)
 	c.keyErr = checkKey(c.key)
 	if c.limiter == nil {
-		c.limiter = rate.NewLimiter(rate.Every(600*time.Millisecond), 3)
+		c.limiter = defaultPacer()
 	}
 	if c.maxAttempts <= 0 {
 		c.maxAttempts = DefaultMaxAttempts

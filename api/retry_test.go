@@ -175,17 +175,33 @@ func TestRateLimitWithoutRetryAfterWaitsAWindow(t *testing.T) {
 	})
 }
 
-func TestCreatesWaitForTheLimiter(t *testing.T) {
+// Creates go as fast as the service's limit allows and no faster: 100
+// of them start in five waves of 20, ten seconds (and a little) apart,
+// never more than 20 in any 10 s (issue 17.8: the old pacing took 58 s).
+func TestCreatesArePacedAtTheServicesLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &fakeService{answer: func(int, *http.Request) (*http.Response, error) { return okTask(), nil }}
 		c := fakeClient(f)
-		for range 6 {
+		start := time.Now()
+		var starts []time.Duration
+		for range 100 {
 			if _, err := c.Generate(context.Background(), GenerateRequest{Prompt: "p"}); err != nil {
 				t.Fatal(err)
 			}
+			starts = append(starts, time.Since(start))
 		}
-		ms := 600 * time.Millisecond
-		wantGaps(t, f, 0, 0, ms, ms, ms)
+		if f.calls() != 100 {
+			t.Fatalf("%d POSTs for 100 creates", f.calls())
+		}
+		last := starts[len(starts)-1]
+		if last > 4*(createWindow+windowSlack) || last < 4*createWindow {
+			t.Errorf("the 100th create started after %v; want about 41 s", last)
+		}
+		for i := createsPerWindow; i < len(starts); i++ {
+			if gap := starts[i] - starts[i-createsPerWindow]; gap < createWindow {
+				t.Fatalf("creates %d and %d started %v apart: 21 in one 10 s window", i-createsPerWindow+1, i+1, gap)
+			}
+		}
 	})
 }
 
