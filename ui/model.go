@@ -70,6 +70,7 @@ type Model struct {
 	msgs     messages.Model
 	settings settings.Model
 	notified bool         // a desktop notification failed once: said once, not at every end
+	focus    focus        // whether the terminal has focus, as it reports (notify.go)
 	log      messages.Log // every message the bar showed, with its time
 
 	sc   *storyScreens // the story and tree screens (stories.go)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -100,7 +101,9 @@ func startWatch(o Options) *store.Watcher {
 }
 
 func programOptions(ctx context.Context, o Options) []tea.ProgramOption {
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	// Focus reports tell whether the user is looking: a task that ends
+	// then needs no desktop notification (notify.go).
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithReportFocus()}
 	if o.Settings.Mouse {
 		// Cell motion, not all motion: presses, releases and the wheel,
 		// without a message for every move of the pointer.
@@ -128,5 +131,5 @@ func (o Options) notifier() func(title, message string) error {
 	if o.Notify != nil {
 		return o.Notify
 	}
-	return func(title, message string) error { return beeep.Notify(title, message, "") }
+	return systemNotifier(o.Output, os.Getenv)
 }

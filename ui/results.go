@@ -63,6 +63,9 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case notifiedMsg:
 		m2, cmd := m.onNotified(msg)
 		return m2, cmd, true
+	case onFinishDoneMsg:
+		m2, cmd := m.onFinishDone(msg)
+		return m2, cmd, true
 	case liveMsg:
 		m2, cmd := m.onLive(msg)
 		return m2, cmd, true
@@ -178,9 +181,7 @@ func (m Model) onEnded(t *store.Task) (Model, tea.Cmd) {
 			m.bar.Downloading = m.downloads.Active()
 		}
 	}
-	if m.o.Settings.Notify {
-		cmds = append(cmds, notifyCmd(m.o.notifier(), "veox: "+label, text))
-	}
+	cmds = append(cmds, m.tellEnd(t, "veox: "+label, text)...)
 	m2, c := m.flash(text, isErr)
 	return m2, tea.Batch(append(cmds, c)...)
 }

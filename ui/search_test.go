@@ -48,9 +48,9 @@ func (r *rig) search(q string) {
 	r.press("enter")
 }
 
-var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
-func plain(s string) string { return ansi.ReplaceAllString(s, "") }
+func plain(s string) string { return sgr.ReplaceAllString(s, "") }
 
 // Two words in reverse order find the task and both are highlighted
 // (reversed) in its row; a short id and a seed find their task too

@@ -28,6 +28,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onKeys(msg)
 	case tea.MouseMsg:
 		return m.onMouse(msg)
+	case tea.FocusMsg:
+		m.focus = focusIn
+		return m, nil
+	case tea.BlurMsg:
+		m.focus = focusOut
+		return m, nil
 	case compose.SubmittedMsg:
 		return m.onSubmitted(msg)
 	case compose.CancelledMsg:

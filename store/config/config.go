@@ -36,6 +36,9 @@ type File struct {
 	// Mouse lets the TUI take the mouse (wheel, clicks); off gives the
 	// terminal's own text selection back without holding shift.
 	Mouse *bool `json:"mouse,omitempty"`
+	// OnFinish is a shell command run when a task ends in the TUI, with
+	// the task's JSON on stdin (never the key).
+	OnFinish string `json:"onFinish,omitempty"`
 	// CallbackListen, when set, makes the TUI receive callBackUrl calls on
 	// that address; CallbackSecret is the signing key they must carry.
 	CallbackListen string `json:"callbackListen,omitempty"`
@@ -57,6 +60,7 @@ type Settings struct {
 	Notify         bool // desktop notifications when a task ends (off by default)
 	Sidecars       bool // a description beside each downloaded video (on by default)
 	Mouse          bool // the TUI takes the mouse (on by default)
+	OnFinish       string
 	Paths          Paths
 	CallbackListen string // address for the TUI's callback receiver; "" = none
 	CallbackSecret string
@@ -143,6 +147,7 @@ func Load(o Overrides, getenv func(string) string) (Settings, error) {
 	if file.Mouse != nil {
 		s.Mouse = *file.Mouse
 	}
+	s.OnFinish = strings.TrimSpace(file.OnFinish)
 	return s, nil
 }
 
