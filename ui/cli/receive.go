@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,10 +47,14 @@ func serveCallbacks(cmd *cobra.Command, env *Env, addr, secret string) error {
 			fmt.Fprintf(out, "%s  callback for %s not applied: %s\n", time.Now().Format("15:04:05"), cb.TaskID, api.Sanitize(err.Error()))
 			return
 		}
-		fmt.Fprintf(out, "%s  %s is %s\n", time.Now().Format("15:04:05"), t.TaskID, format.Status(t.Status))
+		// One write per callback: a reader (a script, a log) never sees the
+		// status without the note that goes with it, even when veox is
+		// stopped in between.
+		msg := fmt.Sprintf("%s  %s is %s\n", time.Now().Format("15:04:05"), t.TaskID, format.Status(t.Status))
 		if n := tasks.CallbackSettleNote(t); n != "" {
-			fmt.Fprintf(out, "          your create %s: %s\n", t.LocalID, api.Sanitize(n))
+			msg += fmt.Sprintf("          your create %s: %s\n", t.LocalID, api.Sanitize(n))
 		}
+		_, _ = io.WriteString(out, msg)
 	}
 	cs, err := env.Service.ListenCallbacks(addr, secret, report)
 	if err != nil {
