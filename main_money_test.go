@@ -111,14 +111,39 @@ func TestBinaryChargesLedgerAndBudget(t *testing.T) {
 		}
 	}
 
+	// A story past the limit: refused as a whole, before its first step,
+	// with the numbers; --over-budget runs it to its end.
+	prompts := filepath.Join(home, "steps.txt")
+	if err := os.WriteFile(prompts, []byte("a storm rolls in\n\nthe sun rises\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	planned := decode[struct {
+		ID string `json:"storyId"`
+	}](t, veox(t, home, nil, "--demo", "story", "new", "--from", demoSource, "--prompts", prompts, "--json"))
+	r = veox(t, home, nil, "--demo", "story", "run", planned.ID, "--yes")
+	for _, want := range []string{"about 120 credits", "465 are already spent today", "daily limit is 420", "--over-budget", "nothing was sent"} {
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("story past the limit: exit %d, stderr lacks %q: %s", r.code, want, r.stderr)
+		}
+	}
+	if n := simCreates(t, home); n != creates0+1 {
+		t.Fatalf("the refused story sent %d creates", n-creates0-1)
+	}
+	if r = veox(t, home, nil, "--demo", "story", "run", planned.ID, "--yes", "--over-budget", "--wait"); r.code != 0 {
+		t.Fatalf("story --over-budget: exit %d, %s", r.code, r.stderr)
+	}
+	if n := simCreates(t, home); n != creates0+3 {
+		t.Fatalf("the story past the limit on purpose sent %d of its 2 steps", n-creates0-1)
+	}
+
 	// confirmAbove, from the environment: no terminal to ask, so --yes.
 	above := []string{"VEOX_CONFIRM_ABOVE=100", "VEOX_DAILY_LIMIT=0"}
 	r = veox(t, home, above, "--demo", "generate", "--prompt", "a storm at sea", "--model", "veo3")
 	if r.code != 2 || !strings.Contains(r.stderr, "--yes") || !strings.Contains(r.stderr, "250") {
 		t.Fatalf("above confirmAbove: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if n := simCreates(t, home); n != creates0+1 {
-		t.Fatalf("a create waiting for --yes was sent (%d creates)", n-creates0-1)
+	if n := simCreates(t, home); n != creates0+3 {
+		t.Fatalf("a create waiting for --yes was sent (%d creates)", n-creates0-3)
 	}
 	if r = veox(t, home, above, "--demo", "generate", "--prompt", "a storm at sea", "--model", "veo3", "--yes"); r.code != 0 {
 		t.Fatalf("--yes: exit %d, stderr %q", r.code, r.stderr)

@@ -56,9 +56,12 @@ type Story struct {
 	Steps     []StoryStep `json:"steps"`
 	Status    string      `json:"status"`
 	Reason    string      `json:"reason,omitempty"` // why it stopped
-	Events    []Event     `json:"events,omitempty"`
-	CreatedAt time.Time   `json:"createdAt"`
-	UpdatedAt time.Time   `json:"updatedAt"`
+	// OverBudget: the user started it past the daily limit, having seen
+	// the numbers (story run --over-budget): its steps are not held to it.
+	OverBudget bool      `json:"overBudget,omitempty"`
+	Events     []Event   `json:"events,omitempty"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
 }
 
 // maxStoryEvents bounds a story's log: a story run for weeks must not grow

@@ -27,6 +27,9 @@ type StoryReview struct {
 	Today      float64
 	TodayKnown bool
 	DailyLimit float64 // the daily budget; 0 = none
+	// OverBudget is set when the steps still to send would pass the daily
+	// limit (and its problem is in Problems, the last one).
+	OverBudget *OverBudgetError
 	// Problems stop the story from starting; nothing is sent while any is
 	// left. Notes are what the user should know before saying yes.
 	Problems []string
@@ -35,6 +38,11 @@ type StoryReview struct {
 
 // CanStart reports whether nothing stands in the way.
 func (r *StoryReview) CanStart() bool { return len(r.Problems) == 0 }
+
+// CanStartOverBudget reports whether the daily limit is all that stands
+// in the way: the user may start it anyway (--over-budget). The limit's
+// problem is the last a review adds (reviewBudget).
+func (r *StoryReview) CanStartOverBudget() bool { return r.OverBudget != nil && len(r.Problems) == 1 }
 
 // ReviewStory gathers what the user confirms before a story starts or
 // goes on: it reads the balance now and asks the service about the video
@@ -97,7 +105,8 @@ func (s *Service) reviewBudget(r *StoryReview) {
 		return
 	}
 	if err := s.overBudget(spent.Credits, float64(r.View.ToSpend)); err != nil {
-		r.Problems = append(r.Problems, err.Error()+": raise dailyLimit in the config file, or plan fewer steps or a cheaper model")
+		r.OverBudget = err.(*OverBudgetError)
+		r.Problems = append(r.Problems, err.Error()+": raise dailyLimit in the config file, plan fewer steps or a cheaper model, or start it anyway with 'veox story run --over-budget'")
 	}
 }
 
@@ -154,13 +163,26 @@ func stepReason(cur StepView) string {
 // StartStory makes a planned or stopped story run (the user confirmed its
 // review). A step whose attempt made nothing keeps that attempt in its
 // Tried list and is sent again. A story that runs already is left as it is.
-func (s *Service) StartStory(id string) (*StoryView, error) {
+//
+// The steps still to send are held to the daily limit together here (an
+// *OverBudgetError; nothing sent), and each again when its turn comes.
+func (s *Service) StartStory(id string) (*StoryView, error) { return s.StartStoryWith(id, false) }
+
+// StartStoryWith is StartStory; overBudget starts it past the daily limit
+// (the user saw the numbers: story run --over-budget), and its steps are
+// then not held to the limit either, or it would stop half-way.
+func (s *Service) StartStoryWith(id string, overBudget bool) (*StoryView, error) {
 	if err := s.writable(); err != nil {
 		return nil, err
 	}
 	v, err := s.LoadStory(id)
 	if err != nil {
 		return nil, err
+	}
+	if v.Story.Status != store.StoryRunning && v.Next < len(v.Steps) && !overBudget {
+		if err := s.CheckBudget(float64(v.ToSpend)); err != nil {
+			return nil, err
+		}
 	}
 	if v.Next < len(v.Steps) {
 		switch cur := v.Steps[v.Next]; {
@@ -190,7 +212,10 @@ func (s *Service) StartStory(id string) (*StoryView, error) {
 		if st.Status == store.StoryStopped {
 			word = "resumed"
 		}
-		st.Status, st.Reason = store.StoryRunning, ""
+		st.Status, st.Reason, st.OverBudget = store.StoryRunning, "", overBudget
+		if overBudget {
+			word += " past the daily limit"
+		}
 		st.Log(now, store.StoryRunning, fmt.Sprintf("%s at step %d, confirmed by the user", word, v.Next+1))
 		return nil
 	})
@@ -346,7 +371,7 @@ func (s *Service) sendStep(ctx context.Context, v *StoryView) (*Drive, error) {
 		return err
 	}
 	req := api.ExtendRequest{TaskID: src.TaskID, Prompt: in.Prompt, Seeds: in.Seed, Model: in.Model, Watermark: in.Watermark}
-	t, err = s.submitWith(ctx, t, claim, func(ctx context.Context) (string, error) {
+	t, err = s.submitWith(ctx, t, !v.Story.OverBudget, claim, func(ctx context.Context) (string, error) {
 		id, err := s.api.Extend(ctx, req)
 		return id, extendRefusal(err)
 	})

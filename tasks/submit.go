@@ -82,10 +82,11 @@ func (s *Service) submit(ctx context.Context, t *store.Task, over bool, send fun
 // submitWith is submit with the write that records the intent in the
 // caller's hands: a story step records it together with its claim on the
 // step (store.ClaimStoryStep), in one transaction. If that write fails,
-// nothing is sent. The daily budget is checked before; the intent is not
-// taken back after (the story's step points at it).
-func (s *Service) submitWith(ctx context.Context, t *store.Task, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
-	return s.submitOver(ctx, t, budgetCheck{before: true}, record, send)
+// nothing is sent. The daily budget is checked before (unless the story
+// was started past it on purpose); the intent is not taken back after
+// (the story's step points at it).
+func (s *Service) submitWith(ctx context.Context, t *store.Task, checkBudget bool, record func(*store.Task) error, send func(context.Context) (string, error)) (*store.Task, error) {
+	return s.submitOver(ctx, t, budgetCheck{before: checkBudget}, record, send)
 }
 
 // budgetCheck says when a create checks the daily limit: before its

@@ -23,7 +23,7 @@ import (
 
 func storyRunCmd(g *globals) *cobra.Command {
 	var wf waitFlags
-	var yes, asJSON bool
+	var yes, asJSON, over bool
 	cmd := &cobra.Command{
 		Use:   "run STORY",
 		Short: "Review a story once (cost, balance, length), confirm, and run it; resumes a stopped or interrupted one",
@@ -40,13 +40,14 @@ func storyRunCmd(g *globals) *cobra.Command {
 			if err := wf.check(wf.wait); err != nil {
 				return err
 			}
-			r := &storyRun{env: env, cmd: cmd, json: asJSON, wf: wf}
+			r := &storyRun{env: env, cmd: cmd, json: asJSON, wf: wf, over: over}
 			return r.run(args[0], yes)
 		}),
 	}
 	wf.bind(cmd, "story")
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask: start the story once the review finds nothing in the way")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the story as one JSON object on stdout")
+	cmd.Flags().BoolVar(&over, "over-budget", false, "start it even if its steps take today past your daily limit (dailyLimit); its steps are then not held to it")
 	return cmd
 }
 
@@ -57,6 +58,7 @@ type storyRun struct {
 	json bool
 	wf   waitFlags
 	rev  *tasks.StoryReview
+	over bool // --over-budget
 }
 
 func (r *storyRun) errOut() io.Writer { return r.cmd.ErrOrStderr() }
@@ -90,7 +92,7 @@ func (r *storyRun) confirm(v *tasks.StoryView, yes bool) (*tasks.StoryView, erro
 	}
 	r.rev = rev
 	fmt.Fprint(r.errOut(), reviewText(rev))
-	if !rev.CanStart() {
+	if !rev.CanStart() && !(r.over && rev.CanStartOverBudget()) {
 		r.print(rev.View)
 		code := ExitUsage
 		switch {
@@ -116,7 +118,7 @@ func (r *storyRun) confirm(v *tasks.StoryView, yes bool) (*tasks.StoryView, erro
 			return nil, quietExit(ExitUsage)
 		}
 	}
-	v, err = svc.StartStory(v.Story.ID)
+	v, err = svc.StartStoryWith(v.Story.ID, r.over)
 	if err != nil {
 		return nil, notSent(err)
 	}
