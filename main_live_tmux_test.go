@@ -47,7 +47,7 @@ func TestTmuxTUIBesideScripts(t *testing.T) {
 	// bound is loose so a busy CI machine cannot fail it. Without the
 	// history's watcher nothing would show it at all: the TUI runs no timer
 	// that re-reads the list.
-	if shown > 5*time.Second {
+	if shown > 3*time.Second {
 		t.Errorf("the TUI took %v to show a task made elsewhere; want about 1 s", shown)
 	}
 
