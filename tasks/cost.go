@@ -19,8 +19,16 @@ type Price struct {
 // so this is data, easy to change, and every screen shows its figures as
 // "about N credits" beside the live balance, which is what to trust.
 func Prices() []Price {
+	table := priceTable()
+	return table[:]
+}
+
+// priceTable is Prices as an array: lookup runs twice per task of a
+// whole-history listing, and an array stays on the stack where the slice
+// was a heap allocation each time.
+func priceTable() [14]Price {
 	const gen, ext = store.KindGenerate, store.KindExtend
-	return []Price{
+	return [14]Price{
 		{gen, api.ModelFast, "720p", 60}, {gen, api.ModelFast, "1080p", 65}, {gen, api.ModelFast, "4k", 180},
 		{gen, api.ModelLite, "720p", 30}, {gen, api.ModelLite, "1080p", 35}, {gen, api.ModelLite, "4k", 150},
 		{gen, api.ModelQuality, "720p", 250}, {gen, api.ModelQuality, "1080p", 255}, {gen, api.ModelQuality, "4k", 380},
@@ -42,7 +50,7 @@ func lookup(kind, model, resolution string) int {
 	case store.KindExtend:
 		model = or(model, api.ExtendFast)
 	}
-	for _, p := range Prices() {
+	for _, p := range priceTable() {
 		if p.Kind == kind && p.Model == model && p.Resolution == resolution {
 			return p.Credits
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -176,10 +177,18 @@ func encodeAll(batch []store.Task) ([][]byte, error) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			// One buffer a worker for the compact form: an Encoder writes
+			// what json.Marshal returns plus a newline, without a fresh
+			// buffer for every task.
+			var compact bytes.Buffer
+			enc := json.NewEncoder(&compact)
 			for i := w; i < len(batch); i += workers {
-				var compact []byte
-				compact, errs[i] = json.Marshal(toJSON(&batch[i]))
-				out[i] = indentElement(make([]byte, 0, len(compact)*3/2), compact)
+				compact.Reset()
+				if errs[i] = enc.Encode(toJSON(&batch[i])); errs[i] != nil {
+					continue
+				}
+				b := bytes.TrimSuffix(compact.Bytes(), []byte("\n"))
+				out[i] = indentElement(make([]byte, 0, len(b)*3/2), b)
 			}
 		})
 	}
