@@ -15,6 +15,7 @@ import (
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/ledger"
 	"github.com/veox/veox/ui/messages"
+	"github.com/veox/veox/ui/place"
 	"github.com/veox/veox/ui/poller"
 	"github.com/veox/veox/ui/settings"
 	"github.com/veox/veox/ui/statusbar"
@@ -110,6 +111,9 @@ func newModel(ctx context.Context, o Options) Model {
 	m.help.Styles.FullDesc = o.Styles.HelpDesc
 	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick,
 		Frames: o.Frames, Painter: o.Painter, Output: out, Opener: o.Opener})
+	if p, ok := place.Load(o.placePath()); ok {
+		m.list = m.list.Reopen(p) // where the user left it; nothing is said when there is no place
+	}
 	m.spending = ledger.New(ledger.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now})
 	m.downloads = downloads.New(downloads.Deps{Service: o.Service, Styles: o.Styles, Ctx: ctx, Now: o.Now, Tick: o.Tick})
 	m.poller = poller.New(ctx, o.Service, o.Now, o.Tick)

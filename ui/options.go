@@ -22,6 +22,7 @@ import (
 	"github.com/veox/veox/ui/act"
 	"github.com/veox/veox/ui/callbacks"
 	"github.com/veox/veox/ui/picture"
+	"github.com/veox/veox/ui/place"
 	"github.com/veox/veox/ui/settings"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
@@ -77,7 +78,8 @@ func Run(ctx context.Context, o Options) (err error) {
 		defer w.Close()
 		m.watch = w
 	}
-	_, err = tea.NewProgram(m, programOptions(ctx, o)...).Run()
+	final, err := tea.NewProgram(m, programOptions(ctx, o)...).Run()
+	savePlace(o, final)
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted by a signal: a normal way out
 	}
@@ -132,4 +134,20 @@ func (o Options) notifier() func(title, message string) error {
 		return o.Notify
 	}
 	return systemNotifier(o.Output, os.Getenv)
+}
+
+// placePath is the file that remembers where the list was (ui/place),
+// beside the log in the state folder; "" when there is no log path.
+func (o Options) placePath() string { return place.Path(o.Settings.Paths.Log) }
+
+// savePlace keeps where the list was for the next start. A place that
+// cannot be written costs only that convenience: it is logged, not shown.
+func savePlace(o Options, final tea.Model) {
+	m, ok := final.(Model)
+	if !ok {
+		return
+	}
+	if err := place.Save(o.placePath(), m.list.Place()); err != nil {
+		o.logger().Warn("cannot remember the list's place", "err", err)
+	}
 }

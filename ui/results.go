@@ -104,7 +104,9 @@ func (m Model) onCallback(msg callbacks.Msg) (Model, tea.Cmd) {
 
 // onRecovered picks up every running task and says what needs the user.
 func (m Model) onRecovered(msg recoveredMsg) (Model, tea.Cmd) {
-	cmds := []tea.Cmd{m.list.Init()}
+	var start tea.Cmd
+	m.list, start = m.list.Start()
+	cmds := []tea.Cmd{start}
 	unknown := 0
 	for i := range msg.active {
 		cmds = append(cmds, m.poller.Watch(&msg.active[i]))

@@ -30,6 +30,7 @@ type pageMsg struct {
 	// cursor on its last row; above: the page just newer than pages[0]
 	// (store.Above), read while the top is not known.
 	oldest, above bool
+	at            bool // the page at the saved place, the whole window (reopen.go)
 	from, next    string
 	tasks         []store.Task
 	err           error

@@ -18,6 +18,7 @@ import (
 	"github.com/veox/veox/tasks/frames"
 	"github.com/veox/veox/ui/act"
 	"github.com/veox/veox/ui/picture"
+	"github.com/veox/veox/ui/place"
 	"github.com/veox/veox/ui/theme"
 	"github.com/veox/veox/ui/timer"
 )
@@ -84,9 +85,16 @@ type Model struct {
 	pages       []pageRef
 	first, last int
 	topKnown    bool // pages[0] is the view's newest page (window.go)
-	gen         int  // bumps when the view, search or window changes: stale pages drop
-	loading     bool
-	err         error
+	// midway: the window was opened at a saved place (reopen.go), so
+	// neither end of the view is known and the position is not shown
+	// until the top is reached.
+	midway bool
+	// want is the task the list reopens on, until the first page or
+	// search results place the cursor on it (reopen.go).
+	want    *place.Place
+	gen     int // bumps when the view, search or window changes: stale pages drop
+	loading bool
+	err     error
 
 	cursor, offset int
 

@@ -94,8 +94,11 @@ func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
 	}
 	m.cancelSearch() // done: release its context
 	m.loading, m.err = false, msg.err
+	want := m.want
 	m.resetPages()
-	m.rows = msg.tasks
+	m.rows, m.want = msg.tasks, want
+	m.cursor = m.wanted()
+	m.clamp()
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
 }
 

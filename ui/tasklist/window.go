@@ -95,6 +95,9 @@ func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
 	if msg.above {
 		return m.onPageAbove(msg)
 	}
+	if msg.at {
+		return m.onPageAt(msg)
+	}
 	m.remember(msg)
 	switch {
 	case msg.oldest:
@@ -213,13 +216,14 @@ func (m Model) holdsLast() bool {
 // forgetPages forgets every boundary met, keeping the rows on screen
 // until the page asked for replaces them.
 func (m *Model) forgetPages() {
-	m.pages, m.first, m.last, m.topKnown = nil, 0, 0, true
+	m.pages, m.first, m.last, m.topKnown, m.midway = nil, 0, 0, true, false
 }
 
 // resetPages forgets the window and every boundary: a new view or search.
 func (m *Model) resetPages() {
 	m.rows, m.pages, m.first, m.last = nil, nil, 0, 0
-	m.cursor, m.offset, m.topKnown = 0, 0, true
+	m.cursor, m.offset, m.topKnown, m.midway = 0, 0, true, false
+	m.want = nil
 }
 
 // position is the selected row's place in the view, counted from the
@@ -227,7 +231,7 @@ func (m *Model) resetPages() {
 // is nothing to count. Above a window read from the oldest end it counts
 // up from the view's size, since the pages below the window are known.
 func (m Model) position() (int, int) {
-	if len(m.rows) == 0 || len(m.pages) == 0 && m.query == "" {
+	if len(m.rows) == 0 || len(m.pages) == 0 && m.query == "" || m.midway && !m.topKnown {
 		return 0, 0
 	}
 	if m.query != "" {
