@@ -529,6 +529,11 @@ func fastIndexFields(data []byte, t *Task) bool {
 	var created int64
 	ok := d.object(func(key []byte) bool {
 		switch string(key) {
+		case "localId":
+			// A record that names another id than its key does not decode
+			// (decodeTask says why): leave it to the full decoder.
+			var id string
+			return d.str(&id) && (id == "" || id == t.LocalID)
 		case "taskId":
 			return d.str(&t.TaskID)
 		case "kind":
@@ -551,10 +556,13 @@ func fastIndexFields(data []byte, t *Task) bool {
 				case "watermark":
 					return d.str(&t.Request.Watermark)
 				}
-				return !foldsTo(key, requestKeys()) && d.skip(0)
+				return !foldsTo(key, []string{"prompt", "seed", "watermark"}) && d.skip(0)
 			})
 		}
-		return !foldsTo(key, recordKeys()) && d.skip(0)
+		// The other fields are skipped whatever their spelling; only one
+		// that encoding/json would take, ignoring case, for a field read
+		// above makes the full decoder decide (exact names were read).
+		return !foldsTo(key, indexRecordKeys()) && d.skip(0)
 	})
 	d.space()
 	t.CreatedAt = fromMS(created)
@@ -601,6 +609,11 @@ func foldsTo(key []byte, keys []string) bool {
 		}
 	}
 	return false
+}
+
+// indexRecordKeys are the record's keys fastIndexFields reads.
+func indexRecordKeys() []string {
+	return []string{"localId", "taskId", "kind", "parentTaskId", "status", "seeds", "createdAt", "request"}
 }
 
 // recordKeys and requestKeys are the JSON names of record's and Request's
