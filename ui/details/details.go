@@ -59,6 +59,7 @@ type Model struct {
 	chain    []store.Task
 	children []store.Task
 	missing  map[string]bool // the task's recorded files gone from disk, as of the last load
+	estimate time.Duration   // how long its kind usually runs (running tasks only; 0 = unknown)
 	err      error
 
 	mode   mode
@@ -87,6 +88,7 @@ type loadedMsg struct {
 	chain    []store.Task
 	children []store.Task
 	missing  map[string]bool
+	estimate time.Duration
 	err      error
 }
 
@@ -145,7 +147,13 @@ func load(s *store.Store, id string, gen int) tea.Cmd {
 		}
 		chain, _ := s.Chain(t.LocalID)
 		kids, _ := s.Children(t.TaskID)
-		return loadedMsg{id: id, gen: gen, task: t, chain: chain, children: kids, missing: tasks.MissingFiles(t)}
+		var est time.Duration
+		if t.Status == store.StatusRunning {
+			// The list's estimate (one page of recent successes), so
+			// both say the same "~22s left".
+			est = tasks.Estimates(s)[t.Kind]
+		}
+		return loadedMsg{id: id, gen: gen, task: t, chain: chain, children: kids, missing: tasks.MissingFiles(t), estimate: est}
 	}
 }
 

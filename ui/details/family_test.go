@@ -50,15 +50,26 @@ func familyTasks() []*store.Task {
 
 // family opens Details of the shown task over a history holding its family.
 func family(t *testing.T, w, h int) (*Model, *uitest.Env) {
+	e := newFamilyEnv(t)
+	return openDetails(t, e, shownID, w, h), e
+}
+
+// newFamilyEnv is a history holding the family of the goldens.
+func newFamilyEnv(t *testing.T) *uitest.Env {
 	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
 	for _, task := range familyTasks() {
 		if err := e.Store.Put(task); err != nil {
 			t.Fatal(err)
 		}
 	}
-	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}, shownID).SetSize(w, h)
+	return e
+}
+
+// openDetails opens Details of the task id at w×h.
+func openDetails(t *testing.T, e *uitest.Env, id string, w, h int) *Model {
+	m := New(Deps{Service: e.Svc, Styles: uitest.Styles(), Now: uitest.Clock, Ctx: context.Background()}, id).SetSize(w, h)
 	m.run(m.Init())
-	return &m, e
+	return &m
 }
 
 func TestGoldenSucceededWithFilesAndChildren(t *testing.T) {
@@ -97,8 +108,8 @@ func TestScrollHintWhenTallerThanTheScreen(t *testing.T) {
 		t.Fatalf("no scroll hint:\n%s", m.View())
 	}
 	m.press("G")
-	if v := m.View(); !strings.Contains(v, "Made from it") || !strings.Contains(v, "back up") {
-		t.Errorf("end does not reach the children:\n%s", v)
+	if v := m.View(); !strings.Contains(v, "Checksums") || !strings.Contains(v, "back up") {
+		t.Errorf("end does not reach the checksums, the last section:\n%s", v)
 	}
 }
 

@@ -108,7 +108,7 @@ func TestWithoutFFmpegOneLine(t *testing.T) {
 	if strings.Contains(v, "▀") || strings.Contains(v, "decoding") {
 		t.Errorf("pictures or a wait shown without ffmpeg:\n%s", v)
 	}
-	for _, want := range []string{"Parameters", "Timeline", "Files"} {
+	for _, want := range []string{"Parameters", "Timeline", "Video"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("%s missing:\n%s", want, v)
 		}

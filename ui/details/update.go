@@ -28,6 +28,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.note = "" // about the task as it was: "no local file yet" once it has one
 		}
 		m.task, m.chain, m.children, m.missing, m.err = msg.task, msg.chain, msg.children, msg.missing, msg.err
+		m.estimate = msg.estimate
 		m.sel = m.keepSelection()
 		var pics tea.Cmd
 		m, pics = m.startFrames()

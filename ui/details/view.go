@@ -2,6 +2,7 @@ package details
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -105,7 +106,10 @@ type page struct {
 	selLine int
 }
 
-// content is the whole page; the viewport shows the part that fits.
+// content is the whole page; the viewport shows the part that fits. What
+// matters comes first: the prompt (and an extension's seam), what went
+// wrong, the video on disk, the chain; then how it was made (parameters,
+// cost, timeline); the links, their validity and the checksums last.
 func (m Model) content() page {
 	st := m.deps.Styles
 	switch {
@@ -115,28 +119,41 @@ func (m Model) content() page {
 		return page{st.Faint.Render("loading…"), -1}
 	}
 	w := max(20, m.width-1)
-	sections := []string{m.title(), m.prompt(w), m.seamSection(w), m.params(w), m.timeline(w), m.unknown(w), m.failure(w),
-		m.results(w), m.files(w), m.framesSection(w)}
 	var out []string
-	for _, s := range sections {
-		if s != "" {
-			out = append(out, s)
+	lines := 0 // lines of out joined, so the family's chosen line is known
+	add := func(s string) {
+		if s == "" {
+			return
 		}
+		if len(out) > 0 {
+			lines += 2 // the newline ending the last section and the blank line
+		}
+		out = append(out, s)
+		lines += strings.Count(s, "\n")
+	}
+	for _, s := range []string{m.title(), m.prompt(w), m.seamSection(w), m.unknown(w), m.failure(w), m.video(w)} {
+		add(s)
 	}
 	fam, sel := m.familyView(w)
-	if fam != "" {
-		if sel >= 0 {
-			sel += strings.Count(strings.Join(out, "\n\n"), "\n") + 2
-		}
-		out = append(out, fam)
+	if fam != "" && sel >= 0 {
+		sel += lines + 2
+	}
+	add(fam)
+	for _, s := range []string{m.params(w), m.timeline(w), m.framesSection(w), m.links(w), m.checksums(w)} {
+		add(s)
 	}
 	return page{strings.Join(out, "\n\n"), sel}
 }
 
+// title is the kind, id and status; a running task says how long it has
+// run and, as in the list, about how long it has left.
 func (m Model) title() string {
 	st, t := m.deps.Styles, m.task
 	status := st.ForStatus(t.Status).Render(format.Glyph(t.Status) + " " + format.StatusWord(t.Status))
 	head := st.Title.Render(strings.ToUpper(format.Kind(t)[:1])+format.Kind(t)[1:]+" "+format.ID(t)) + "  " + status
+	if t.Status == store.StatusRunning {
+		head += "  " + st.Running.Render(format.Timing(t, m.estimate, m.deps.Now()))
+	}
 	return head + "\n" + st.Faint.Render("local id "+t.LocalID)
 }
 
@@ -153,9 +170,16 @@ func (m Model) prompt(w int) string {
 // para is prose wrapped to the width, indented under its section.
 func (m Model) para(text string, w int) string { return indent(format.Wrap(text, w-2)) }
 
-// whole is a URL or a path shown entirely: on its line when it fits, else
-// broken across lines, never cut.
-func whole(s string, w int) string { return indent(strings.Join(format.Break(s, w-2), "\n")) }
+// whole is a URL or a path shown entirely: indented on its line when it
+// fits; else from the first column, in pieces as wide as the screen, with
+// nothing put inside it, so a selection over those lines (or the lines
+// joined) gives back the exact text, as a terminal's own soft wrap would.
+func (m Model) whole(s string, w int) string {
+	if ansi.StringWidth(s) <= w-2 {
+		return indent(s)
+	}
+	return ansi.Hardwrap(s, max(20, m.width), true)
+}
 
 func (m Model) params(w int) string {
 	t, st := m.task, m.deps.Styles
@@ -183,12 +207,6 @@ func (m Model) params(w int) string {
 	if t.Upscaled1080 {
 		lines = append(lines, st.Warning.Render(m.para("1080p requested: no longer extendable", w)))
 	}
-	if r.CallbackURL != "" {
-		lines = append(lines, "  callback", whole(r.CallbackURL, w-2))
-	}
-	for _, u := range r.ImageURLs {
-		lines = append(lines, "  image", whole(u, w-2))
-	}
 	return strings.Join(lines, "\n")
 }
 
@@ -207,7 +225,7 @@ func (m Model) timeline(w int) string {
 		lines = append(lines, head+"  "+strings.ReplaceAll(note, "\n", "\n"+pad))
 	}
 	if t := m.task; t.Status == store.StatusRunning {
-		lines = append(lines, "  "+m.deps.Styles.Running.Render("running for "+format.Duration(format.Elapsed(t, now))))
+		lines = append(lines, "  "+m.deps.Styles.Running.Render("running for "+format.Timing(t, m.estimate, now)))
 	} else if !t.CompletedAt.IsZero() && !t.SubmittedAt.IsZero() {
 		lines = append(lines, "  took "+format.Duration(format.Elapsed(t, now)))
 	}
@@ -244,22 +262,36 @@ func (m Model) failure(w int) string {
 	return out
 }
 
-// results lists the URLs whole and says honestly how long they hold: the
+// links lists the URLs whole and says honestly how long they hold: the
 // link itself may last about a day; the service keeps the media 14 days.
-func (m Model) results(w int) string {
+// The URLs the request was sent with follow.
+func (m Model) links(w int) string {
 	t, st, now := m.task, m.deps.Styles, m.deps.Now()
-	urls := t.BestURLs()
-	if len(urls) == 0 {
-		return ""
+	var lines []string
+	if urls := t.BestURLs(); len(urls) > 0 {
+		lines = append(lines, m.section("Result")+st.Faint.Render("  (c copies the first)"))
+		for _, u := range urls {
+			lines = append(lines, m.whole(u, w))
+		}
+		if len(t.FullResultURLs) > 0 && len(t.ResultURLs) > 0 {
+			lines = append(lines, st.Faint.Render(m.para("the above is the whole stitched video; the new part alone:", w)), m.whole(t.ResultURLs[0], w))
+		}
+		lines = append(lines, st.Faint.Render(m.para(validity(t, now), w)))
 	}
-	lines := []string{m.section("Result") + st.Faint.Render("  (c copies the first)")}
-	for _, u := range urls {
-		lines = append(lines, whole(u, w))
+	r := t.Request
+	if r.CallbackURL == "" && len(r.ImageURLs) == 0 {
+		return strings.Join(lines, "\n")
 	}
-	if len(t.FullResultURLs) > 0 && len(t.ResultURLs) > 0 {
-		lines = append(lines, st.Faint.Render(m.para("the above is the whole stitched video; the new part alone:", w)), whole(t.ResultURLs[0], w))
+	if len(lines) > 0 {
+		lines = append(lines, "")
 	}
-	lines = append(lines, st.Faint.Render(m.para(validity(t, now), w)))
+	lines = append(lines, m.section("Sent with"))
+	if r.CallbackURL != "" {
+		lines = append(lines, "  callback", m.whole(r.CallbackURL, w))
+	}
+	for _, u := range r.ImageURLs {
+		lines = append(lines, "  image", m.whole(u, w))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -275,16 +307,17 @@ func validity(t *store.Task, now time.Time) string {
 	return s + " · past the service's 14 days: only your local files remain"
 }
 
-// files lists each local file whole, with its size, length and checksum.
-func (m Model) files(w int) string {
+// video says whether the video is on disk: each local file whole, with
+// its size and length, or how to get it.
+func (m Model) video(w int) string {
 	st := m.deps.Styles
 	if len(m.task.Files) == 0 {
 		if m.task.Status == store.StatusSucceeded {
-			return m.section("Files") + "\n  " + st.Faint.Render("not downloaded yet: d downloads it")
+			return m.section("Video") + "\n  " + st.Faint.Render("not downloaded yet: d downloads it")
 		}
 		return ""
 	}
-	lines := []string{m.section("Files") + st.Faint.Render("  (o plays the first)")}
+	lines := []string{m.section("Video") + st.Faint.Render("  (o plays the first)")}
 	for _, f := range m.task.Files {
 		meta := format.Size(f.Size)
 		if f.Duration > 0 {
@@ -293,9 +326,27 @@ func (m Model) files(w int) string {
 		if marks := format.FileMarks(f, m.missing[f.Path]); marks != "" {
 			meta += " · " + marks
 		}
-		lines = append(lines, whole(f.Path, w), st.Faint.Render(m.para(meta, w)), st.Faint.Render(whole("sha256 "+f.SHA256, w)))
+		lines = append(lines, m.whole(f.Path, w), m.para(meta, w))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// checksums are the files' sha256, for whoever checks a copy.
+func (m Model) checksums(w int) string {
+	var lines []string
+	for _, f := range m.task.Files {
+		if f.SHA256 == "" {
+			continue
+		}
+		if len(m.task.Files) > 1 {
+			lines = append(lines, m.para(filepath.Base(f.Path), w))
+		}
+		lines = append(lines, m.deps.Styles.Faint.Render(m.whole(f.SHA256, w)))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return strings.Join(append([]string{m.section("Checksums") + m.deps.Styles.Faint.Render("  (sha256)")}, lines...), "\n")
 }
 
 func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
