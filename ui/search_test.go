@@ -62,7 +62,7 @@ func TestSearchWordsInAnyOrderHighlighted(t *testing.T) {
 			all, _, _ := e.Store.List(store.Query{Statuses: []string{store.StatusSucceeded}, Limit: 50})
 			target := all[7]
 			words := strings.Fields(target.Request.Prompt)
-			a, b := words[1], words[3] // both on screen at 80 columns
+			a, b := words[1], words[2] // both on screen at 80 columns, beside the id column
 			m.search(strings.ToLower(b) + " " + strings.ToUpper(a))
 			var row string
 			for _, l := range strings.Split(m.View(), "\n") {

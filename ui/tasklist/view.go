@@ -13,20 +13,6 @@ import (
 	"github.com/veox/veox/ui/format"
 )
 
-// Column widths; the prompt takes what is left.
-const (
-	wMark   = 2
-	wStatus = 10
-	wKind   = 9
-	wID     = 11
-	wSeed   = 7
-	wTime   = 17
-	wAge    = 9
-)
-
-// wide decides whether the id and age columns fit.
-func (m Model) wide() bool { return m.width >= 110 }
-
 // View renders the tabs, the visible rows only, and the chain line.
 func (m Model) View() string {
 	if pw := m.previewWidth(); pw > 0 {
@@ -124,24 +110,14 @@ func (m Model) searchNote() string {
 	return fmt.Sprintf("%d found", len(m.rows))
 }
 
-func (m Model) promptWidth() int {
-	w := m.width - wMark - wStatus - wKind - wSeed - wTime
-	if m.wide() {
-		w -= wID + wAge
-	}
-	return max(8, w)
-}
-
 func (m Model) columns() string {
+	l := m.layout()
 	cols := format.Pad("", wMark) + format.Pad("STATUS", wStatus) + format.Pad("KIND", wKind)
-	if m.wide() {
+	if l.id {
 		cols += format.Pad("ID", wID)
 	}
-	cols += format.Pad("PROMPT", m.promptWidth()) + format.Pad("SEED", wSeed)
-	if m.wide() {
-		cols += format.Pad("CREATED", wAge)
-	}
-	return m.deps.Styles.Faint.Render(cols + "TIME")
+	cols += format.Pad("PROMPT", m.promptWidth()) + optionalTitles(l)
+	return m.deps.Styles.Faint.Render(strings.TrimRight(cols, " "))
 }
 
 // body renders only the rows on screen, whatever is loaded.
@@ -187,16 +163,13 @@ func (m Model) row(t *store.Task, selected bool) string {
 		mark = st.Bold.Render(" *")
 	}
 	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+format.StatusWord(t.Status), wStatus))
+	l := m.layout()
 	cells := []cell{{text: format.Pad(format.Kind(t), wKind)}}
-	if m.wide() {
+	if l.id {
 		cells = append(cells, cell{format.Pad(format.Short(format.ID(t)), wID), true})
 	}
-	cells = append(cells, cell{format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()), true},
-		cell{format.Pad(format.Seed(t), wSeed), true})
-	if m.wide() {
-		cells = append(cells, cell{text: format.Pad(format.Rough(m.deps.Now().Sub(t.CreatedAt)), wAge)})
-	}
-	cells = append(cells, cell{text: format.Pad(m.timing(t), wTime)})
+	cells = append(cells, cell{format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()), true})
+	cells = append(cells, m.optionalCells(l, t)...)
 	var words []string
 	if m.query != "" {
 		words = m.parsed.words

@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/internal/uitest"
+)
+
+// twins puts two finished tasks with the same prompt and seed on top of a
+// seeded history.
+func twins(t *testing.T, e *uitest.Env) {
+	t.Helper()
+	for i, id := range []string{"8f3a1c22d0e94b7a9c1e5f3b2a6d4c80", "51be9d07a4c3e2f1b0d9c8e7f6a5b4c3"} {
+		tk := &store.Task{LocalID: e.Store.NewLocalID(), TaskID: id, Kind: store.KindGenerate,
+			Request:   store.Request{Prompt: "the same long prompt about a heron at dawn over the misty lake", Seed: 4242, Model: "veo3_fast"},
+			CreatedAt: uitest.Now.Add(time.Duration(i+1) * time.Minute)}
+		tk.SetStatus(store.StatusSucceeded, tk.CreatedAt.Add(3*time.Minute), "")
+		if err := e.Store.Put(tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rowsOf are the list's task rows (after the header and the titles).
+func rowsOf(view string, n int) []string {
+	lines := strings.Split(view, "\n")
+	return lines[2 : 2+n]
+}
+
+// Columns earn their width (issue 15.7): at 80 columns and wider two tasks
+// with the same prompt and seed are told apart by their short ids; at 60
+// the prompt keeps its room and the seed gives way first; a wide terminal
+// gets the video's length and model rather than a longer prompt.
+func TestColumnsEarnTheirWidth(t *testing.T) {
+	for _, sz := range []struct {
+		w, h                   int
+		id, seed, extras, time bool
+	}{{60, 24, true, false, false, false}, {80, 24, true, true, false, true}, {120, 36, true, true, true, true}, {160, 40, true, true, true, true}} {
+		e := seeded(t, 20)
+		twins(t, e)
+		r := placeRig(t, e, t.TempDir(), sz.w, sz.h)
+		view := r.View()
+		titles := strings.Split(view, "\n")[1]
+		rows := rowsOf(view, 2)
+		if rows[0][1:] == rows[1][1:] {
+			t.Errorf("%dx%d: the twins look the same:\n%s", sz.w, sz.h, view)
+		}
+		if sz.id && !strings.Contains(view, "8f3a1c22") {
+			t.Errorf("%dx%d: no short id:\n%s", sz.w, sz.h, view)
+		}
+		if !strings.Contains(rows[0], "the same long prompt") {
+			t.Errorf("%dx%d: the prompt lost its room: %q", sz.w, sz.h, rows[0])
+		}
+		for title, want := range map[string]bool{"SEED": sz.seed, "TIME": sz.time, "LENGTH": sz.extras, "MODEL": sz.extras} {
+			if strings.Contains(titles, title) != want {
+				t.Errorf("%dx%d: column %s shown=%v, want %v: %q", sz.w, sz.h, title, !want, want, titles)
+			}
+		}
+		if sz.extras && (!strings.Contains(rows[0], "8 s") || !strings.Contains(rows[0], "fast")) {
+			t.Errorf("%dx%d: no length or model in %q", sz.w, sz.h, rows[0])
+		}
+	}
+}
