@@ -64,3 +64,21 @@ func TestColumnsEarnTheirWidth(t *testing.T) {
 		}
 	}
 }
+
+// An id as long as its column keeps a gap before the prompt: the demo's
+// "lighthouse" ran into it ("lighthouseA lighthouse…").
+func TestLongShortIDKeepsAGapBeforeThePrompt(t *testing.T) {
+	for _, w := range []int{60, 80, 120} {
+		e := seeded(t, 3)
+		tk := &store.Task{LocalID: e.Store.NewLocalID(), TaskID: "veo_task_demo_lighthouse", Kind: store.KindImport,
+			Request: store.Request{Prompt: "Zebras cross the road", Seed: 34186}, CreatedAt: uitest.Now.Add(time.Hour)}
+		tk.SetStatus(store.StatusSucceeded, tk.CreatedAt.Add(time.Minute), "")
+		if err := e.Store.Put(tk); err != nil {
+			t.Fatal(err)
+		}
+		row := rowsOf(placeRig(t, e, t.TempDir(), w, 24).View(), 1)[0]
+		if !strings.Contains(row, " Zebras") {
+			t.Errorf("%d columns: the id runs into the prompt: %q", w, row)
+		}
+	}
+}

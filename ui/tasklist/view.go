@@ -114,7 +114,7 @@ func (m Model) columns() string {
 	l := m.layout()
 	cols := format.Pad("", wMark) + format.Pad("STATUS", wStatus) + format.Pad("KIND", wKind)
 	if l.id {
-		cols += format.Pad("ID", wID)
+		cols += format.Pad("ID", wID-1) + " "
 	}
 	cols += format.Pad("PROMPT", m.promptWidth()) + optionalTitles(l)
 	return m.deps.Styles.Faint.Render(strings.TrimRight(cols, " "))
@@ -166,7 +166,8 @@ func (m Model) row(t *store.Task, selected bool) string {
 	l := m.layout()
 	cells := []cell{{text: format.Pad(format.Kind(t), wKind)}}
 	if l.id {
-		cells = append(cells, cell{format.Pad(format.Short(format.ID(t)), wID), true})
+		// One column of gap: an id as long as the column ran into the prompt.
+		cells = append(cells, cell{format.Pad(format.Short(format.ID(t)), wID-1) + " ", true})
 	}
 	cells = append(cells, cell{format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()), true})
 	cells = append(cells, m.optionalCells(l, t)...)
