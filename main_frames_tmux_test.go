@@ -137,7 +137,7 @@ func TestTmuxKeysAnsweredWhileDecoding(t *testing.T) {
 	x.keys("Escape")
 	x.wait("STATUS", "> ✓ done    extend")
 	x.keys("Down")
-	x.wait("> ✓ done    import   lighthouse")
+	x.wait("> ✓ done    import   lighthou") // the id column shows "lighthou…"
 	deadline := time.Now().Add(5 * time.Second)
 	for _, pid := range started {
 		for syscall.Kill(pid, 0) == nil {
