@@ -285,14 +285,21 @@ func Read(path string) (File, error) {
 // Write saves the config file atomically with mode 0600, since it may hold
 // the API key.
 func Write(path string, f File) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.json")
+	return WritePrivate(path, append(b, '\n'))
+}
+
+// WritePrivate writes a small file of veox's own atomically (a temporary
+// file, synced, renamed over the old one) with mode 0600, creating its
+// folder: the config and the TUI's place both go through it.
+func WritePrivate(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
@@ -301,7 +308,7 @@ func Write(path string, f File) error {
 		tmp.Close()
 		return err
 	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
 		return err
 	}
