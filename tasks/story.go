@@ -386,3 +386,15 @@ func sameSent(a, b []store.StoryStep) bool {
 	}
 	return true
 }
+
+// StepsToSend is how many steps a run would still send: those not yet
+// created (planned, or stopped to be edited).
+func (v *StoryView) StepsToSend() int {
+	n := 0
+	for _, s := range v.Steps {
+		if s.Editable() {
+			n++
+		}
+	}
+	return n
+}

@@ -107,7 +107,7 @@ func (r *storyRun) confirm(v *tasks.StoryView, yes bool) (*tasks.StoryView, erro
 		return nil, quietExit(code)
 	}
 	if !yes {
-		ok, err := askStory(r.cmd, fmt.Sprintf("Run %d step(s) for about %d credits? [y/N] ", toSend(rev.View), rev.View.ToSpend))
+		ok, err := askStory(r.cmd, fmt.Sprintf("Run %d step(s) for about %d credits? [y/N] ", rev.View.StepsToSend(), rev.View.ToSpend))
 		if err != nil || !ok {
 			r.print(rev.View)
 			if err != nil {
@@ -150,12 +150,12 @@ func reviewText(rev *tasks.StoryReview) string {
 		}
 		fmt.Fprintf(&b, "  %s%d  %-10s %-22s about %3d cr  %s\n", mark, s.N, stepStatus(s.State), stepOptions(s), s.Credits, clip(s.Prompt, 50))
 	}
-	fmt.Fprintf(&b, "  to spend: about %d credits for %d step(s) (the whole story: %d)\n", v.ToSpend, toSend(v), v.Estimate)
+	fmt.Fprintf(&b, "  to spend: about %d credits for %d step(s) (the whole story: %d)\n", v.ToSpend, v.StepsToSend(), v.Estimate)
 	if rev.BalanceKnown {
 		fmt.Fprintf(&b, "  balance: %s now, about %s after (prices drift: the balance is what to trust)\n",
 			format.Credits(rev.Balance), format.Credits(rev.After))
 	}
-	if t := todayWords(rev); t != "" {
+	if t := format.StoryToday(rev); t != "" {
 		fmt.Fprintf(&b, "  today: %s\n", t)
 	}
 	if v.FinalSeconds > 0 {
@@ -168,32 +168,6 @@ func reviewText(rev *tasks.StoryReview) string {
 		fmt.Fprintf(&b, "  cannot start: %s\n", api.Sanitize(p))
 	}
 	return b.String()
-}
-
-// todayWords is today's spending beside the daily budget, as the review
-// says it ("" when it could not be read).
-func todayWords(rev *tasks.StoryReview) string {
-	if !rev.TodayKnown {
-		return ""
-	}
-	s := format.Credits(rev.Today) + " credits spent"
-	if rev.DailyLimit > 0 {
-		s += fmt.Sprintf(" of the daily budget of %s; about %s with this story", format.Credits(rev.DailyLimit),
-			format.Credits(rev.Today+float64(rev.View.ToSpend)))
-	} else {
-		s += " (no daily budget set)"
-	}
-	return s
-}
-
-func toSend(v *tasks.StoryView) int {
-	n := 0
-	for _, s := range v.Steps {
-		if s.Editable() {
-			n++
-		}
-	}
-	return n
 }
 
 // once sends the next step and leaves the story running for whichever

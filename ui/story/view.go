@@ -280,9 +280,9 @@ func (m Model) reviewView() []string {
 		lines = append(lines, "  "+m.stepRow(s, false))
 	}
 	lines = append(lines, "",
-		fmt.Sprintf("To spend:      about %d credits for %d step(s)", v.ToSpend, toSend(v)),
+		fmt.Sprintf("To spend:      about %d credits for %d step(s)", v.ToSpend, v.StepsToSend()),
 		fmt.Sprintf("Balance:       %s now, about %s after", format.Credits(r.Balance), format.Credits(r.After)))
-	if t := todayWords(r); t != "" {
+	if t := format.StoryToday(r); t != "" {
 		lines = append(lines, format.Wrap("Today:         "+t, w))
 	}
 	if v.FinalSeconds > 0 {
@@ -302,32 +302,6 @@ func (m Model) reviewView() []string {
 		lines = append(lines, st.Bold.Render("Nothing was sent. esc goes back."))
 	}
 	return lines
-}
-
-// todayWords is today's spending beside the daily budget ("" when it
-// could not be read).
-func todayWords(r *tasks.StoryReview) string {
-	if !r.TodayKnown {
-		return ""
-	}
-	s := format.Credits(r.Today) + " spent"
-	if r.DailyLimit > 0 {
-		s += fmt.Sprintf(" of the daily budget of %s; about %s with this story", format.Credits(r.DailyLimit),
-			format.Credits(r.Today+float64(r.View.ToSpend)))
-	} else {
-		s += " (no daily budget)"
-	}
-	return s
-}
-
-func toSend(v *tasks.StoryView) int {
-	n := 0
-	for _, s := range v.Steps {
-		if s.Editable() {
-			n++
-		}
-	}
-	return n
 }
 
 func (m Model) editView() []string {
