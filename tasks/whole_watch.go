@@ -42,3 +42,36 @@ func WholeDelay(t *store.Task, now time.Time) time.Duration {
 		return 30 * time.Minute
 	}
 }
+
+// AwaitingWhole lists the finished extensions that still AwaitsWhole, so
+// a veox opened later keeps asking about parts an earlier one saved (a
+// creator who closed veox right after the part came would otherwise have
+// to press d on each). Only the last Retention of the history is read:
+// the service forgets older tasks, so the walk stops at the first task
+// created before that, however large the history.
+func (s *Service) AwaitingWhole() ([]store.Task, error) {
+	now := s.now()
+	oldest := now.Add(-Retention)
+	q := store.Query{Statuses: []string{store.StatusSucceeded},
+		Kinds: []string{store.KindExtend, store.KindImport}, Limit: 200}
+	var out []store.Task
+	for {
+		page, next, err := s.store.List(q)
+		if err != nil {
+			return out, err
+		}
+		for i := range page {
+			t := &page[i]
+			if !t.CreatedAt.IsZero() && t.CreatedAt.Before(oldest) {
+				return out, nil
+			}
+			if AwaitsWhole(t, now) {
+				out = append(out, *t)
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		q.Cursor = next
+	}
+}

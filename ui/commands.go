@@ -20,6 +20,7 @@ type (
 	recoveredMsg struct {
 		changed []store.Task // submitting → unknown at this start
 		active  []store.Task // to pick up again
+		parts   []store.Task // extensions saved as their new part alone (tasks.AwaitsWhole)
 		err     error
 	}
 	creditsMsg struct {
@@ -48,7 +49,11 @@ func recoverCmd(svc *tasks.Service) tea.Cmd {
 			return recoveredMsg{changed: changed, err: err}
 		}
 		active, err := svc.Store().Active()
-		return recoveredMsg{changed: changed, active: active, err: err}
+		if err != nil {
+			return recoveredMsg{changed: changed, err: err}
+		}
+		parts, err := svc.AwaitingWhole()
+		return recoveredMsg{changed: changed, active: active, parts: parts, err: err}
 	}
 }
 

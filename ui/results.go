@@ -114,6 +114,11 @@ func (m Model) onRecovered(msg recoveredMsg) (Model, tea.Cmd) {
 			unknown++
 		}
 	}
+	if !m.o.ReadOnly { // a read-only veox could not record the whole video
+		for i := range msg.parts {
+			cmds = append(cmds, m.poller.ResumeWhole(&msg.parts[i]))
+		}
+	}
 	m.bar.Running = m.poller.Running()
 	m.bar.NeedYou = max(unknown, m.list.Count(store.StatusUnknown))
 	switch {

@@ -51,3 +51,41 @@ func TestFlowPartOnlyExtensionGetsItsWholeVideoWhenListed(t *testing.T) {
 		t.Errorf("still asking about a task whose whole video is on disk")
 	}
 }
+
+// A part saved by an earlier veox is asked about again by the next one
+// that opens, without a key pressed: the creator who closed veox right
+// after the part came still ends up with the whole video.
+func TestPartSavedByAnEarlierVeoxIsFetchedWholeByTheNext(t *testing.T) {
+	t.Parallel()
+	p := &uitest.Pump{}
+	e := flowEnv(t, p, sim.Options{SparseEvery: 1}, api.Options{}, download.Options{})
+	e.Svc = tasks.New(tasks.Options{API: api.New(api.Options{BaseURL: e.Srv.URL, APIKey: "k"}),
+		Downloader: download.New(download.Options{}), Store: e.Store, Now: p.Now, DownloadDir: e.Dir,
+		NullGrace: time.Hour, WholeWait: time.Millisecond, WholePoll: time.Millisecond})
+	first := startFlowOn(t, p, e, config.Settings{AutoDownload: true})
+	first.submit(t, "n", "Extend a video", "the keeper climbs the stairs")
+	part := first.until(t, store.KindExtend, func(t *store.Task) bool { return len(t.Files) > 0 })
+	if !part.Files[0].Part {
+		t.Fatalf("files %+v; want the new part alone", part.Files)
+	}
+	p.Quit() // the user closes veox with the part on disk
+	p.Advance(2 * time.Hour)
+
+	e.Srv.Sim.SetSparseEvery(0) // the service lists the whole video now
+	next := &flow{env: e, rig: newRig(p, Options{Service: e.Svc, Demo: true, Settings: config.Settings{AutoDownload: true}}, 120, 36)}
+	if !next.poller.Watching(part.LocalID) {
+		t.Fatalf("the new veox does not ask about %s, saved as its part alone", part.LocalID)
+	}
+	done := p.AdvanceUntil(time.Minute+time.Second, func() bool {
+		got, err := e.Store.Get(part.LocalID)
+		return err == nil && tasks.WholeDuration(got) > 0
+	})
+	if !done {
+		got, _ := e.Store.Get(part.LocalID)
+		t.Fatalf("no whole video within a minute of opening; files %+v, timers %v", got.Files, p.Timers())
+	}
+	got, _ := e.Store.Get(part.LocalID)
+	if len(got.Files) != 2 || tasks.WholeDuration(got) < 15*time.Second {
+		t.Errorf("files %+v; want the stitched 15 s video beside the part", got.Files)
+	}
+}

@@ -147,6 +147,17 @@ func phase(k int, d time.Duration) time.Duration {
 // new part alone (tasks.AwaitsWhole): it ends, with Event.Whole, when the
 // service lists the whole video or stops keeping the task.
 func (p *Poller) WatchWhole(t *store.Task) tea.Cmd {
+	return p.watchWhole(t, func(now time.Time) time.Duration { return tasks.WholeDelay(t, now) })
+}
+
+// ResumeWhole is WatchWhole for a part an earlier veox saved: its first
+// ask comes within a minute (spread like Watch's), since nobody has asked
+// for a while, then the chain slows down as WatchWhole's does.
+func (p *Poller) ResumeWhole(t *store.Task) tea.Cmd {
+	return p.watchWhole(t, func(time.Time) time.Duration { return phase(p.gen, time.Minute) })
+}
+
+func (p *Poller) watchWhole(t *store.Task, first func(now time.Time) time.Duration) tea.Cmd {
 	now := p.now()
 	if !tasks.AwaitsWhole(t, now) || p.Watching(t.LocalID) {
 		return nil
@@ -154,7 +165,7 @@ func (p *Poller) WatchWhole(t *store.Task) tea.Cmd {
 	p.gen++
 	c := &chain{gen: p.gen, whole: true}
 	p.chains[t.LocalID] = c
-	return p.tick(t.LocalID, c, tasks.WholeDelay(t, now))
+	return p.tick(t.LocalID, c, first(now))
 }
 
 func (p *Poller) tick(id string, c *chain, d time.Duration) tea.Cmd {

@@ -152,6 +152,11 @@ func (p *Pump) AdvanceUntil(limit time.Duration, ok func() bool) bool {
 	return true
 }
 
+// Quit drops every pending timer, as the end of the program would: a test
+// can then start another model on the same history and clock, the way a
+// user opens veox again.
+func (p *Pump) Quit() { p.pending = nil }
+
 // Reset forgets the messages seen so far.
 func (p *Pump) Reset() { p.Seen = nil }
 
