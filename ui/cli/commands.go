@@ -21,9 +21,10 @@ import (
 func statusCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "status ID",
-		Short: "Ask the service about a task, record the answer, print it",
-		Args:  cobra.ExactArgs(1),
+		Annotations: taskArgs("all"),
+		Use:         "status ID",
+		Short:       "Ask the service about a task, record the answer, print it",
+		Args:        cobra.ExactArgs(1),
 		Long: "Ask the service about a task, record the answer and print it. The exit code says what the\n" +
 			"task is: 0 running or done, 1 failed, 3 a create of unknown outcome; 5 when the service\n" +
 			"could not be asked (the task is printed as the history knows it).",
@@ -73,9 +74,10 @@ func validStatus(s string) bool {
 func downloadCmd(g *globals) *cobra.Command {
 	var asJSON, force bool
 	cmd := &cobra.Command{
-		Use:   "download ID",
-		Short: "Download (or download again) a finished task's files, verified",
-		Args:  cobra.ExactArgs(1),
+		Annotations: taskArgs("all"),
+		Use:         "download ID",
+		Short:       "Download (or download again) a finished task's files, verified",
+		Args:        cobra.ExactArgs(1),
 		RunE: withBrowseEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
 			t, err := env.Store.Get(args[0])
 			if err != nil {
@@ -114,9 +116,10 @@ func upscaleCmd(g *globals) *cobra.Command {
 	var fl follow
 	var sf spendFlags
 	cmd := &cobra.Command{
-		Use:   "upscale ID --to 1080p|4k",
-		Short: "Ask for a 1080p or 4K version; a 1080p source can no longer be extended",
-		Args:  cobra.ExactArgs(1),
+		Annotations: taskArgs("all"),
+		Use:         "upscale ID --to 1080p|4k",
+		Short:       "Ask for a 1080p or 4K version; a 1080p source can no longer be extended",
+		Args:        cobra.ExactArgs(1),
 		RunE: withEnv(g, true, func(cmd *cobra.Command, env *Env, args []string) error {
 			if err := fl.check(); err != nil {
 				return err
@@ -208,8 +211,9 @@ func taskAction(g *globals, needKey bool, cmd *cobra.Command, act func(cmd *cobr
 func settleCmd(g *globals) *cobra.Command {
 	var force, yes, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "settle LOCAL_ID TASK_ID",
-		Short: "Attach the service's task id to a create whose answer never came, after the service confirms it",
+		Annotations: taskArgs("first"),
+		Use:         "settle LOCAL_ID TASK_ID",
+		Short:       "Attach the service's task id to a create whose answer never came, after the service confirms it",
 		Long: "A create whose answer never arrived is recorded as 'unknown' and never resent.\n" +
 			"If you found it on the service (its dashboard, a callback), settle it with its task id.\n" +
 			"veox asks the service about TASK_ID first and shows its prompt, model and creation time beside\n" +
@@ -315,9 +319,10 @@ func mustBeUnknown(env *Env, localID, what string) error {
 
 func dismissCmd(g *globals) *cobra.Command {
 	return taskAction(g, false, &cobra.Command{
-		Use:   "dismiss LOCAL_ID",
-		Short: "Mark an 'unknown' create as not created, after checking the service",
-		Args:  cobra.ExactArgs(1),
+		Annotations: taskArgs("all"),
+		Use:         "dismiss LOCAL_ID",
+		Short:       "Mark an 'unknown' create as not created, after checking the service",
+		Args:        cobra.ExactArgs(1),
 	}, func(_ *cobra.Command, env *Env, args []string) (*store.Task, error) {
 		if err := mustBeUnknown(env, args[0], "dismiss"); err != nil {
 			return nil, err

@@ -144,6 +144,10 @@ func extendCmd(g *globals) *cobra.Command {
 			if err := fl.check(); err != nil {
 				return err
 			}
+			var err error
+			if in.Source, err = resolveTask(cmd.Context(), env.Store, in.Source); err != nil {
+				return notSent(err)
+			}
 			if err := warnBeforeExtend(cmd, env, in.Source); err != nil {
 				return notSent(err)
 			}

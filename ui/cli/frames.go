@@ -39,8 +39,9 @@ func framesCmd(g *globals) *cobra.Command {
 	var at, out string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "frames ID [--at first|last|seam|strip|SECONDS] [--out FILE.png]",
-		Short: "Show or save frames of a downloaded video: the seam of an extension, its first or last frame",
+		Annotations: taskArgs("all"),
+		Use:         "frames ID [--at first|last|seam|strip|SECONDS] [--out FILE.png]",
+		Short:       "Show or save frames of a downloaded video: the seam of an extension, its first or last frame",
 		Long: "frames takes still frames out of a downloaded video with ffmpeg (it must be on PATH):\n" +
 			"  --at last     the last frame (the default)\n" +
 			"  --at first    the first frame\n" +

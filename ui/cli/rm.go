@@ -18,8 +18,9 @@ import (
 func rmCmd(g *globals) *cobra.Command {
 	var force, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "rm ID...",
-		Short: "Remove refused and dismissed entries (never created upstream) from the history; never a file",
+		Annotations: taskArgs("all"),
+		Use:         "rm ID...",
+		Short:       "Remove refused and dismissed entries (never created upstream) from the history; never a file",
 		Long: "Remove entries that were never created upstream (refused by the service, or dismissed) from\n" +
 			"the history. With --force, remove any task's local record: the service keeps the task, and\n" +
 			"'veox import ID' brings it back. Downloaded files are never removed.",

@@ -199,6 +199,9 @@ func openWith(g *globals, needKey, browse bool, fn func(cmd *cobra.Command, env 
 		if _, err := env.Service.Recover(); err != nil {
 			return err
 		}
+		if args, err = resolveArgs(cmd, env.Store, args); err != nil {
+			return err
+		}
 		return fn(cmd, env, args)
 	}
 }

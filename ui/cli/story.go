@@ -55,6 +55,9 @@ func storyNewCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
+			if in.Source, err = resolveTask(cmd.Context(), env.Store, in.Source); err != nil {
+				return notSent(err)
+			}
 			if in.Steps, err = tasks.ParseSteps(text); err != nil {
 				return usageErr(fmt.Errorf("--prompts %s: %w", file, err))
 			}

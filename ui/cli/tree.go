@@ -17,8 +17,9 @@ import (
 func treeCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "tree ID",
-		Short: "The lineage of a task: the chain it was made from and every video made from it, branches included",
+		Annotations: taskArgs("all"),
+		Use:         "tree ID",
+		Short:       "The lineage of a task: the chain it was made from and every video made from it, branches included",
 		Long: "Prints the task's ancestors (oldest first), then the task and every descendant as a tree:\n" +
 			"kind, id, status, length, seed and the prompt's start. ★ marks the kept line where a chain\n" +
 			"branches (the TUI's tree screen sets it with k). Reads the history only.",

@@ -20,8 +20,9 @@ func waitCmd(g *globals) *cobra.Command {
 	var wf waitFlags
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "wait ID...",
-		Short: "Watch tasks until they end (after Ctrl-C, or made without --wait); --download fetches the results",
+		Annotations: taskArgs("all"),
+		Use:         "wait ID...",
+		Short:       "Watch tasks until they end (after Ctrl-C, or made without --wait); --download fetches the results",
 		Long: "Watch tasks until they end. Ctrl-C stops watching; the tasks go on at the service and\n" +
 			"'veox wait' picks them up again. With several IDs, --json prints an array in the order given\n" +
 			"and the exit code is the first of 130, 3, 4, 5, 1 that applies to any of them.",
