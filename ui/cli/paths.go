@@ -11,6 +11,7 @@ import (
 
 	"github.com/veox/veox/api/sim"
 	"github.com/veox/veox/store/config"
+	"github.com/veox/veox/ui/place"
 )
 
 func pathsCmd(g *globals) *cobra.Command {
@@ -30,12 +31,13 @@ func pathsCmd(g *globals) *cobra.Command {
 			}
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), map[string]string{"config": p.Config, "database": p.DB,
-					"log": p.Log, "videos": p.Downloads, "demo": p.Demo, "frames": framesDir(p)})
+					"log": p.Log, "place": place.Path(p.Log), "videos": p.Downloads, "demo": p.Demo, "frames": framesDir(p)})
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "config    %s\n", p.Config)
 			fmt.Fprintf(w, "database  %s\n", p.DB)
 			fmt.Fprintf(w, "log       %s\n", p.Log)
+			fmt.Fprintf(w, "place     %s\n", place.Path(p.Log))
 			fmt.Fprintf(w, "videos    %s\n", p.Downloads)
 			fmt.Fprintf(w, "demo      %s\n", p.Demo)
 			fmt.Fprintf(w, "frames    %s\n", framesDir(p))
