@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/again"
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/details"
 	"github.com/veox/veox/ui/downloads"
@@ -37,6 +38,7 @@ const (
 	scrSettings // key, download folder, auto-download, bell, notifications
 	scrStory    // the stories, one story, its editor and review (ui/story)
 	scrTree     // a video's lineage tree (ui/tree)
+	scrAgain    // the review of r on marked rows (ui/again)
 )
 
 // Minimum size: below it only a "too small" note is drawn.
@@ -68,6 +70,7 @@ type Model struct {
 	// latest one.
 	drafts map[string]compose.Draft
 
+	again    again.Model // the review of r on marked rows, while scrAgain is on the stack
 	msgs     messages.Model
 	settings settings.Model
 	notified bool         // a desktop notification failed once: said once, not at every end

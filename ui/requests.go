@@ -56,7 +56,7 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 // read-only veox refuses them with the reason.
 func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	switch msg.(type) {
-	case request.Extend, request.Generate, request.Upscale, request.Settle, request.Dismiss, request.Hide, request.HideMany:
+	case request.Extend, request.Generate, request.Upscale, request.Settle, request.Dismiss, request.Hide, request.HideMany, request.AgainMany:
 		if m.o.ReadOnly {
 			m2, cmd := m.flash(tasks.ErrReadOnly.Error(), true)
 			return m2, cmd, true
@@ -91,6 +91,8 @@ func (m Model) onChangeRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 		return m, hideCmd(m.o.Service, msg.ID), true
 	case request.HideMany:
 		return m, hideManyCmd(m.o.Service, msg.IDs), true
+	case request.AgainMany:
+		return m, planAgainCmd(m.o.Service, msg.Tasks), true
 	}
 	return m, nil, false
 }

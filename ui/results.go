@@ -43,12 +43,21 @@ func (m Model) onResult(msg tea.Msg) (Model, tea.Cmd, bool) {
 			m2, cmd := m.fail("balance", "cannot read the balance: "+errText(msg.err))
 			return m2, cmd, true
 		}
+		if m.onStack(scrAgain) {
+			m.again = m.again.WithBalance(m.balance())
+		}
 		return m.resolve("balance"), nil, true
 	case actionMsg:
 		m2, cmd := m.onAction(msg)
 		return m2, cmd, true
 	case hiddenMsg:
 		m2, cmd := m.onHidden(msg)
+		return m2, cmd, true
+	case againPlannedMsg:
+		m2, cmd := m.onAgainPlanned(msg)
+		return m2, cmd, true
+	case againSentMsg:
+		m2, cmd := m.onAgainSent(msg)
 		return m2, cmd, true
 	case hiddenManyMsg:
 		m2, cmd := m.onHiddenMany(msg)

@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/again"
 	"github.com/veox/veox/ui/compose"
 	"github.com/veox/veox/ui/downloads"
 	"github.com/veox/veox/ui/input"
@@ -45,6 +46,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case settings.SavedMsg:
 		return m.onSettingsSaved(msg)
+	case again.ConfirmMsg:
+		return m.onAgainConfirmed()
+	case again.CancelMsg:
+		if m.top() == scrAgain && !m.again.Busy() {
+			m.pop()
+		}
+		return m, nil
+	case again.StopMsg:
+		return m, nil // the review sends no more after the create in flight
 	case settings.ClosedMsg:
 		if m.top() == scrSettings {
 			m.pop()
@@ -81,6 +91,9 @@ func (m Model) resize(w, h int) Model {
 	if m.sc.hasTree {
 		m.sc.tree = m.sc.tree.SetSize(w, bh)
 	}
+	if m.onStack(scrAgain) {
+		m.again = m.again.SetSize(w, bh)
+	}
 	return m
 }
 
@@ -115,6 +128,8 @@ func (m Model) capturing() bool {
 		return m.settings.Capturing()
 	case scrStory:
 		return m.sc.story.Capturing()
+	case scrAgain:
+		return m.again.Capturing()
 	}
 	return false
 }
@@ -194,7 +209,7 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 }
 
 func (m Model) busy() bool {
-	return m.creating > 0 || (m.composing && m.compose.Busy()) || m.storyBusy()
+	return m.creating > 0 || (m.composing && m.compose.Busy()) || m.storyBusy() || (m.onStack(scrAgain) && m.again.Busy())
 }
 
 func (m Model) onQuitKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -229,6 +244,8 @@ func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.sc.story, cmd = m.sc.story.Update(msg)
 	case scrTree:
 		m.sc.tree, cmd = m.sc.tree.Update(msg)
+	case scrAgain:
+		m.again, cmd = m.again.Update(msg)
 	}
 	return m, cmd
 }

@@ -71,6 +71,8 @@ func (m Model) screenView(s screen) string {
 		return m.sc.story.View()
 	case scrTree:
 		return m.sc.tree.View()
+	case scrAgain:
+		return m.again.View()
 	}
 	return m.list.View()
 }
@@ -104,6 +106,8 @@ func (m Model) screenKeys(s screen) help.KeyMap {
 		return m.sc.story.KeyMap()
 	case scrTree:
 		return m.sc.tree.KeyMap()
+	case scrAgain:
+		return m.again.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -242,6 +246,8 @@ func screenName(s screen) string {
 		return "Stories"
 	case scrTree:
 		return "Lineage"
+	case scrAgain:
+		return "Run again"
 	}
 	return "Tasks"
 }

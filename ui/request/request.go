@@ -78,3 +78,7 @@ type TaskChanged struct{ Task store.Task }
 
 // Cmd wraps a message in a command; screens use it to hand requests up.
 func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// AgainMany asks for one review that runs several tasks again with new
+// seeds (r on marked rows).
+type AgainMany struct{ Tasks []store.Task }

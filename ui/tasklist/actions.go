@@ -1,7 +1,6 @@
 package tasklist
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
@@ -150,9 +149,17 @@ func (m Model) onMarkedKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 		m.marks = nil
 		return m, request.Cmd(request.HideMany{IDs: ids}), true
 	case key.Matches(msg, m.keys.Again):
-		return m, flash(fmt.Sprintf("run again works on one task at a time for now: %d are marked (esc clears the marks)", len(ts)), true), true
+		// The marks stay until the creates are sent: a cancelled review
+		// leaves them for another try.
+		return m, request.Cmd(request.AgainMany{Tasks: ts}), true
 	}
 	return m, nil, false
+}
+
+// ClearMarks takes every mark away (the marked rows were acted on).
+func (m Model) ClearMarks() Model {
+	m.marks = nil
+	return m
 }
 
 // Marked reports how many rows are marked.
