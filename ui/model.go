@@ -114,7 +114,7 @@ func newModel(ctx context.Context, o Options) Model {
 	m.help.Styles.FullDesc = o.Styles.HelpDesc
 	m.list = tasklist.New(tasklist.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now, Ctx: ctx, Tick: o.Tick,
 		Frames: o.Frames, Painter: o.Painter, Output: out, Opener: o.Opener})
-	if p, ok := place.Load(o.placePath()); ok {
+	if p, ok := place.Load(o.Place); ok {
 		m.list = m.list.Reopen(p) // where the user left it; nothing is said when there is no place
 	}
 	m.spending = ledger.New(ledger.Deps{Service: o.Service, Styles: o.Styles, Now: o.Now})

@@ -33,7 +33,10 @@ type Options struct {
 	Service  *tasks.Service
 	Settings config.Settings // AutoDownload, Bell, PollInterval, Paths…
 	Demo     bool            // show a DEMO badge
-	ReadOnly bool            // the history cannot be written (read-only media or --read-only): browse and re-download only
+	// Place is the file that remembers where the list was (ui/place): the
+	// one beside the history's log, so the demo keeps its own. "" = none.
+	Place    string
+	ReadOnly bool // the history cannot be written (read-only media or --read-only): browse and re-download only
 	Now      func() time.Time
 	Logger   *log.Logger // to a file, never the terminal
 	Styles   theme.Styles
@@ -136,10 +139,6 @@ func (o Options) notifier() func(title, message string) error {
 	return systemNotifier(o.Output, os.Getenv)
 }
 
-// placePath is the file that remembers where the list was (ui/place),
-// beside the log in the state folder; "" when there is no log path.
-func (o Options) placePath() string { return place.Path(o.Settings.Paths.Log) }
-
 // savePlace keeps where the list was for the next start. A place that
 // cannot be written costs only that convenience: it is logged, not shown.
 func savePlace(o Options, final tea.Model) {
@@ -147,7 +146,7 @@ func savePlace(o Options, final tea.Model) {
 	if !ok {
 		return
 	}
-	if err := place.Save(o.placePath(), m.list.Place()); err != nil {
+	if err := place.Save(o.Place, m.list.Place()); err != nil {
 		o.logger().Warn("cannot remember the list's place", "err", err)
 	}
 }

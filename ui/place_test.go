@@ -16,7 +16,7 @@ import (
 func placeRig(t *testing.T, e *uitest.Env, dir string, w, h int) *rig {
 	t.Helper()
 	o := Options{Service: e.Svc, Demo: true}
-	o.Settings.Paths.Log = filepath.Join(dir, "veox.log")
+	o.Place = place.Path(filepath.Join(dir, "veox.log"))
 	return newRig(&uitest.Pump{}, o, w, h)
 }
 

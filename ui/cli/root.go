@@ -68,24 +68,41 @@ func NewRoot(w Wiring) *cobra.Command {
 
 // Main runs veox with the process's arguments, environment and standard
 // streams, and returns the exit code. The first Ctrl-C (or SIGTERM) stops
-// the work in hand, which says what it leaves behind; a second one quits
+// the work in hand, which says what it leaves behind (so does a closed
+// terminal's hangup); a second Ctrl-C quits
 // at once.
 func Main(version string, args []string) int {
 	noprobe.Restore()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, stopSignals()...)
 	go func() {
 		select {
 		case s := <-sigs:
 			cancel(interruption{s})
-			signal.Stop(sigs) // the next signal gets the default action: quit now
+			// The next Ctrl-C or SIGTERM gets the default action: quit
+			// now. A hangup stays handled: a closing terminal sends it
+			// more than once, and the second must not cut the first's
+			// orderly end short.
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
 		case <-ctx.Done():
 		}
 	}()
 	root := NewRoot(Wiring{Version: version, Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr})
 	return Execute(ctx, root, args)
+}
+
+// stopSignals are the signals that stop veox the way Ctrl-C does. A closed
+// terminal (SIGHUP) is the usual end of a TUI kept open all day: handled,
+// it saves the list's place and stops downloads as q would. Unless it was
+// ignored when veox started (nohup): handling it then would undo nohup.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // Execute runs the tree and returns the process exit code. Whatever fails,

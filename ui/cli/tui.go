@@ -15,6 +15,7 @@ import (
 	"github.com/veox/veox/ui"
 	"github.com/veox/veox/ui/callbacks"
 	"github.com/veox/veox/ui/picture"
+	"github.com/veox/veox/ui/place"
 	"github.com/veox/veox/ui/theme"
 )
 
@@ -45,7 +46,7 @@ func runTUI(ctx context.Context, g *globals) error {
 	}
 	defer receiver.Stop()
 	return ui.Run(ctx, ui.Options{Service: env.Service, Settings: env.Settings, Demo: env.Demo,
-		ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Callbacks: receiver,
+		Place: place.Path(env.Paths.Log), ReadOnly: env.ReadOnly, Now: time.Now, Logger: env.Log, Styles: styles, Callbacks: receiver,
 		CheckKey: keyCheck(env.Settings, g.version),
 		Frames:   newExtractor(env.Paths), Painter: picture.Painter{Profile: lipgloss.DefaultRenderer().ColorProfile()}})
 }
