@@ -69,8 +69,7 @@ func NewRoot(w Wiring) *cobra.Command {
 // Main runs veox with the process's arguments, environment and standard
 // streams, and returns the exit code. The first Ctrl-C (or SIGTERM) stops
 // the work in hand, which says what it leaves behind (so does a closed
-// terminal's hangup); a second Ctrl-C quits
-// at once.
+// terminal's hangup); a second Ctrl-C quits at once.
 func Main(version string, args []string) int {
 	noprobe.Restore()
 	ctx, cancel := context.WithCancelCause(context.Background())
