@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -114,5 +115,25 @@ func TestRoute404LeavesARunningTaskAsItWas(t *testing.T) {
 		SubmittedAt: r2.now.Add(-time.Hour), Request: store.Request{Prompt: "x"}})
 	if got, err := r2.svc.Refresh(context.Background(), tk2.LocalID); err != nil || got.Status != store.StatusFailed {
 		t.Fatalf("record is null: %v %+v", err, got)
+	}
+}
+
+// The live failure "unable to generate audio" comes as a 400, the code of
+// a policy refusal; its hint must not send the creator to rephrase within
+// the content policy, and the task is failed, not charged.
+func TestAudioFailureGetsItsOwnHint(t *testing.T) {
+	audio := readFixture(t, "rec-mock-fail-audio.json")
+	r := newStandRig(t, func(w http.ResponseWriter, _ *http.Request) { w.Write(audio) })
+	tk := r.putTask(t, &store.Task{TaskID: "t-audio", Kind: store.KindGenerate, Status: store.StatusRunning,
+		SubmittedAt: r.now.Add(-time.Minute), Request: store.Request{Prompt: "a choir sings in a cathedral"}})
+	got, err := r.svc.Refresh(context.Background(), tk.LocalID)
+	if err != nil || got.Status != store.StatusFailed || got.Error == nil {
+		t.Fatalf("refresh: %v %+v", err, got)
+	}
+	if h := got.Error.Hint; strings.Contains(h, "policy") || !strings.Contains(h, "sound") || !strings.Contains(h, "seed") {
+		t.Errorf("hint %q; want one about the sound and another seed, not the content policy", h)
+	}
+	if got.Error.Code != 400 || !strings.Contains(got.Error.Message, "unable to generate audio") {
+		t.Errorf("error %+v; want the service's 400 and its words", got.Error)
 	}
 }

@@ -3,6 +3,7 @@ package tasks
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -159,5 +160,20 @@ func recordError(r *api.Record) *store.TaskError {
 	if msg == "" {
 		msg = fmt.Sprintf("the task failed (successFlag %d)", r.SuccessFlag)
 	}
-	return &store.TaskError{Code: r.ErrorCode, Kind: k.String(), Message: msg, Hint: api.HintFor(k)}
+	hint := api.HintFor(k)
+	if audioFailure(msg) {
+		hint = audioHint
+	}
+	return &store.TaskError{Code: r.ErrorCode, Kind: k.String(), Message: msg, Hint: hint}
+}
+
+// A render can fail on its sound alone: the service answers 400, the code
+// of a policy refusal, with "unable to generate audio" (a live failure
+// others recorded). The prompt is not at fault, so "rephrase within the
+// content policy" would send the creator the wrong way.
+const audioHint = "the service could not make this video's sound, and did not charge for it: run it again with another seed, or change what should be heard (speech, music, sounds)"
+
+func audioFailure(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "audio") && (strings.Contains(m, "unable") || strings.Contains(m, "fail"))
 }
