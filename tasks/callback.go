@@ -32,6 +32,9 @@ var ErrNotConfirmed = errors.New("the service does not confirm the callback")
 // exactly one unknown create (see confirmedMatch).
 func (s *Service) HandleCallback(ctx context.Context, cb *api.Callback) (*store.Task, error) {
 	if t, err := s.store.Get(cb.TaskID); err == nil {
+		if up := s.refreshIDlessUpscales(ctx, t); up != nil {
+			return up, nil
+		}
 		return s.Refresh(ctx, t.LocalID)
 	}
 	unknown, err := s.unknownCandidates(cb)
@@ -48,6 +51,33 @@ func (s *Service) HandleCallback(ctx context.Context, cb *api.Callback) (*store.
 	}
 	s.log.Info("callback settles an unknown create, confirmed by record-info", "local", match.LocalID, "task", cb.TaskID, "note", note)
 	return s.attach(match.LocalID, cb.TaskID, rec, note)
+}
+
+// refreshIDlessUpscales follows, on a callback naming src, the running
+// upscales of src that have no id of their own: a 4K the service named by
+// its source's id (ownID) is recorded that way, so its callback carries
+// the source's id, and refreshing the long-finished source alone would
+// leave the 4K waiting for its next poll (or, headless under 'veox
+// receive', for ever). It returns the last one refreshed, nil if none.
+func (s *Service) refreshIDlessUpscales(ctx context.Context, src *store.Task) *store.Task {
+	if src.TaskID == "" {
+		return nil
+	}
+	kids, err := s.store.Children(src.TaskID)
+	if err != nil {
+		return nil
+	}
+	var last *store.Task
+	for i := range kids {
+		k := &kids[i]
+		if k.Kind != store.KindUpscale || k.TaskID != "" || k.Status != store.StatusRunning {
+			continue
+		}
+		if t, err := s.Refresh(ctx, k.LocalID); err == nil {
+			last = t
+		}
+	}
+	return last
 }
 
 // unknownCreates are the creates whose answer was lost.

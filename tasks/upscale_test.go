@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"github.com/veox/veox/api"
 	"net/http"
 	"strings"
 	"sync"
@@ -90,5 +91,49 @@ func TestFourKDocsAnswersUnderTheSourcesID(t *testing.T) {
 		if posts != 3 {
 			t.Errorf("%s: %d get-4k-video calls, want the start and two state polls", start, posts)
 		}
+	}
+}
+
+// The docs' 4K callback names the source's id (the 4K answered under it
+// has no id of its own): it must bring the 4K to its end, not only refresh
+// the long-finished source. Before, the 4K stayed running until its next
+// poll, and under 'veox receive' alone for ever.
+func TestFourKCallbackUnderTheSourcesIDEndsThe4K(t *testing.T) {
+	const id = "veo_task_abcdef123456"
+	fix := func(name string) string {
+		return strings.NewReplacer("{{ID}}", id, "{{FILES}}", "https://files.example").Replace(string(readFixture(t, name)))
+	}
+	var mu sync.Mutex
+	k4 := fix("k4-docs-start-en.json")
+	r := newStandRig(t, func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch req.URL.Path {
+		case sim.PathRecord:
+			_, _ = w.Write([]byte(fix("rec-docs-en.json")))
+		case sim.PathCredit:
+			_, _ = w.Write([]byte(`{"code":200,"msg":"success","data":100}`))
+		default:
+			mu.Lock()
+			defer mu.Unlock()
+			_, _ = w.Write([]byte(k4))
+		}
+	})
+	up, err := r.svc.Upscale(ctx(t), id, Upscale4K)
+	if err != nil || up.Status != store.StatusRunning || up.TaskID != "" {
+		t.Fatalf("upscale: %v %+v", err, up)
+	}
+	mu.Lock()
+	k4 = fix("k4-docs-done.json") // the 4K is ready; the service calls back
+	mu.Unlock()
+	cb, err := api.DecodeCallback([]byte(fix("cb-docs-4k-success.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.svc.HandleCallback(ctx(t), cb)
+	if err != nil || got == nil || got.LocalID != up.LocalID {
+		t.Fatalf("callback: %v, answered about %+v; want the 4K", err, got)
+	}
+	if now, _ := r.st.Get(up.LocalID); now.Status != store.StatusSucceeded || len(now.ResultURLs) != 1 || now.Resolution != "4k" {
+		t.Errorf("after its callback the 4K is %s with %v", now.Status, now.ResultURLs)
 	}
 }
