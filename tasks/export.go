@@ -6,9 +6,7 @@ import (
 	"errors"
 	"io"
 	"maps"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/veox/veox/store"
@@ -46,6 +44,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, since time.Time, by s
 	if err := line(archive.ExportLine(s.now().UTC(), by, since)); err != nil {
 		return n, err
 	}
+	var enc BatchEncoder
 	skipped, err := s.store.Walk(store.Query{}, func(batch []store.Task) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -57,14 +56,9 @@ func (s *Service) Export(ctx context.Context, w io.Writer, since time.Time, by s
 				break
 			}
 		}
-		lines, err := encodeLines(keep)
+		err := enc.Encode(keep, taskLine, func(b []byte) error { return line(b, nil) })
 		if err != nil {
 			return err
-		}
-		for _, b := range lines {
-			if err := line(b, nil); err != nil {
-				return err
-			}
 		}
 		n.Tasks += len(keep)
 		if len(keep) < len(batch) {
@@ -112,19 +106,8 @@ func (s *Service) exportStories(since time.Time, line func([]byte, error) error,
 	return nil
 }
 
-// encodeLines encodes a batch's task lines on every core.
-func encodeLines(batch []store.Task) ([][]byte, error) {
-	out := make([][]byte, len(batch))
-	errs := make([]error, len(batch))
-	workers := min(runtime.GOMAXPROCS(0), max(len(batch)/32, 1))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(batch); i += workers {
-				out[i], errs[i] = archive.TaskLine(&batch[i])
-			}
-		})
-	}
-	wg.Wait()
-	return out, errors.Join(errs...)
+// taskLine appends t's export line.
+func taskLine(dst []byte, t *store.Task) ([]byte, error) {
+	b, err := archive.TaskLine(t)
+	return append(dst, b...), err
 }

@@ -2,18 +2,16 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 )
 
@@ -68,7 +66,7 @@ func streamList(stdout, stderr io.Writer, st *store.Store, q store.Query, asJSON
 	buf := bufio.NewWriterSize(out, 64<<10)
 	var sink rowSink = &tableSink{w: buf}
 	if asJSON {
-		sink = &jsonSink{w: buf}
+		sink = &jsonSink{w: buf, now: time.Now()}
 	}
 	total := 0
 	skipped, err := st.Walk(q, func(batch []store.Task) error {
@@ -133,18 +131,26 @@ func (s *tableSink) end(total int) error {
 }
 
 // jsonSink prints one JSON array, byte for byte as writeJSON would print
-// the whole slice, each batch's objects encoded on every core.
+// the whole slice, each batch's objects written on every core by
+// appendTaskElement. Whether files are on disk is asked a folder at a
+// time (tasks.OnDisk), before the batch is encoded.
 type jsonSink struct {
 	w       io.Writer
 	started bool
+	now     time.Time
+	enc     tasks.BatchEncoder
+	disk    tasks.OnDisk
+	missing map[string]bool
 }
 
 func (s *jsonSink) rows(batch []store.Task) error {
-	encoded, err := encodeAll(batch)
-	if err != nil {
-		return err
+	clear(s.missing)
+	for i := range batch {
+		s.missing = s.disk.MissingFiles(&batch[i], s.missing)
 	}
-	for _, b := range encoded {
+	missing := func(path string) bool { return s.missing[path] }
+	encode := func(dst []byte, t *store.Task) ([]byte, error) { return appendTaskElement(dst, t, s.now, missing) }
+	return s.enc.Encode(batch, encode, func(b []byte) error {
 		sep := ",\n  "
 		if !s.started {
 			s.started, sep = true, "[\n  "
@@ -152,11 +158,9 @@ func (s *jsonSink) rows(batch []store.Task) error {
 		if _, err := io.WriteString(s.w, sep); err != nil {
 			return err
 		}
-		if _, err := s.w.Write(b); err != nil {
-			return err
-		}
-	}
-	return nil
+		_, err := s.w.Write(b)
+		return err
+	})
 }
 
 func (s *jsonSink) end(int) error {
@@ -166,89 +170,4 @@ func (s *jsonSink) end(int) error {
 	}
 	_, err := io.WriteString(s.w, end)
 	return err
-}
-
-// encodeAll encodes each task's JSON shape as an element of an indented
-// array.
-func encodeAll(batch []store.Task) ([][]byte, error) {
-	out := make([][]byte, len(batch))
-	errs := make([]error, len(batch))
-	workers := min(runtime.GOMAXPROCS(0), max(len(batch)/32, 1))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			// One buffer a worker for the compact form: an Encoder writes
-			// what json.Marshal returns plus a newline, without a fresh
-			// buffer for every task.
-			var compact bytes.Buffer
-			enc := json.NewEncoder(&compact)
-			for i := w; i < len(batch); i += workers {
-				compact.Reset()
-				if errs[i] = enc.Encode(toJSON(&batch[i])); errs[i] != nil {
-					continue
-				}
-				b := bytes.TrimSuffix(compact.Bytes(), []byte("\n"))
-				out[i] = indentElement(make([]byte, 0, len(b)*3/2), b)
-			}
-		})
-	}
-	wg.Wait()
-	return out, errors.Join(errs...)
-}
-
-// indentElement appends compact JSON (as json.Marshal writes it: no white
-// space outside strings) indented as an element of an array that
-// writeJSON prints — what json.MarshalIndent(v, "  ", "  ") gives, without
-// its general scanner, which cost a third of 'veox list --json --all'.
-// Empty objects and arrays stay {} and [], as json.Indent leaves them.
-func indentElement(dst, src []byte) []byte {
-	depth := 1
-	newline := func() {
-		dst = append(dst, '\n')
-		for range depth {
-			dst = append(dst, ' ', ' ')
-		}
-	}
-	inString, escaped := false, false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if inString {
-			dst = append(dst, c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-			dst = append(dst, c)
-		case '{', '[':
-			dst = append(dst, c)
-			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
-				dst = append(dst, src[i+1])
-				i++
-				continue
-			}
-			depth++
-			newline()
-		case '}', ']':
-			depth--
-			newline()
-			dst = append(dst, c)
-		case ',':
-			dst = append(dst, c)
-			newline()
-		case ':':
-			dst = append(dst, ':', ' ')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
 }

@@ -114,22 +114,3 @@ func TestListAllFlag(t *testing.T) {
 		}
 	}
 }
-
-// indentElement indents as json.MarshalIndent does, whatever the strings
-// hold.
-func TestIndentElementMatchesMarshalIndent(t *testing.T) {
-	for _, v := range []any{
-		map[string]any{"a": "x\"}],{:[\\", "b": []any{}, "c": map[string]any{}, "d": []any{1, "\\\"", map[string]any{"e": nil}}},
-		[]string{"<&>", "\u2028", ""},
-		taskJSON{Prompt: `say "[hi]", {ok}: \ done`, ResultURLs: []string{}, Events: []eventRow{{Status: "s"}}},
-	} {
-		want, err := json.MarshalIndent(v, "  ", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		compact, _ := json.Marshal(v)
-		if got := indentElement(nil, compact); !bytes.Equal(got, want) {
-			t.Fatalf("indent differs:\n got %s\nwant %s", got, want)
-		}
-	}
-}

@@ -121,6 +121,11 @@ type eventRow struct {
 }
 
 func toJSON(t *store.Task) taskJSON {
+	return toJSONAt(t, time.Now())
+}
+
+// toJSONAt is toJSON with whyNotExtendable judged at now.
+func toJSONAt(t *store.Task, now time.Time) taskJSON {
 	j := taskJSON{TaskID: t.TaskID, LocalID: t.LocalID, Kind: t.Kind, Prompt: t.Request.Prompt,
 		Model: t.Request.Model, Watermark: t.Request.Watermark, CallbackURL: t.Request.CallbackURL,
 		Status: t.Status, ResultURLs: nonNil(t.ResultURLs), FullResultURLs: nonNil(t.FullResultURLs),
@@ -131,7 +136,7 @@ func toJSON(t *store.Task) taskJSON {
 	}
 	j.Estimate = tasks.EstimateFor(t)
 	j.Charged, j.ChargeState, j.ChargeNote = chargeJSON(t)
-	if why := tasks.WhyNotExtendable(t, time.Now()); why != "" {
+	if why := tasks.WhyNotExtendable(t, now); why != "" {
 		j.NotExtendable = &why
 	} else {
 		j.Extendable = true
