@@ -122,3 +122,67 @@ func TestEscStopsAKeyCheckInSettings(t *testing.T) {
 		t.Fatal("Settings is still busy after the check was stopped")
 	}
 }
+
+// onFinish has its field in Settings: a command sh cannot parse, or whose
+// program is not on PATH, is refused beside the field and nothing is
+// written; a good one is saved to the file and used from the next end on;
+// emptying it turns the hook off.
+func TestSettingsOnFinishIsCheckedSavedAndApplied(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) {
+			p := &uitest.Pump{}
+			e := uitest.NewEnv(t, 0, 0, p.Now)
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "config.json")
+			r := newRig(p, Options{Service: e.Svc, Demo: true, Settings: config.Settings{Bell: true,
+				Paths: config.Paths{Config: cfg, Downloads: dir}}}, sz.w, sz.h)
+			r.press("S", "tab", "tab", "tab", "tab", "tab")
+			if v := strings.Join(strings.Fields(r.View()), " "); !strings.Contains(v, "│ On finish") || !strings.Contains(v, "the task's JSON on stdin") {
+				t.Fatalf("no focused On finish field:\n%s", v)
+			}
+			try := func(cmd, want string) {
+				t.Helper()
+				for range 80 {
+					r.press("backspace")
+				}
+				r.paste(cmd)
+				r.press("ctrl+s")
+				v := strings.Join(strings.Fields(r.View()), " ")
+				if !strings.Contains(v, want) || r.top() != scrSettings {
+					t.Fatalf("%q: want %q beside the field:\n%s", cmd, want, r.View())
+				}
+				if _, err := os.Stat(cfg); err == nil {
+					t.Fatalf("%q was written", cmd)
+				}
+			}
+			try("nosuchprogram-veox --all", "no program nosuchprogram-veox on PATH")
+			try("cat >> 'unterminated", "not a command sh can run")
+			try("/nonexistent/hook.sh", "is not a program veox can run")
+
+			good := "cat >> " + filepath.Join(dir, "ends.jsonl")
+			for range 80 {
+				r.press("backspace")
+			}
+			r.paste(good)
+			r.press("ctrl+s")
+			if r.top() != scrTasks || r.o.Settings.OnFinish != good {
+				t.Fatalf("a good command was not saved and applied: top %v, OnFinish %q\n%s", r.top(), r.o.Settings.OnFinish, r.View())
+			}
+			if f, err := config.Read(cfg); err != nil || f.OnFinish != good {
+				t.Fatalf("the file holds onFinish %q (%v)", f.OnFinish, err)
+			}
+			r.press("S")
+			if !strings.Contains(r.View(), "│ API key") || !strings.Contains(r.View(), "On finish        cat >> /") {
+				t.Fatalf("Settings does not show the saved command:\n%s", r.View())
+			}
+			r.press("tab", "tab", "tab", "tab", "tab")
+			for range len(good) {
+				r.press("backspace")
+			}
+			r.press("ctrl+s")
+			if f, _ := config.Read(cfg); f.OnFinish != "" || r.o.Settings.OnFinish != "" {
+				t.Fatalf("emptying the field left onFinish %q / %q", f.OnFinish, r.o.Settings.OnFinish)
+			}
+		})
+	}
+}

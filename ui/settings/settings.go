@@ -55,6 +55,7 @@ const (
 	fAuto
 	fBell
 	fNotify
+	fOnFinish
 	nFields
 )
 
@@ -72,11 +73,13 @@ type Model struct {
 	keys   keyMap
 	key    textinput.Model
 	folder textinput.Model
-	toggle [nFields]bool // fAuto, fBell, fNotify
+	finish textinput.Model // onFinish: a shell command run when a task ends
+	toggle [nFields]bool   // fAuto, fBell, fNotify
 	focus  fieldID
 	stage  stage
 
 	keyErr, folderErr string         // beside their fields
+	finishErr         string         // beside the onFinish field
 	note              string         // the outcome of the last step
 	insist            bool           // the key check could not be made: ctrl+s again saves unchecked
 	confirmLeave      bool           // esc with unsaved changes: esc again discards them
@@ -103,12 +106,17 @@ func New(d Deps) Model {
 	f.CharLimit = 4000
 	f.Prompt = ""
 	f.SetValue(d.Settings.Paths.Downloads)
-	for _, in := range []*textinput.Model{&k, &f} {
+	fin := textinput.New()
+	fin.CharLimit = 4000
+	fin.Prompt = ""
+	fin.Placeholder = "off; e.g. jq -r .status >> ~/veox.log"
+	fin.SetValue(d.Settings.OnFinish)
+	for _, in := range []*textinput.Model{&k, &f, &fin} {
 		in.Cursor.SetMode(timer.SteadyCursor)
 		in.PromptStyle, in.TextStyle, in.PlaceholderStyle = d.Styles.Value, d.Styles.Value, d.Styles.Faint
 		in.Cursor.Style = d.Styles.Cursor
 	}
-	m := Model{d: d, keys: newKeys(), key: k, folder: f}
+	m := Model{d: d, keys: newKeys(), key: k, folder: f, finish: fin}
 	m.toggle[fAuto], m.toggle[fBell], m.toggle[fNotify] = d.Settings.AutoDownload, d.Settings.Bell, d.Settings.Notify
 	m.key.Focus()
 	return m
@@ -118,12 +126,15 @@ func New(d Deps) Model {
 func (m Model) SetSize(w, h int) Model {
 	m.width, m.height = w, h
 	vw := max(20, w-labelW-4)
-	m.key.Width, m.folder.Width = vw, vw
+	m.key.Width, m.folder.Width, m.finish.Width = vw, vw, vw
 	return m
 }
 
 // Typing: a text field has focus, so its runes are text.
-func (m Model) Typing() bool { return m.stage == editing && (m.focus == fKey || m.focus == fFolder) }
+func (m Model) Typing() bool { return m.stage == editing && isText(m.focus) }
+
+// isText: the field is typed in (the others are switches).
+func isText(f fieldID) bool { return f == fKey || f == fFolder || f == fOnFinish }
 
 // Capturing: every key belongs to the screen (esc steps back inside it
 // when changes are unsaved).
@@ -136,7 +147,8 @@ func (m Model) Busy() bool { return m.stage != editing }
 func (m Model) changed() bool {
 	s := m.d.Settings
 	return m.key.Value() != "" || strings.TrimSpace(m.folder.Value()) != s.Paths.Downloads ||
-		m.toggle[fAuto] != s.AutoDownload || m.toggle[fBell] != s.Bell || m.toggle[fNotify] != s.Notify
+		m.toggle[fAuto] != s.AutoDownload || m.toggle[fBell] != s.Bell || m.toggle[fNotify] != s.Notify ||
+		strings.TrimSpace(m.finish.Value()) != s.OnFinish
 }
 
 type savedMsg struct {
@@ -189,10 +201,10 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.move(+1), nil
 	case key.Matches(msg, k.Prev):
 		return m.move(-1), nil
-	case m.focus >= fAuto && key.Matches(msg, k.Toggle):
+	case !isText(m.focus) && key.Matches(msg, k.Toggle):
 		m.toggle[m.focus] = !m.toggle[m.focus]
 		return m, nil
-	case m.focus < fAuto && key.Matches(msg, k.Down):
+	case isText(m.focus) && key.Matches(msg, k.Down):
 		return m.move(+1), nil
 	}
 	return m.edit(msg)
@@ -215,6 +227,12 @@ func (m Model) edit(msg tea.KeyMsg) (Model, tea.Cmd) {
 		if m.folder.Value() != before {
 			m.folderErr, m.note = "", ""
 		}
+	case fOnFinish:
+		before := m.finish.Value()
+		m.finish, cmd = m.finish.Update(msg)
+		if m.finish.Value() != before {
+			m.finishErr, m.note = "", ""
+		}
 	}
 	return m, cmd
 }
@@ -223,11 +241,14 @@ func (m Model) move(step int) Model {
 	m.focus = fieldID((int(m.focus) + step + int(nFields)) % int(nFields))
 	m.key.Blur()
 	m.folder.Blur()
+	m.finish.Blur()
 	switch m.focus {
 	case fKey:
 		m.key.Focus()
 	case fFolder:
 		m.folder.Focus()
+	case fOnFinish:
+		m.finish.Focus()
 	}
 	return m
 }
@@ -239,6 +260,10 @@ func (m Model) save() (Model, tea.Cmd) {
 	if !m.changed() {
 		m.note = "nothing changed"
 		return m, nil
+	}
+	if why := onFinishLine(m.finish.Value()); why != "" {
+		m.finishErr = why
+		return m.focusOn(fOnFinish), nil
 	}
 	newKey := strings.TrimSpace(m.key.Value())
 	if newKey != "" {
@@ -287,8 +312,12 @@ func (m Model) write() (Model, tea.Cmd) {
 	newKey := strings.TrimSpace(m.key.Value())
 	folder := strings.TrimSpace(m.folder.Value())
 	auto, bell, notify := m.toggle[fAuto], m.toggle[fBell], m.toggle[fNotify]
+	finish := strings.TrimSpace(m.finish.Value())
 	folderChanged := folder != m.d.Settings.Paths.Downloads
 	return m, func() tea.Msg {
+		if why := checkOnFinish(finish); why != "" { // runs sh -n: here, not in Update
+			return savedMsg{gen: gen, err: errors.New(why), field: fOnFinish}
+		}
 		dir := folder
 		if folderChanged {
 			var err error
@@ -306,7 +335,7 @@ func (m Model) write() (Model, tea.Cmd) {
 		if folderChanged {
 			f.DownloadDir = dir
 		}
-		f.AutoDownload, f.Bell, f.Notify = &auto, &bell, &notify
+		f.AutoDownload, f.Bell, f.Notify, f.OnFinish = &auto, &bell, &notify, finish
 		return savedMsg{gen: gen, folder: dir, err: config.Write(path, f), field: -1}
 	}
 }
@@ -339,6 +368,10 @@ func (m Model) onSaved(msg savedMsg) (Model, tea.Cmd) {
 	}
 	m.stage = editing
 	if msg.err != nil {
+		if msg.field == fOnFinish {
+			m.finishErr = msg.err.Error()
+			return m.focusOn(fOnFinish), nil
+		}
 		if msg.field == fFolder {
 			m.folderErr = msg.err.Error()
 			return m.focusOn(fFolder), nil
@@ -358,6 +391,7 @@ func (m Model) onSaved(msg savedMsg) (Model, tea.Cmd) {
 		later = append(later, "the download folder")
 	}
 	s.AutoDownload, s.Bell, s.Notify = m.toggle[fAuto], m.toggle[fBell], m.toggle[fNotify]
+	s.OnFinish = strings.TrimSpace(m.finish.Value())
 	out := SavedMsg{Settings: s, Later: later}
 	return m, func() tea.Msg { return out }
 }

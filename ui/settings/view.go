@@ -57,6 +57,8 @@ func (m Model) View() string {
 	lines = append(lines, m.row(fAuto, "Auto-download", m.box(fAuto), "fetch a task's files as soon as it finishes", "")...)
 	lines = append(lines, m.row(fBell, "Bell", m.box(fBell), "ring the terminal bell when a task ends", "")...)
 	lines = append(lines, m.row(fNotify, "Notifications", m.box(fNotify), "a desktop notification when a task ends", "")...)
+	lines = append(lines, m.row(fOnFinish, "On finish", m.finish.View(),
+		"a shell command run when a task ends, the task's JSON on stdin (never the key), for at most a minute; empty turns it off", m.finishErr)...)
 	lines = append(lines, "")
 	switch {
 	case m.stage == checking:
