@@ -91,6 +91,9 @@ type Model struct {
 	// the program was not started by Run or the folder cannot be watched.
 	watch    *store.Watcher
 	flashGen int
+	// helpOffset is the first line of the help shown, when the help is
+	// taller than the screen.
+	helpOffset int
 
 	width, height int
 }

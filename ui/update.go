@@ -177,15 +177,13 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case m.capturing():
 		return m.toTop(msg)
 	case top == scrHelp:
-		if key.Matches(msg, m.keys.CloseHelp) {
-			m.pop()
-		}
-		return m, nil
+		return m.onHelpKey(msg), nil
 	case key.Matches(msg, m.keys.Quit) && top != scrCompose:
 		// In the composer q is not a way out: a stray q on a choice field
 		// would throw away a typed prompt. esc steps back; ctrl+c quits.
 		return m.quit()
 	case key.Matches(msg, m.keys.Help):
+		m.helpOffset = 0
 		m.push(scrHelp)
 		return m, nil
 	case key.Matches(msg, m.keys.Messages) && top != scrMessages:

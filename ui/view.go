@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/veox/veox/ui/format"
 	"github.com/veox/veox/ui/statusbar"
 )
 
@@ -58,7 +59,7 @@ func (m Model) screenView(s screen) string {
 	case scrCompose:
 		return m.compose.View()
 	case scrHelp:
-		return m.helpView()
+		return m.helpWindow()
 	case scrQuit:
 		return m.quitView()
 	case scrMessages:
@@ -117,6 +118,9 @@ func (m Model) screenKeys(s screen) help.KeyMap {
 func (m Model) activeKeys() help.KeyMap {
 	switch m.top() {
 	case scrHelp:
+		if m.helpScrolls() {
+			return keyMap{short: []key.Binding{m.keys.HelpDown, m.keys.CloseHelp}}
+		}
 		return keyMap{short: []key.Binding{m.keys.CloseHelp}}
 	case scrQuit:
 		return keyMap{short: []key.Binding{m.keys.Yes, m.keys.No}}
@@ -194,7 +198,7 @@ func (m Model) helpView() string {
 	h := m.help
 	h.ShowAll = true
 	global := [][]key.Binding{{m.keys.Help, m.keys.Messages, m.keys.Settings, m.keys.Quit, m.keys.ForceQuit}}
-	intro := st.Faint.Render("Keys of this screen; below, the ones that work everywhere (not while typing in a field).")
+	intro := st.Faint.Render(format.Wrap("Keys of this screen; below, the ones that work everywhere (not while typing in a field).", m.width))
 	// The global keys get their own block so a narrow terminal never cuts
 	// them: beside the last row of the screen's keys when it fits, else below.
 	rows := m.helpGroups(m.screenKeys(s).FullHelp())
