@@ -82,3 +82,31 @@ func TestLongShortIDKeepsAGapBeforeThePrompt(t *testing.T) {
 		}
 	}
 }
+
+// The MODEL column of an upscale names the model that made the video
+// (its source's), not the target KIND already shows ("up 4k … 4k"); an
+// import shows its model when the service said it.
+func TestModelColumnOfAnUpscaleSaysWhatMadeIt(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{120, 36}, {160, 40}} {
+		e := seeded(t, 3)
+		for i, tk := range []*store.Task{
+			{TaskID: "0a0b0c0d0e0f40418283848586878889", Kind: store.KindImport, Request: store.Request{Prompt: "an imported clip of koi", Model: "veo3"}},
+			{TaskID: "1a0b0c0d0e0f40418283848586878889", Kind: store.KindUpscale, ParentID: "x",
+				Request: store.Request{Prompt: "a heron lifts off the lake", Model: "veo3", UpscaleTo: "4k"}},
+		} {
+			tk.LocalID, tk.CreatedAt = e.Store.NewLocalID(), uitest.Now.Add(time.Duration(i+1)*time.Hour)
+			tk.SetStatus(store.StatusSucceeded, tk.CreatedAt.Add(time.Minute), "")
+			if err := e.Store.Put(tk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		view := placeRig(t, e, t.TempDir(), sz.w, sz.h).View()
+		rows := rowsOf(view, 2)
+		if !strings.Contains(rows[0], "up 4k") || strings.Count(rows[0], "4k") != 1 || !strings.Contains(rows[0], "quality") {
+			t.Errorf("%dx%d: the upscale's row should say up 4k once and its model quality: %q", sz.w, sz.h, rows[0])
+		}
+		if !strings.Contains(rows[1], "quality") {
+			t.Errorf("%dx%d: the import's row lacks its model: %q", sz.w, sz.h, rows[1])
+		}
+	}
+}

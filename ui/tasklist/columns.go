@@ -2,6 +2,7 @@ package tasklist
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
@@ -102,12 +103,27 @@ func (m Model) optionalCells(l layout, t *store.Task) []cell {
 		cells = append(cells, cell{text: format.Pad(length(t), wLength)})
 	}
 	if l.model {
-		cells = append(cells, cell{text: format.Pad(tasks.ModelFamily(t), wModel)})
+		cells = append(cells, cell{text: format.Pad(modelOf(t), wModel)})
 	}
 	if l.time {
 		cells = append(cells, cell{text: format.Pad(m.timing(t), wTime)})
 	}
 	return cells
+}
+
+// modelOf is the model that made the video. For an upscale that is its
+// source's (kept in its request), since KIND already says the target:
+// the price's family (tasks.ModelFamily) would repeat "1080p". An import
+// shows its model when the service said which.
+func modelOf(t *store.Task) string {
+	if t.Kind != store.KindUpscale && t.Kind != store.KindImport {
+		return tasks.ModelFamily(t)
+	}
+	if strings.TrimSpace(t.Request.Model) == "" {
+		return ""
+	}
+	made := store.Task{Kind: store.KindGenerate, Request: store.Request{Model: t.Request.Model}}
+	return tasks.ModelFamily(&made)
 }
 
 // optionalTitles are the titles of the columns after the prompt.
