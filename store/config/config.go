@@ -3,6 +3,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -284,12 +285,17 @@ func Read(path string) (File, error) {
 
 // Write saves the config file atomically with mode 0600, since it may hold
 // the API key.
+// Shell commands (onFinish) keep their > and & as typed, not as \u003e:
+// the file is read and edited by hand.
 func Write(path string, f File) error {
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f); err != nil {
 		return err
 	}
-	return WritePrivate(path, append(b, '\n'))
+	return WritePrivate(path, b.Bytes())
 }
 
 // WritePrivate writes a small file of veox's own atomically (a temporary

@@ -184,3 +184,23 @@ func TestMouseOnUnlessTurnedOff(t *testing.T) {
 		t.Fatal(`"mouse": false in the config file left the mouse on`)
 	}
 }
+
+// A shell command saved from Settings reads in the file as it was typed:
+// json's HTML escaping wrote "cat \u003e\u003e log" for "cat >> log".
+func TestWriteKeepsShellCommandsReadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	cmd := `jq -r .status >> ~/veox.log && echo "<done>"`
+	if err := Write(path, File{OnFinish: cmd}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `jq -r .status >> ~/veox.log && echo \"<done>\"`) {
+		t.Fatalf("the file holds %s", b)
+	}
+	if f, err := Read(path); err != nil || f.OnFinish != cmd {
+		t.Fatalf("read back %q (%v)", f.OnFinish, err)
+	}
+}

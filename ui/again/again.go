@@ -226,7 +226,7 @@ func (m Model) confirm() (Model, tea.Cmd) {
 		m.note = "nothing here can be run again (the reasons are listed): esc goes back"
 		return m, nil
 	case m.OverBudget():
-		m.note = "over your daily limit: nothing was sent. Unmark some tasks, or raise dailyLimit in the config file"
+		m.note = "nothing was sent: over your daily limit (the figures are above)"
 		return m, nil
 	}
 	m.stage = sending
