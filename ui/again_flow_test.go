@@ -247,6 +247,12 @@ func TestRunAgainReviewScrolls(t *testing.T) {
 		t.Fatalf("pgdn did not reach the end of the list with the total still shown:\n%s", v)
 	}
 	uitest.Golden(t, "again_scrolled_80x24", v)
+	for range 30 {
+		r.send(wheel(false, 10, 5))
+	}
+	if v := r.View(); !strings.Contains(v, "prompt number 0 ") || !strings.Contains(v, "lines 1–") {
+		t.Fatalf("the wheel did not scroll the review back to the top:\n%s", v)
+	}
 }
 
 // A create whose answer is lost stays unknown, is never resent, and the

@@ -38,6 +38,13 @@ func TestHelpFitsAt80And60Columns(t *testing.T) {
 				t.Errorf("%dx%d: help never shows %q (%s)", sz.w, sz.h, h.Desc, h.Key)
 			}
 		}
+		if sz.w == 60 && sz.h == 24 {
+			m.press("home", "pgup", "pgup")
+			m.send(wheel(true, 5, 5))
+			if !strings.Contains(m.View(), "lines 2–") {
+				t.Errorf("the wheel does not scroll the help:\n%s", m.View())
+			}
+		}
 		m.press("esc")
 		if m.top() != scrTasks {
 			t.Fatalf("esc did not close the help")

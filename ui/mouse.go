@@ -18,13 +18,20 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	case scrDetails:
 		m.details, cmd = m.details.Mouse(msg)
 		return m, cmd
-	case scrDownloads, scrMessages:
+	case scrDownloads, scrMessages, scrAgain:
 		// Their keys scroll: the wheel is an arrow key there.
 		switch msg.Button {
 		case tea.MouseButtonWheelUp:
 			return m.toTop(tea.KeyMsg{Type: tea.KeyUp})
 		case tea.MouseButtonWheelDown:
 			return m.toTop(tea.KeyMsg{Type: tea.KeyDown})
+		}
+	case scrHelp:
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			return m.onHelpKey(tea.KeyMsg{Type: tea.KeyUp}), nil
+		case tea.MouseButtonWheelDown:
+			return m.onHelpKey(tea.KeyMsg{Type: tea.KeyDown}), nil
 		}
 	}
 	return m, nil
