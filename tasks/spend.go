@@ -3,6 +3,7 @@ package tasks
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -296,4 +297,14 @@ func (s *Service) SpentToday() (SpendLine, error) {
 		}
 		q.Cursor = next
 	}
+}
+
+// OnDay is the by-day line of the local day d: a line with nothing counted
+// on a day that cost nothing, so both faces can show every day.
+func (l *Ledger) OnDay(d time.Time) SpendLine {
+	key := d.Format(time.DateOnly)
+	if i, ok := slices.BinarySearchFunc(l.ByDay, key, func(line SpendLine, k string) int { return strings.Compare(line.Key, k) }); ok {
+		return l.ByDay[i]
+	}
+	return SpendLine{Key: key}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 )
@@ -142,7 +141,7 @@ func groups(l *tasks.Ledger, by string) []tasks.SpendLine {
 // with bars, and the balance over the period as a sparkline.
 func printSpend(w io.Writer, l *tasks.Ledger, by, since string) {
 	fmt.Fprintf(w, "spent  today %s · this week %s · this month %s   (credits; ~ = partly estimated)\n",
-		amount(l.Today), amount(l.ThisWeek), amount(l.Month))
+		format.SpendAmount(l.Today), format.SpendAmount(l.ThisWeek), format.SpendAmount(l.Month))
 	fmt.Fprintf(w, "\nsince %s (%s), by %s:\n", l.Since.Format("Mon 2 Jan 2006 15:04"), since, by)
 	rows := groups(l, by)
 	if by == "day" {
@@ -157,58 +156,19 @@ func printSpend(w io.Writer, l *tasks.Ledger, by, since string) {
 		if key == "" {
 			key = "-"
 		}
-		fmt.Fprintf(w, "  %-12s %9s  %-20s %s\n", clip(key, 12), amount(r), format.Bar(r.Credits, top, 20), counts(r))
+		fmt.Fprintf(w, "  %-12s %9s  %-20s %s\n", clip(key, 12), format.SpendAmount(r), format.Bar(r.Credits, top, 20), format.SpendCounts(r))
 	}
-	fmt.Fprintf(w, "  %-12s %9s  %-20s %s\n", "total", amount(l.Total), "", counts(l.Total))
+	fmt.Fprintf(w, "  %-12s %9s  %-20s %s\n", "total", format.SpendAmount(l.Total), "", format.SpendCounts(l.Total))
 	printBalances(w, l)
 }
 
 // everyDay is the by-day lines with the days that cost nothing filled in.
 func everyDay(l *tasks.Ledger) []tasks.SpendLine {
-	have := map[string]tasks.SpendLine{}
-	for _, d := range l.ByDay {
-		have[d.Key] = d
-	}
 	var out []tasks.SpendLine
-	loc := time.Now().Location()
-	for d := l.Since.In(loc); !d.After(l.Until) && len(out) < 1000; d = d.AddDate(0, 0, 1) {
-		key := d.Format(time.DateOnly)
-		line, ok := have[key]
-		if !ok {
-			line = tasks.SpendLine{Key: key}
-		}
-		out = append(out, line)
+	for d := l.Since.In(time.Now().Location()); !d.After(l.Until) && len(out) < 1000; d = d.AddDate(0, 0, 1) {
+		out = append(out, l.OnDay(d))
 	}
 	return out
-}
-
-func amount(l tasks.SpendLine) string {
-	s := format.Credits(l.Credits)
-	if l.Estimates > 0 {
-		s = "~" + s
-	}
-	return s
-}
-
-func counts(l tasks.SpendLine) string {
-	if l.Tasks == 0 {
-		return ""
-	}
-	s := fmt.Sprintf("%d task", l.Tasks)
-	if l.Tasks != 1 {
-		s += "s"
-	}
-	var more []string
-	if l.Estimates > 0 {
-		more = append(more, fmt.Sprintf("%s estimated", format.Credits(l.Estimated)))
-	}
-	if l.Refunded > 0 {
-		more = append(more, fmt.Sprintf("%d failed, not charged", l.Refunded))
-	}
-	if len(more) > 0 {
-		s += " (" + strings.Join(more, ", ") + ")"
-	}
-	return s
 }
 
 // printBalances draws the balance over the period from the readings kept.
@@ -218,26 +178,10 @@ func printBalances(w io.Writer, l *tasks.Ledger) {
 		return
 	}
 	fmt.Fprintf(w, "\nbalance %s credits, read %s\n", format.Credits(l.Balance.Credits), l.Balance.At.Local().Format("Mon 2 Jan 15:04"))
-	if len(l.Balances) < 2 {
+	b, ok := format.Balances(l.Balances)
+	if !ok || b.Readings < 2 {
 		return
 	}
-	at, vals := readingSeries(l.Balances)
-	first, last := l.Balances[0], l.Balances[len(l.Balances)-1]
-	lo, hi := first.Credits, first.Credits
-	for _, v := range vals {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	// From the first reading of the period: before it there is nothing to
-	// draw. It spans low to high, not zero to high: both are said.
-	fmt.Fprintf(w, "  %s  %s → %s (low %s, high %s; %d readings from %s)\n", format.Sparkline(format.Steps(at, vals, first.At, l.Until, 40)),
-		format.Credits(first.Credits), format.Credits(last.Credits), format.Credits(lo), format.Credits(hi),
-		len(l.Balances), first.At.Local().Format("2 Jan 15:04"))
-}
-
-func readingSeries(rs []store.BalanceReading) ([]time.Time, []float64) {
-	at, vals := make([]time.Time, len(rs)), make([]float64, len(rs))
-	for i, r := range rs {
-		at[i], vals[i] = r.At, r.Credits
-	}
-	return at, vals
+	fmt.Fprintf(w, "  %s  %s, %d readings from %s\n", b.Sparkline(l.Until, 40), b.Range(), b.Readings,
+		b.First.At.Local().Format("2 Jan 15:04"))
 }

@@ -1,15 +1,14 @@
 package ledger
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/veox/veox/store"
 	"github.com/veox/veox/tasks"
 	"github.com/veox/veox/ui/format"
 )
@@ -96,7 +95,7 @@ func (m Model) totals() string {
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		// Padded before styling: escape sequences would count as width.
-		out[i] = ansi.Truncate(fmt.Sprintf("  %s %s  %s", st.Label.Render(fmt.Sprintf("%-10s", r.name)), st.Bold.Render(fmt.Sprintf("%8s", amount(r.line))), st.Faint.Render(counts(r.line))), m.width, "…")
+		out[i] = ansi.Truncate(fmt.Sprintf("  %s %s  %s", st.Label.Render(fmt.Sprintf("%-10s", r.name)), st.Bold.Render(fmt.Sprintf("%8s", format.SpendAmount(r.line))), st.Faint.Render(cmp.Or(format.SpendCounts(r.line), "nothing"))), m.width, "…")
 	}
 	return strings.Join(out, "\n")
 }
@@ -106,17 +105,13 @@ func (m Model) daysView(w, n int) string {
 	st := m.deps.Styles
 	l := m.ledger
 	now := m.deps.Now()
-	have := map[string]tasks.SpendLine{}
-	for _, d := range l.ByDay {
-		have[d.Key] = d
-	}
 	n = min(n, days)
 	lines := make([]tasks.SpendLine, n)
 	labels := make([]string, n)
 	top := 0.0
 	for i := range n {
 		d := startOfDay(now).AddDate(0, 0, -(n - 1 - i))
-		lines[i] = have[d.Format(time.DateOnly)]
+		lines[i] = l.OnDay(d)
 		labels[i] = d.Format("Mon 2 Jan")
 		top = max(top, lines[i].Credits)
 	}
@@ -127,9 +122,9 @@ func (m Model) daysView(w, n int) string {
 		if i == n-1 {
 			label = "today"
 		}
-		row := fmt.Sprintf("  %-10s %8s  %s", label, amount(line), format.Bar(line.Credits, top, barW))
+		row := fmt.Sprintf("  %-10s %8s  %s", label, format.SpendAmount(line), format.Bar(line.Credits, top, barW))
 		if line.Tasks > 0 {
-			row += st.Faint.Render(" " + plural(line.Tasks, "task"))
+			row += st.Faint.Render(" " + format.Plural(line.Tasks, "task"))
 		}
 		out = append(out, row)
 	}
@@ -177,7 +172,7 @@ func (m Model) group(title string, lines []tasks.SpendLine, w, n int) string {
 		if key == "" {
 			key = "-"
 		}
-		out = append(out, fmt.Sprintf("  %-9s %8s  %s", ansi.Truncate(key, 9, "…"), amount(g), format.Bar(g.Credits, top, barW)))
+		out = append(out, fmt.Sprintf("  %-9s %8s  %s", ansi.Truncate(key, 9, "…"), format.SpendAmount(g), format.Bar(g.Credits, top, barW)))
 	}
 	return strings.Join(out, "\n")
 }
@@ -186,57 +181,11 @@ func (m Model) group(title string, lines []tasks.SpendLine, w, n int) string {
 // reading, as a sparkline as wide as the screen.
 func (m Model) balanceView(w int) string {
 	st := m.deps.Styles
-	rs := m.ledger.Balances
-	if len(rs) == 0 {
+	b, ok := format.Balances(m.ledger.Balances)
+	if !ok {
 		return st.Bold.Render("Balance") + "\n" + st.Faint.Render("  no reading in the last 30 days")
 	}
-	first, last := rs[0], rs[len(rs)-1]
-	lo, hi := first.Credits, first.Credits
-	for _, r := range rs {
-		lo, hi = min(lo, r.Credits), max(hi, r.Credits)
-	}
-	// The sparkline spans low to high, not zero to high: say both, or a
-	// fall of a few credits would look like the balance running out.
-	head := st.Bold.Render("Balance") + st.Faint.Render(fmt.Sprintf("  %s → %s credits (low %s, high %s), %d readings from %s",
-		format.Credits(first.Credits), format.Credits(last.Credits), format.Credits(lo), format.Credits(hi), len(rs), format.Clock(first.At, m.deps.Now())))
-	at, vals := series(rs)
-	line := format.Sparkline(format.Steps(at, vals, first.At, m.deps.Now(), max(w-4, 10)))
-	return ansi.Truncate(head, w, "…") + "\n  " + st.Value.Render(line)
-}
-
-func series(rs []store.BalanceReading) ([]time.Time, []float64) {
-	at, vals := make([]time.Time, len(rs)), make([]float64, len(rs))
-	for i, r := range rs {
-		at[i], vals[i] = r.At, r.Credits
-	}
-	return at, vals
-}
-
-func amount(l tasks.SpendLine) string {
-	s := format.Credits(l.Credits)
-	if l.Estimates > 0 {
-		s = "~" + s
-	}
-	return s
-}
-
-func counts(l tasks.SpendLine) string {
-	if l.Tasks == 0 {
-		return "nothing"
-	}
-	s := plural(l.Tasks, "task")
-	if l.Estimates > 0 {
-		s += fmt.Sprintf(", %s estimated", format.Credits(l.Estimated))
-	}
-	if l.Refunded > 0 {
-		s += fmt.Sprintf(", %d failed, not charged", l.Refunded)
-	}
-	return s
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
+	head := st.Bold.Render("Balance") + st.Faint.Render(fmt.Sprintf("  %s, %d readings from %s", b.Range(), b.Readings,
+		format.Clock(b.First.At, m.deps.Now())))
+	return ansi.Truncate(head, w, "…") + "\n  " + st.Value.Render(b.Sparkline(m.deps.Now(), max(w-4, 10)))
 }
