@@ -194,13 +194,10 @@ func (r *storyRun) once(v *tasks.StoryView) error {
 // a terminal's stderr.
 func (r *storyRun) follow(v *tasks.StoryView) error {
 	ctx := r.cmd.Context()
-	wctx, cancel := ctx, context.CancelFunc(func() {})
-	if r.wf.timeout > 0 {
-		wctx, cancel = context.WithTimeoutCause(ctx, r.wf.timeout, errStillRunning)
-	}
+	wctx, cancel := waitContext(ctx, r.wf.timeout)
 	defer cancel()
 	line := newStoryLine(r.errOut(), tasks.Estimates(r.env.Store))
-	line.start()
+	line.run()
 	last := v
 	nv, err := r.env.Service.RunStory(wctx, v.Story.ID, tasks.RunOptions{
 		Download: r.wf.download,
@@ -271,57 +268,21 @@ func (r *storyRun) finish(v *tasks.StoryView, err error) error {
 	return nil
 }
 
-// storyLine is the live line of a story run: "step 2/3 ● running 1m ~2m
-// left", or a download's progress; silent when stderr is not a terminal.
+// storyLine is the live line of a story run (termLine): "step 2/3 ●
+// running 1m ~2m left", or a download's progress.
 type storyLine struct {
-	w     io.Writer
-	width func() int
-	est   map[string]time.Duration
-	mu    sync.Mutex
-	step  string
-	task  *store.Task
-	dl    *downloadProgress
-	quit  chan struct{}
-	done  chan struct{}
+	termLine
+	est  map[string]time.Duration
+	mu   sync.Mutex
+	step string
+	task *store.Task
+	dl   *downloadProgress
 }
 
 func newStoryLine(w io.Writer, est map[string]time.Duration) *storyLine {
-	width, ok := terminalWidth(w)
-	if !ok {
-		return &storyLine{}
-	}
-	return &storyLine{w: w, width: width, est: est}
-}
-
-func (l *storyLine) live() bool { return l.w != nil }
-
-func (l *storyLine) start() {
-	if !l.live() {
-		return
-	}
-	l.quit, l.done = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(l.done)
-		defer func() { _ = recover() }() // a display problem must never stop a story
-		tk := time.NewTicker(time.Second)
-		defer tk.Stop()
-		for {
-			select {
-			case <-l.quit:
-				fmt.Fprint(l.w, "\r\033[K")
-				return
-			case <-tk.C:
-				l.draw()
-			}
-		}
-	}()
-}
-
-func (l *storyLine) stop() {
-	if l.live() {
-		close(l.quit)
-		<-l.done
-	}
+	l := &storyLine{est: est}
+	l.termLine = newTermLine(w, l.text)
+	return l
 }
 
 func (l *storyLine) drive(d *tasks.Drive) {
@@ -364,24 +325,15 @@ func (l *storyLine) fetched() {
 	l.mu.Unlock()
 }
 
-func (l *storyLine) clear() {
-	if l.live() {
-		fmt.Fprint(l.w, "\r\033[K")
-	}
-}
-
-func (l *storyLine) draw() {
+func (l *storyLine) text(now time.Time) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var text string
 	switch {
 	case l.dl != nil:
-		text = "downloading " + l.dl.String()
+		return "downloading " + l.dl.String()
 	case l.task != nil:
-		text = l.step + "  " + format.Status(l.task.Status) + "  " + format.Timing(l.task, l.est[l.task.Kind], time.Now()) +
+		return l.step + "  " + format.Status(l.task.Status) + "  " + format.Timing(l.task, l.est[l.task.Kind], now) +
 			" · Ctrl+C stops watching; the story goes on"
-	default:
-		return
 	}
-	fmt.Fprint(l.w, "\r\033[K"+format.Line(text, l.width()-1))
+	return ""
 }

@@ -144,10 +144,7 @@ func (w *watcher) run(ctx context.Context, ts []*store.Task) []outcome {
 }
 
 func (w *watcher) one(ctx context.Context, slot int, t *store.Task) outcome {
-	wctx, cancel := ctx, context.CancelFunc(func() {})
-	if w.timeout > 0 {
-		wctx, cancel = context.WithTimeoutCause(ctx, w.timeout, errStillRunning)
-	}
+	wctx, cancel := waitContext(ctx, w.timeout)
 	defer cancel()
 	nt, err := w.env.Service.Wait(wctx, t.LocalID, func(t *store.Task) { w.line.set(slot, t) })
 	if nt != nil {
@@ -256,18 +253,14 @@ func tellOutcomes(errOut io.Writer, outs []outcome) error {
 	return nil
 }
 
-// liveLine is one line on stderr, redrawn in place once a second while
-// tasks are watched or downloaded: status, time so far and the usual time
-// (format.Timing, as the TUI shows), or the download's progress. It draws
-// only on a terminal; piped, it stays silent.
+// liveLine is the line 'veox wait', --wait and downloads redraw on a
+// terminal (termLine): status, time so far and the usual time
+// (format.Timing, as the TUI shows), or the download's progress.
 type liveLine struct {
-	w     io.Writer
-	width func() int
+	termLine
 	est   map[string]time.Duration
 	mu    sync.Mutex
 	slots []slot
-	quit  chan struct{}
-	done  chan struct{}
 }
 
 type slot struct {
@@ -276,14 +269,16 @@ type slot struct {
 }
 
 func newLiveLine(w io.Writer, est map[string]time.Duration) *liveLine {
-	width, ok := terminalWidth(w)
-	if !ok {
-		return &liveLine{}
-	}
-	return &liveLine{w: w, width: width, est: est}
+	l := &liveLine{est: est}
+	l.termLine = newTermLine(w, func(now time.Time) string {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.text(now)
+	})
+	return l
 }
 
-func (l *liveLine) live() bool { return l != nil && l.w != nil }
+func (l *liveLine) live() bool { return l != nil && l.termLine.live() }
 
 func (l *liveLine) start(ts []*store.Task) {
 	if !l.live() {
@@ -293,8 +288,7 @@ func (l *liveLine) start(ts []*store.Task) {
 	for i, t := range ts {
 		l.slots[i].task = t
 	}
-	l.quit, l.done = make(chan struct{}), make(chan struct{})
-	go l.loop()
+	l.run()
 }
 
 func (l *liveLine) set(i int, t *store.Task) {
@@ -324,38 +318,6 @@ func (l *liveLine) progress(i int) tasks.ProgressFunc {
 	dl := l.slots[i].dl
 	l.mu.Unlock()
 	return dl.watch
-}
-
-func (l *liveLine) stop() {
-	if !l.live() {
-		return
-	}
-	close(l.quit)
-	<-l.done
-}
-
-func (l *liveLine) loop() {
-	defer close(l.done)
-	defer func() { _ = recover() }() // a display problem must never stop a wait
-	tk := time.NewTicker(time.Second)
-	defer tk.Stop()
-	l.draw()
-	for {
-		select {
-		case <-l.quit:
-			fmt.Fprint(l.w, "\r\033[K")
-			return
-		case <-tk.C:
-			l.draw()
-		}
-	}
-}
-
-func (l *liveLine) draw() {
-	l.mu.Lock()
-	text := l.text(time.Now())
-	l.mu.Unlock()
-	fmt.Fprint(l.w, "\r\033[K"+format.Line(text, l.width()-1))
 }
 
 // text is the line: one task reads "● running  8s ~22s left · Ctrl+C stops
