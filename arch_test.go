@@ -42,6 +42,7 @@ func allowedUp(from, to string) bool { return from == "api/sim" && to == "tasks/
 // store; api and store never import each other or the TUI's libraries;
 // nothing but ui/cli imports the TUI package.
 func TestImportArrowsPointOneWay(t *testing.T) {
+	t.Parallel()
 	graph := importGraph(t)
 	if len(graph) < 10 {
 		t.Fatalf("found %d packages: is the test running in the module root?", len(graph))
@@ -82,6 +83,7 @@ func TestImportArrowsPointOneWay(t *testing.T) {
 // imported outside ui/cli, api and store importing each other, a TUI
 // library below the UI.
 func TestImportRuleSeesBackArrows(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ from, to string }{
 		{"tasks", "ui/format"}, {"api", "tasks"}, {"store", "ui"}, {"ui", "ui/cli"}, {"api/download", "store"},
 	} {

@@ -19,11 +19,13 @@ import (
 // ends "unknown", exit 3, whatever the fault. The stand resets every
 // create, over HTTP/2 and HTTP/1.1 alike.
 func TestBinaryCreateUnderStreamResetsIsSentOnceAndUnknown(t *testing.T) {
+	t.Parallel()
 	for _, f := range []struct {
 		name  string
 		fault apitest.Fault
 	}{{"RST_STREAM", apitest.FaultRST}, {"GOAWAY", apitest.FaultGoAway}, {"RST_STREAM+GOAWAY", apitest.FaultRSTGoAway}} {
 		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
 			s := apitest.NewStand(t, apitest.Options{Fault: f.fault, Faulty: 1 << 20})
 			home := t.TempDir()
 			certs := filepath.Join(home, "stand.pem")
@@ -47,10 +49,12 @@ func TestBinaryCreateUnderStreamResetsIsSentOnceAndUnknown(t *testing.T) {
 // does not document are "maybe created" (exit 3, sent once, the balance
 // note); a documented refusal is exit 1.
 func TestBinaryCreateCodesThatAreNoRefusalAreUnknown(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		code, exit int
 	}{{500, 3}, {503, 3}, {504, 3}, {0, 3}, {201, 3}, {999, 3}, {422, 1}, {433, 1}} {
 		t.Run(fmt.Sprint(c.code), func(t *testing.T) {
+			t.Parallel()
 			var posts atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Method == http.MethodGet {

@@ -13,6 +13,7 @@ import (
 // record-info can fill reach neither stdout nor stderr, in import, status
 // and list, readable and JSON. Ids and URLs carrying them are refused.
 func TestBinaryServiceFieldsCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
 	const h = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b[H\x1b]0;pwned\x07\u009b31m"
 	params, _ := json.Marshal(map[string]any{"prompt": "a fox" + h, "waterMark": "mark" + h, "aspectRatio": "16:9" + h, "model": "veo3" + h})
 	recs := map[string]map[string]any{

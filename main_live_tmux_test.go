@@ -12,6 +12,7 @@ import (
 // with full rights, and the open TUI shows the task made elsewhere within
 // about a second, through its watch of the history (no timer).
 func TestTmuxTUIBesideScripts(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	if r := veox(t, home, nil, "--demo", "list"); r.code != 0 {
 		t.Fatalf("first run: exit %d: %s", r.code, r.stderr)

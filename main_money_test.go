@@ -30,6 +30,7 @@ func TestBinaryChargesLedgerAndBudget(t *testing.T) {
 		return decode[map[string]float64](t, r)["credits"]
 	}
 	start := balance()
+	before := start // the balance before the next create: the last one's after
 	creates := [][]string{
 		{"generate", "--prompt", "a kite over the dunes", "--model", "veo3", "--resolution", "1080p"},
 		{"extend", "--task", demoSource, "--prompt", "the tide comes in", "--model", "lite"},
@@ -37,17 +38,18 @@ func TestBinaryChargesLedgerAndBudget(t *testing.T) {
 	}
 	sum := 0.0
 	for _, args := range creates {
-		before := balance()
 		r := veox(t, home, nil, append(append([]string{"--demo"}, args...), "--json")...)
 		c := decode[charged](t, r)
-		took := before - balance()
+		after := balance()
+		took := before - after
+		before = after
 		if r.code != 0 || c.Charged == nil || *c.Charged != took || c.State != "measured" || float64(c.Estimate) != took {
 			t.Fatalf("%v: exit %d, %+v; the simulator took %v\n%s", args[0], r.code, c, took, r.stderr)
 		}
 		sum += took
 	}
-	if sum != 255+30+120 || start-balance() != sum {
-		t.Fatalf("charged %v in all, the balance fell by %v", sum, start-balance())
+	if sum != 255+30+120 || start-before != sum {
+		t.Fatalf("charged %v in all, the balance fell by %v", sum, start-before)
 	}
 
 	// 405 are spent: a fast extension (60) would make 465, past 420.

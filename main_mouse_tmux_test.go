@@ -23,6 +23,7 @@ func sgrMouse(button, x, y int, press bool) string {
 // selection and a double click opens Details; "mouse": false in the config
 // leaves the terminal's mouse alone (issue 15.1).
 func TestTmuxMouse(t *testing.T) {
+	t.Parallel()
 	x := startTmux(t, t.TempDir(), 120, 36, "--demo")
 	x.wait("lighthouse", "forest")
 	if flags := strings.TrimSpace(x.run("display", "-p", "-t", "0", "#{mouse_button_flag}#{mouse_sgr_flag}")); flags != "11" {
@@ -51,6 +52,7 @@ func TestTmuxMouse(t *testing.T) {
 // In the built TUI, two words in reverse order find the task and both are
 // highlighted (reverse video) in its row (issue 15.4).
 func TestTmuxSearchTwoWordsReversed(t *testing.T) {
+	t.Parallel()
 	x := startTUI(t, t.TempDir(), 120, 36)
 	x.wait("lighthouse", "forest")
 	x.keys("/")

@@ -307,6 +307,7 @@ type replayRig struct {
 }
 
 func TestReplayRealShapes(t *testing.T) {
+	t.Parallel()
 	dir := replayFixtures(t)
 	md, err := os.ReadFile(filepath.Join(dir, "sources.md"))
 	if err != nil {
@@ -700,6 +701,7 @@ func containsFold(s, sub string) bool {
 // The table itself, as a check elsewhere reads it: every row's fixture
 // exists and every kind is one the test knows.
 func TestReplayTableNamesExistingFixtures(t *testing.T) {
+	t.Parallel()
 	dir := replayFixtures(t)
 	md, err := os.ReadFile(filepath.Join(dir, "sources.md"))
 	if err != nil {

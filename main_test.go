@@ -238,6 +238,7 @@ func TestUpscaledSourceCannotBeExtended(t *testing.T) {
 // The demo's "upscaled" source is a native 4k render: the one extend rule
 // refuses it before anything is sent, with the reason in words, exit 2.
 func TestNative4KSourceIsRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	r := veox(t, home, nil, "--demo", "extend", "--task", "veo_task_demo_upscaled", "--prompt", "more", "--json")
 	if r.code != 2 || !strings.Contains(r.stderr, "nothing was sent") || !strings.Contains(r.stderr, "rendered at 4k") {
@@ -257,6 +258,7 @@ func TestNative4KSourceIsRefusedBeforeSending(t *testing.T) {
 // --json carries the estimate from the one price table and whether each
 // task can be extended, with the reason when not.
 func TestJSONCarriesEstimateAndExtendability(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	type est struct {
 		TaskID   string  `json:"taskId"`

@@ -105,6 +105,7 @@ func (x *tmux) waitGone() {
 // Words that name keys, pasted unbracketed into the prompt, stay text and
 // the composer stays open (issue 12.1).
 func TestTmuxPastedKeyWordsStayText(t *testing.T) {
+	t.Parallel()
 	x := startTmux(t, t.TempDir(), 120, 36, "--demo")
 	x.wait("lighthouse", "extend")
 	x.keys("n")
@@ -119,6 +120,7 @@ func TestTmuxPastedKeyWordsStayText(t *testing.T) {
 // At 40×10 on the review step no key but ctrl+c does anything and nothing
 // is sent (issue 12.2).
 func TestTmuxSmallScreenIgnoresKeys(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	x := startTmux(t, home, 120, 36, "--demo")
 	x.wait("lighthouse", "extend")
