@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -135,12 +136,22 @@ func TestAcceptedCreatesThatLoseTheAnswer(t *testing.T) {
 		t.Errorf("FaultAcceptThenDrop: creates %d, want 2", e.sim.Creates())
 	}
 
-	e.sim.PushPlan(Plan{SlowCreate: 2 * time.Second})
-	client := &http.Client{Timeout: 100 * time.Millisecond}
-	req, _ := http.NewRequest("POST", e.api.URL+PathGenerate, strings.NewReader(`{"prompt":"x"}`))
+	// The client gives up once the create is made and its answer is late,
+	// not after a fixed time: under load 100 ms did not always reach the
+	// service's create, and the test counted 2.
+	e.sim.PushPlan(Plan{SlowCreate: time.Minute})
+	ctx, giveUp := context.WithCancel(context.Background())
+	defer giveUp()
+	go func() {
+		defer giveUp()
+		for d, end := time.Millisecond, time.Now().Add(30*time.Second); e.sim.Creates() < 3 && time.Now().Before(end); d = min(2*d, 50*time.Millisecond) {
+			time.Sleep(d)
+		}
+	}()
+	req, _ := http.NewRequestWithContext(ctx, "POST", e.api.URL+PathGenerate, strings.NewReader(`{"prompt":"x"}`))
 	req.Header.Set("Authorization", "Bearer "+testKey)
-	if _, err := client.Do(req); err == nil {
-		t.Error("SlowCreate: want a client timeout")
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Error("SlowCreate: the answer came in time; want the client to give up first")
 	}
 	if e.sim.Creates() != 3 {
 		t.Errorf("SlowCreate: creates %d, want 3", e.sim.Creates())
