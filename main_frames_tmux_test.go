@@ -41,7 +41,7 @@ func startTUI(t *testing.T, home string, w, h int, env ...string) *tmux {
 		"VEOX_DEMO_DURATION=1h", "TERM=xterm-256color", "COLORTERM=truecolor", "NO_COLOR="}
 	cmd := "env -u NO_COLOR " + shellQuote(append(base, env...)...) + " " + exe + " --demo"
 	x.run("-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), cmd)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	x.stopAtCleanup()
 	return x
 }
 

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -42,8 +44,38 @@ func startTmux(t *testing.T, home string, w, h int, args ...string) *tmux {
 	env := fmt.Sprintf("env %s VEOX_HOME=%s VEOX_DOWNLOAD_DIR=%s/videos VEOX_API_KEY= VEOX_DEMO_DURATION=1h NO_COLOR=1 TERM=xterm-256color",
 		asVeox, home, home)
 	x.run("-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), env+" "+exe+" "+strings.Join(args, " "))
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	x.stopAtCleanup()
 	return x
+}
+
+// stopAtCleanup ends the tmux server when the test ends, and waits for the
+// veox in its pane to be gone: the server's end only hangs it up, and a
+// veox still writing its home while the test's TempDir is removed made the
+// removal fail ("directory not empty").
+func (x *tmux) stopAtCleanup() {
+	pid, _ := strconv.Atoi(strings.TrimSpace(x.run("display-message", "-p", "-t", "0", "#{pane_pid}")))
+	x.t.Cleanup(func() {
+		_ = exec.Command("tmux", "-L", x.socket, "kill-server").Run()
+		deadline := time.Now().Add(10 * time.Second)
+		for d := time.Millisecond; pid > 0 && running(pid); d = min(2*d, 50*time.Millisecond) {
+			if time.Now().After(deadline) {
+				x.t.Errorf("veox (pid %d) still runs 10 s after its tmux server ended", pid)
+				return
+			}
+			time.Sleep(d)
+		}
+	})
+}
+
+// running: the process exists and has not exited (a zombie has closed
+// its files; nobody may be there to reap it).
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil // no /proc: exists is all we can tell
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
 }
 
 func (x *tmux) run(args ...string) string {
