@@ -185,13 +185,17 @@ func (s *Store) checkRecords() (*CheckError, error) {
 	return ce, nil
 }
 
-// eachRecord reads the records a chunk per unit of work and hands them,
-// decoded (index fields only), to fn outside the lock.
+// eachRecord reads the records a chunk per unit of work, into one buffer
+// reused for every chunk, and hands them, decoded (index fields only), to
+// fn outside the lock.
 func (s *Store) eachRecord(fn func([]rawRecord)) error {
-	var after []byte
+	var after, arena []byte
+	var recs []rawRecord
 	for {
-		var recs []rawRecord
-		if err := s.view(func(tx *bolt.Tx) error { recs = readChunk(tx, after, checkChunk); return nil }); err != nil {
+		if err := s.view(func(tx *bolt.Tx) error {
+			recs, arena = readChunk(tx, after, checkChunk, recs[:0], arena[:0])
+			return nil
+		}); err != nil {
 			return err
 		}
 		decodeIndexed(recs)
@@ -199,7 +203,7 @@ func (s *Store) eachRecord(fn func([]rawRecord)) error {
 		if len(recs) < checkChunk {
 			return nil
 		}
-		after = recs[len(recs)-1].key
+		after = bytes.Clone(recs[len(recs)-1].key) // the buffer is reused
 	}
 }
 
@@ -241,7 +245,7 @@ func (s *Store) diagnose(ce *CheckError, name string) error {
 	for {
 		var recs []rawRecord
 		err := s.view(func(tx *bolt.Tx) error {
-			recs = readChunk(tx, after, checkChunk)
+			recs, _ = readChunk(tx, after, checkChunk, nil, nil)
 			decodeIndexed(recs)
 			b := tx.Bucket([]byte(name))
 			for _, r := range recs {
@@ -283,8 +287,10 @@ type rawRecord struct {
 }
 
 // readChunk copies up to n records after the key after (from the first
-// when nil).
-func readChunk(tx *bolt.Tx, after []byte, n int) []rawRecord {
+// when nil) into arena and appends them to out; the records' slices point
+// into the arena returned. One buffer instead of two allocations a record:
+// a check of 100,000 tasks copies 150 MB.
+func readChunk(tx *bolt.Tx, after []byte, n int, out []rawRecord, arena []byte) ([]rawRecord, []byte) {
 	c := tx.Bucket([]byte(bTasks)).Cursor()
 	k, v := c.First()
 	if after != nil {
@@ -292,11 +298,19 @@ func readChunk(tx *bolt.Tx, after []byte, n int) []rawRecord {
 			k, v = c.Next()
 		}
 	}
-	var out []rawRecord
-	for ; k != nil && len(out) < n; k, v = c.Next() {
-		out = append(out, rawRecord{key: bytes.Clone(k), value: bytes.Clone(v)})
+	var ends [][2]int // where each record's key and value end in the arena
+	for ; k != nil && len(ends) < n; k, v = c.Next() {
+		arena = append(arena, k...)
+		keyEnd := len(arena)
+		arena = append(arena, v...)
+		ends = append(ends, [2]int{keyEnd, len(arena)})
 	}
-	return out
+	start := 0
+	for _, e := range ends {
+		out = append(out, rawRecord{key: arena[start:e[0]:e[0]], value: arena[e[0]:e[1]:e[1]]})
+		start = e[1]
+	}
+	return out, arena
 }
 
 // decodeIndexed decodes the index fields of each record, on every core.
