@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# bench-keys.sh — held-down keys in the TUI, measured from outside the
+# process (issue 17, item 5): 100 tasks against 100,000 in the same run.
+#
+#   bash scripts/bench-keys.sh                 # 5 s per key, 30 keys a second
+#   SECONDS_HELD=10 RATE=40 bash scripts/bench-keys.sh
+#
+# Builds veox, seeds two demo histories ('veox --demo seed-history N', N =
+# 100 and 100,000), starts the TUI in a detached tmux pane of 120x36 for
+# each, and holds a key down: one key every 1/RATE s for SECONDS_HELD s,
+# each its own 'tmux send-keys' (as a terminal's autorepeat sends them),
+# first 'j' (one row), then PageDown (a screen of rows, so it crosses the
+# edge of what is loaded many times at 100,000). It reads the process's CPU
+# time (utime + stime, /proc/PID/stat) and the position the header shows
+# ("N of M", capture-pane) before and after, once the screen has settled,
+# and prints keys sent, rows moved (and the rows they should have moved:
+# as many as keys, a page each for PageDown, less only at the end of the
+# list), CPU per key with the CPU the idle TUI spends over as long (its
+# demo polls running tasks) taken off. Targets at 100,000: no key lost,
+# CPU per key within 1.2x of 100 tasks, under 1 ms.
+#
+# Exit 0 when every target holds, 1 when one does not, 2 on a setup failure.
+set -euo pipefail
+
+SECONDS_HELD=${SECONDS_HELD:-5}
+RATE=${RATE:-30}
+cd "$(dirname "$0")/.."
+command -v tmux >/dev/null || { echo "tmux is needed: apt-get install tmux" >&2; exit 2; }
+command -v go >/dev/null || { echo "go is needed to build veox" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/veox-bench-keys.XXXXXX")
+SOCK="veox-bench-keys-$$"
+cleanup() { tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$TMP"; }
+# quit: end the TUI of the run before, and wait for its server to go
+quit() {
+	tmux -L "$SOCK" kill-server 2>/dev/null || true
+	for _ in $(seq 50); do
+		if tmux -L "$SOCK" has-session 2>/dev/null || { [ -n "${pid:-}" ] && [ -e "/proc/$pid" ]; }; then
+			sleep 0.1
+		else
+			return 0
+		fi
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "building veox…"
+go build -o "$TMP/veox" .
+TICK=$(getconf CLK_TCK)
+
+SIZES=(100 100000)
+for n in "${SIZES[@]}"; do
+	echo "seeding $n tasks…"
+	"$TMP/veox" --home "$TMP/h$n" --demo seed-history "$n" >/dev/null
+done
+
+# cpu_ms PID: the process's user + system time so far, in milliseconds.
+cpu_ms() { awk -v t="$TICK" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / t) }' "/proc/$1/stat"; }
+
+# where: the header's "N of M" as "N M" (commas dropped), empty when none.
+where() {
+	tmux -L "$SOCK" capture-pane -p -t bench | head -n 3 |
+		grep -oE '[0-9][0-9,]* of [0-9][0-9,]*' | head -n 1 | tr -d , | awk '{ print $1, $3 }'
+}
+
+# settle: wait until the position has not changed for 1 s (at most 30 s).
+settle() {
+	local last="" now same=0
+	for _ in $(seq 300); do
+		now=$(where)
+		if [ -n "$now" ] && [ "$now" = "$last" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 10 ] && { echo "$now"; return; }
+		else
+			same=0
+		fi
+		last=$now
+		sleep 0.1
+	done
+	echo "$last"
+}
+
+# hold DOWN UP STEP POS TOTAL: a key held down for SECONDS_HELD s, RATE
+# presses a second at a steady pace, each its own send-keys as a terminal's
+# autorepeat sends them. DOWN moves STEP rows; on a list too short for all
+# the presses it turns back (UP) before the end, so every press moves a
+# whole STEP and the position the presses should reach is known exactly.
+# Prints the presses sent and that position.
+hold() {
+	local down=$1 up=$2 step=$3 pos=$4 total=$5 count=$((SECONDS_HELD * RATE)) i start due now dir=1
+	start=$(date +%s%N)
+	for ((i = 1; i <= count; i++)); do
+		if [ $dir = 1 ] && [ $((pos + step)) -gt "$total" ]; then dir=-1; fi
+		if [ $dir = -1 ] && [ $((pos - step)) -lt 1 ]; then dir=1; fi
+		if [ $dir = 1 ]; then
+			tmux -L "$SOCK" send-keys -t bench "$down"
+		else
+			tmux -L "$SOCK" send-keys -t bench "$up"
+		fi
+		pos=$((pos + dir * step))
+		due=$((start + i * 1000000000 / RATE)) # no drift from the cost of send-keys
+		now=$(date +%s%N)
+		[ "$due" -gt "$now" ] && sleep "$(awk -v d=$((due - now)) 'BEGIN { printf "%.4f", d / 1e9 }')"
+	done
+	echo "$count $pos"
+}
+
+FAILED=0
+declare -A PERKEY
+printf '\n| %-7s | %-8s | %5s | %-15s | %-17s | %-11s | %-8s |\n' "tasks" "key" "keys" "moved/want" "CPU (idle taken)" "CPU per key" "verdict"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "---------" "----------" "-------" "-----------------" "-------------------" "-------------" "----------"
+for n in "${SIZES[@]}"; do
+	for keys in "j k" "PageDown PageUp"; do
+		read -r key up <<<"$keys"
+		quit
+		rm -f "$TMP/h$n/demo/place.json" # start at the newest, not where the run before left off
+		tmux -L "$SOCK" -f /dev/null new-session -d -s bench -x 120 -y 36 \
+			"env VEOX_API_KEY= NO_COLOR=1 TERM=xterm-256color $TMP/veox --home $TMP/h$n --demo"
+		pid=$(tmux -L "$SOCK" list-panes -t bench -F '#{pane_pid}')
+		for _ in 1 2 3; do # the pane's shell may not have exec'd veox
+			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = veox ] && break
+			pid=$(pgrep -P "$pid" | head -n 1) || true
+		done
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = veox ] || { echo "cannot find veox's process" >&2; exit 2; }
+		start=$(settle)
+		[ -n "$start" ] || {
+			echo "veox showed no position at $n tasks:" >&2
+			tmux -L "$SOCK" capture-pane -p -t bench >&2
+			exit 2
+		}
+		read -r pos0 total <<<"$start"
+		# one key first: how far one press moves (a screen of rows for PageDown)
+		tmux -L "$SOCK" send-keys -t bench "$key"
+		read -r pos1 _ <<<"$(settle)"
+		step=$((pos1 - pos0))
+		[ "$step" -ge 1 ] || { echo "$key moved nothing at $n tasks" >&2; exit 2; }
+		# the idle TUI's own CPU over as long as the keys take
+		idle0=$(cpu_ms "$pid")
+		sleep "$SECONDS_HELD"
+		idle=$(($(cpu_ms "$pid") - idle0))
+		cpu0=$(cpu_ms "$pid")
+		read -r sent want < <(hold "$key" "$up" "$step" "$pos1" "$total")
+		read -r pos2 _ <<<"$(settle)"
+		cpu=$(($(cpu_ms "$pid") - cpu0 - idle))
+		moved=$((pos2 - pos1))
+		want=$((want - pos1))
+		keys=$sent
+		perkey=$(awk -v c="$cpu" -v k="$keys" 'BEGIN { printf "%.2f", c / k }')
+		PERKEY[$n-$key]=$perkey
+		verdict=ok
+		[ "$moved" -eq "$want" ] || { verdict="LOST $((want - moved))"; FAILED=1; }
+		if [ "$n" = 100000 ]; then
+			awk -v p="$perkey" 'BEGIN { exit !(p < 1) }' || { verdict="$verdict, >1ms"; FAILED=1; }
+			small=${PERKEY[100-$key]}
+			awk -v p="$perkey" -v s="$small" 'BEGIN { exit !(p <= 1.2 * s || p < 0.1) }' ||
+				{ verdict="$verdict, $(awk -v p="$perkey" -v s="$small" 'BEGIN { printf "%.1fx", p / s }') of 100"; FAILED=1; }
+		fi
+		printf '| %7s | %-8s | %5d | %7d/%-7d | %6d ms (%4d ms) | %8s ms | %-8s |\n' "$n" "$key" "$keys" "$moved" "$want" "$cpu" "$idle" "$perkey" "$verdict"
+	done
+done
+echo
+echo "CPU from /proc/PID/stat ($TICK ticks a second: ±$((1000 / TICK)) ms on each figure); keys at $RATE a second for $SECONDS_HELD s."
+exit $FAILED
