@@ -15,6 +15,7 @@ import (
 // and a request the service would refuse are not run, each with why; a
 // generate keeps its parameters and gets a new seed.
 func TestPlanAgainSaysWhatRunsAndWhyNot(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{})
 	now := time.Now()
 	put := func(tk *store.Task) store.Task {

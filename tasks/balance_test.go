@@ -14,6 +14,7 @@ import (
 // issue 14), which then serves the screens; a task ended makes the next
 // ask read again, since money may have moved.
 func TestOneExtendReadsTheBalanceOnlyWhenMoneyMayHaveMoved(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{MinDuration: 0})
 		reads := func() int { return r.srv.Sim.Requests(sim.PathCredit) }

@@ -16,6 +16,7 @@ import (
 // and sends nothing; started past the limit on purpose, every step goes,
 // none is stopped half-way by the limit it was started over.
 func TestStoryPastTheDailyLimitStartsOnlyWhenAskedTo(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{MinDuration: time.Minute, MaxDuration: time.Minute}, Budget{DailyLimit: 150})
 		if _, err := r.svc.Generate(ctx(t), GenerateInput{Prompt: "a kite", Model: "veo3_lite"}); err != nil {

@@ -117,6 +117,7 @@ func (r *callbackRig) unknownCreate(t *testing.T, prompt string) *store.Task {
 // nor do those naming an id another entry of the history holds; the
 // genuine one settles the create.
 func TestForgedCallbacksDoNotSettleAnUnknownCreate(t *testing.T) {
+	t.Parallel()
 	const prompt = "a paper boat drifts down a rainy street"
 	r := newCallbackRig(t, map[string]string{
 		"real-task": record("real-task", prompt, 1),
@@ -160,6 +161,7 @@ func TestForgedCallbacksDoNotSettleAnUnknownCreate(t *testing.T) {
 // service having confirmed the id with the user's key; the timeline says
 // plainly that the record shows another prompt, so the user can check.
 func TestCallbackSettlesWhenTheRecordShowsAnotherPrompt(t *testing.T) {
+	t.Parallel()
 	const prompt = "A nostalgic song about childhood memories and growing up in a small town"
 	r := newCallbackRig(t, map[string]string{
 		"docs-task": record("docs-task", "A futuristic city with flying cars at sunset.", 1),
@@ -188,6 +190,7 @@ func TestCallbackSettlesWhenTheRecordShowsAnotherPrompt(t *testing.T) {
 // belongs to that one, whatever the callback echoes. Nothing changes; the
 // user settles by hand.
 func TestCallbackRecordNamingAnotherUnknownCreateSettlesNothing(t *testing.T) {
+	t.Parallel()
 	r := newCallbackRig(t, map[string]string{"their-task": record("their-task", "a heron lands", 1)})
 	mine := r.unknownCreate(t, "a fox runs")
 	theirs := r.unknownCreate(t, "a heron lands")
@@ -206,6 +209,7 @@ func TestCallbackRecordNamingAnotherUnknownCreateSettlesNothing(t *testing.T) {
 // settle a create, from the prompt record-info echoes; a record whose
 // prompt is no unknown create's settles nothing.
 func TestCallbackWithoutPromptSettlesFromTheRecord(t *testing.T) {
+	t.Parallel()
 	const prompt = "a kite over the dunes"
 	r := newCallbackRig(t, map[string]string{
 		"real-task":  record("real-task", prompt, 1),
@@ -234,6 +238,7 @@ func TestCallbackWithoutPromptSettlesFromTheRecord(t *testing.T) {
 // user's key in 1.6 s. The same flood now costs at most a bucket's worth
 // (the clock is frozen here, so the bucket never refills).
 func TestCallbackFloodIsCapped(t *testing.T) {
+	t.Parallel()
 	const prompt = "a lighthouse in a storm"
 	const flood = 3000
 	r := newCallbackRig(t, map[string]string{"running-task": record("running-task", "a task we know", 0)})
@@ -293,6 +298,7 @@ func TestCallbackFloodIsCapped(t *testing.T) {
 // a screen clear, a window title) is refused at the door: nothing reaches
 // 'veox receive' or the TUI, nothing is asked or changed.
 func TestCallbackIDsWithEscapesAreRefused(t *testing.T) {
+	t.Parallel()
 	r := newCallbackRig(t, nil)
 	tk := r.unknownCreate(t, "a cat")
 	for _, h := range []string{"\x1b]52;c;ZXZpbA==\x07", "\x1b[2J\x1b[H", "\x1b]0;pwned\x07", "\u009b31m"} {

@@ -27,6 +27,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestSignedCallbackSettlesAnUnknownCreate(t *testing.T) {
+	t.Parallel()
 	const secret = "hook-secret"
 	r := newRig(t, sim.Options{CallbackSecret: secret, MinDuration: 200 * time.Millisecond, MaxDuration: 200 * time.Millisecond})
 	got := make(chan error, 4)
@@ -68,6 +69,7 @@ func TestSignedCallbackSettlesAnUnknownCreate(t *testing.T) {
 // The note says what the balance shows and what it cannot prove, and leads
 // to finding the task, never to dismissing it on the balance alone.
 func TestBalanceUnchangedProvesNothing(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{SlowDelay: 3 * time.Second})
 		// A create answered by a slow CDN fault times out on our side; the
@@ -99,6 +101,7 @@ func checkBalanceAdvice(t *testing.T, hint, localID string) {
 }
 
 func TestBalanceAdviceSaysWhatTheFiguresShow(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		before, after float64
 		want          string
@@ -116,6 +119,7 @@ func TestBalanceAdviceSaysWhatTheFiguresShow(t *testing.T) {
 }
 
 func TestReceiverRefusesWhatItShould(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{})
 	h := r.svc.Receiver("k", nil)
 	post := func(body string, hdr map[string]string) int {

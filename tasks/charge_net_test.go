@@ -185,6 +185,7 @@ func notWrong(t *testing.T, st *store.Store, truth map[string]float64) {
 // by both between each one's readings, so neither difference is one
 // task's. Both are estimates with the reason; two POSTs, no more.
 func TestNetOverlappingCreatesAreEstimates(t *testing.T) {
+	t.Parallel()
 	b := &biller{balance: 5000}
 	both := make(chan struct{})
 	var once sync.Once
@@ -236,6 +237,7 @@ func TestNetOverlappingCreatesAreEstimates(t *testing.T) {
 // comes only after the create and its own readings: the late, older
 // figure neither replaces the newer reading nor changes the charge.
 func TestNetLateBalanceAnswerChangesNoCharge(t *testing.T) {
+	t.Parallel()
 	b := &biller{balance: 5000}
 	release := make(chan struct{})
 	b.credit = func(n int, real float64) float64 {
@@ -290,6 +292,7 @@ func TestNetLateBalanceAnswerChangesNoCharge(t *testing.T) {
 // then hold both charges: it must not claim them, and the first, when it
 // ends, must not be taken for free.
 func TestNetStaleReadAfterACreateClaimsNoOtherCharge(t *testing.T) {
+	t.Parallel()
 	b := &biller{balance: 5000}
 	var stale float64
 	b.credit = func(n int, real float64) float64 {

@@ -50,6 +50,7 @@ func deducted(t *testing.T, r *rig, create func() (*store.Task, error)) (*store.
 // before it still run: every task's charge is what the simulator took for
 // it, read off the balance, and the ledger sums them exactly (issue 14).
 func TestChargesAreTheSimulatorsDeductions(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{MinDuration: time.Minute, MaxDuration: 2 * time.Minute}, Budget{})
 		start := time.Now()
@@ -115,6 +116,7 @@ func TestChargesAreTheSimulatorsDeductions(t *testing.T) {
 // counted as its estimate, until veox sees it end with nothing else in
 // flight and reads the difference then. A failure is then "not charged".
 func TestBillingAtTheEndIsReadWhenTheTaskEnds(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{MinDuration: time.Minute, MaxDuration: time.Minute, BillAtEnd: true}, Budget{})
 		ok, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoLighthouse, Prompt: "a storm rolls in", Model: "quality"})
@@ -148,6 +150,7 @@ func TestBillingAtTheEndIsReadWhenTheTaskEnds(t *testing.T) {
 // Billed at acceptance, a failed task's refund shows when it ends: it
 // says "refunded", counts nothing, and keeps what it fell by.
 func TestFailedTaskShowsItsRefund(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{MinDuration: time.Minute, MaxDuration: time.Minute}, Budget{})
 		tk, took := deducted(t, r, func() (*store.Task, error) {
@@ -171,6 +174,7 @@ func TestFailedTaskShowsItsRefund(t *testing.T) {
 // history, makes the difference no one's: both figures are estimates,
 // with the reason.
 func TestOverlappingCreatesAreEstimates(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{MinDuration: time.Minute}, Budget{})
 		// The first create's answer takes 1.5 s; the second is sent 0.5 s in.
@@ -227,6 +231,7 @@ func TestOverlappingCreatesAreEstimates(t *testing.T) {
 // then, only when it sees the end: the create's charge becomes an
 // estimate then, never a wrong figure kept.
 func TestAnEndSeenLaterRevisesTheChargeItWasIn(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{MinDuration: time.Minute, MaxDuration: time.Minute}, Budget{})
 		// The first task fails (and is refunded) half a second into the
@@ -258,6 +263,7 @@ func TestAnEndSeenLaterRevisesTheChargeItWasIn(t *testing.T) {
 // A create beyond the daily budget sends nothing (no POST, no intent)
 // and says the numbers; --over-budget sends it.
 func TestCreateBeyondTheDailyBudgetSendsNothing(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{MinDuration: time.Minute}, Budget{DailyLimit: 300})
 		if _, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoLighthouse, Prompt: "first", Model: "quality"}); err != nil {
@@ -303,6 +309,7 @@ func TestCreateBeyondTheDailyBudgetSendsNothing(t *testing.T) {
 // first check at the same moment: over the limit, the intent is taken
 // back and nothing is sent.
 func TestBudgetRecheckTakesTheIntentBack(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{}, Budget{DailyLimit: 100})
 		racer := &store.Task{LocalID: r.st.NewLocalID(), Kind: store.KindExtend, Request: store.Request{Model: "fast"}}

@@ -9,6 +9,7 @@ import (
 // Every cell of veo-api.md's price table (issue 14), written out here
 // rather than read back from Prices(), so a changed cell fails.
 func TestPricesPerCell(t *testing.T) {
+	t.Parallel()
 	gen := map[[2]string]int{
 		{"veo3_fast", "720p"}: 60, {"veo3_fast", "1080p"}: 65, {"veo3_fast", "4k"}: 180,
 		{"veo3_lite", "720p"}: 30, {"veo3_lite", "1080p"}: 35, {"veo3_lite", "4k"}: 150,
@@ -34,6 +35,7 @@ func TestPricesPerCell(t *testing.T) {
 
 // What the service assumes when a field is left out is what is priced.
 func TestPricesOfDefaults(t *testing.T) {
+	t.Parallel()
 	if GenerateCost("", "") != 60 || GenerateCost("veo3", "") != 250 || ExtendCost("") != 60 || GenerateCost("veo3_fast", "4K") != 180 {
 		t.Error("defaults are not priced as the service applies them (veo3_fast, 720p, fast)")
 	}

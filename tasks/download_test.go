@@ -199,6 +199,7 @@ func sha(b []byte) string {
 // the stitched video, that is the file: 15 s, under the task's name, not
 // marked as a part, and the part is never fetched.
 func TestDownloadExtensionAsksAgainForTheWholeVideo(t *testing.T) {
+	t.Parallel()
 	r := newDLRig(t)
 	r.source(t)
 	part, whole := r.fake.url("/f/part.mp4"), r.fake.url("/f/whole.mp4")
@@ -233,6 +234,7 @@ func TestDownloadExtensionAsksAgainForTheWholeVideo(t *testing.T) {
 // own name and marked; once the service lists the whole, the next
 // download fetches it beside the part, and both are kept.
 func TestDownloadExtensionSavesThePartThenTheWhole(t *testing.T) {
+	t.Parallel()
 	r := newDLRig(t)
 	r.source(t)
 	part, whole := r.fake.url("/f/part.mp4"), r.fake.url("/f/whole.mp4")
@@ -282,6 +284,7 @@ func TestDownloadExtensionSavesThePartThenTheWhole(t *testing.T) {
 // --force, the verified whole video already there stays as it was (issue
 // 8: "download --force replaced a verified 15 s file with the 8 s part").
 func TestDownloadWholeLinkGivingThePartNeverReplacesTheWhole(t *testing.T) {
+	t.Parallel()
 	r := newDLRig(t)
 	r.source(t)
 	part, whole := r.fake.url("/f/part.mp4"), r.fake.url("/f/whole.mp4")
@@ -319,6 +322,7 @@ func TestDownloadWholeLinkGivingThePartNeverReplacesTheWhole(t *testing.T) {
 // fetched as the part that is 15 s long (source 8 s) is the whole, and is
 // kept as the whole.
 func TestDownloadPartLinkGivingTheWholeIsKeptAsTheWhole(t *testing.T) {
+	t.Parallel()
 	r := newDLRig(t)
 	r.source(t)
 	link := r.fake.url("/f/stitched.mp4")
@@ -341,6 +345,7 @@ func TestDownloadPartLinkGivingTheWholeIsKeptAsTheWhole(t *testing.T) {
 // Issue 8 item 4: a task stored as running (veox was stopped while it ran)
 // is asked about first, not refused.
 func TestDownloadOfATaskStoredAsRunningRefreshesIt(t *testing.T) {
+	t.Parallel()
 	r := newDLRig(t)
 	r.source(t)
 	whole := r.fake.url("/f/whole.mp4")
@@ -363,6 +368,7 @@ func TestDownloadOfATaskStoredAsRunningRefreshesIt(t *testing.T) {
 // written. Without --force the verified file is kept, and not reported as
 // written.
 func TestForcedRedownloadAfterTheLinkExpiredWritesFreshBytes(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"refused", "host gone"} {
 		t.Run(how, func(t *testing.T) { forcedRedownload(t, how) })
 	}
@@ -434,6 +440,7 @@ func forcedRedownload(t *testing.T, how string) {
 // Issue 9 item 11: 2,000 result URLs gave 2,000 files. At most a handful
 // are taken, and the user is told.
 func TestDownloadTakesAtMostAHandfulOfFiles(t *testing.T) {
+	t.Parallel()
 	r := newDLRig(t)
 	var urls []string
 	for i := range 50 {

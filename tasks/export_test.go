@@ -37,6 +37,7 @@ func allTasks(t *testing.T, st *store.Store) []string {
 // same tasks (every field), lineage, files and kept marks; importing it
 // again adds nothing.
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		made := r.chain(t)
@@ -83,6 +84,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 // --since keeps the tasks created since, and says so in its first line.
 func TestExportSince(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		made := r.chain(t)
@@ -99,6 +101,7 @@ func TestExportSince(t *testing.T) {
 // in it, escape sequences, an unknown kind, a cut export. Each bad line
 // is listed with its number and passed over; the good ones are added.
 func TestImportLinesHostile(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		good := func(local, id, prompt string) string {
@@ -139,6 +142,7 @@ func TestImportLinesHostile(t *testing.T) {
 // A story running where it was exported comes in stopped, so one story is
 // never driven on two machines at once; its plan comes whole.
 func TestImportLinesStopsARunningStory(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		v := planAndStart(t, r, "a storm rolls in", "the sun rises")
@@ -165,6 +169,7 @@ func TestImportLinesStopsARunningStory(t *testing.T) {
 // writes a sidecar beside a file outside its download folder, even when
 // the task's record changes afterwards.
 func TestImportedPathOutsideTheFolderGetsNoSidecar(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		r.svc.SetSidecars(true)

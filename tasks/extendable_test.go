@@ -58,6 +58,7 @@ func sourceRefusal(t *testing.T, err error) string {
 // with the reason in words (the service would answer "1080P-generated
 // videos cannot be extended").
 func TestNativeHighResSourcesAreRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	r, posts := fronted(t, sim.Options{}, nil)
 	for _, res := range []string{"1080p", "4k"} {
 		src, err := r.svc.Generate(ctx(t), GenerateInput{Prompt: "a " + res + " render", Resolution: res})
@@ -89,6 +90,7 @@ func TestNativeHighResSourcesAreRefusedBeforeSending(t *testing.T) {
 // A 1080p request the service refused made nothing, so the source can
 // still be extended.
 func TestRefused1080pLeavesTheSourceExtendable(t *testing.T) {
+	t.Parallel()
 	r, _ := fronted(t, sim.Options{}, func(w http.ResponseWriter, req *http.Request) bool {
 		if req.URL.Path != sim.Path1080p {
 			return false
@@ -111,6 +113,7 @@ func TestRefused1080pLeavesTheSourceExtendable(t *testing.T) {
 
 // A 1080p request that went through blocks; a 4K request only warns.
 func TestAccepted1080pBlocksAnd4KWarns(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		if _, err := r.svc.Upscale(ctx(t), sim.DemoForest, Upscale1080); err != nil {
@@ -153,6 +156,7 @@ func mustGet(t *testing.T, r *rig, id string) *store.Task {
 
 // A video past the service's 14 days is refused by the same rule.
 func TestSourcePastRetentionIsNotExtendable(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	tk := &store.Task{TaskID: "x", Kind: store.KindGenerate, Status: store.StatusSucceeded, CreatedAt: now.Add(-Retention - time.Hour)}
 	if why := WhyNotExtendable(tk, now); !strings.Contains(why, "14 days") {
@@ -170,6 +174,7 @@ func TestSourcePastRetentionIsNotExtendable(t *testing.T) {
 // When the service refuses an extend on a rule of its own, the hint does
 // not send the user looking for a field the message does not name.
 func TestServiceRefusalOfAnExtendHasNoFieldHint(t *testing.T) {
+	t.Parallel()
 	r, _ := fronted(t, sim.Options{}, func(w http.ResponseWriter, req *http.Request) bool {
 		if req.URL.Path != sim.PathExtend {
 			return false
@@ -192,6 +197,7 @@ func TestServiceRefusalOfAnExtendHasNoFieldHint(t *testing.T) {
 // An answer in the older shape (no response object, so no resolution)
 // still tells a 4k render by the request it echoes in paramJson.
 func TestLegacyAnswerStillTellsA4KRender(t *testing.T) {
+	t.Parallel()
 	const id = "veo_task_legacy_4k"
 	r, posts := fronted(t, sim.Options{}, func(w http.ResponseWriter, req *http.Request) bool {
 		if req.URL.Path != sim.PathRecord || req.URL.Query().Get("taskId") != id {

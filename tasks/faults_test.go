@@ -217,6 +217,7 @@ func checkFile(t *testing.T, tk *store.Task, sums map[string]string) int64 {
 // true state, every file is right, and the service made one task per
 // accepted create.
 func TestManyTasksUnderSafeFaults(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		faults := &faultCounter{}
 		r := newFaultRig(t, sim.Options{FaultRate: 0.3, QuirkRate: 0.5, CreateFaults: []sim.Fault{sim.Fault429, sim.Fault455},
@@ -269,6 +270,7 @@ func TestManyTasksUnderSafeFaults(t *testing.T) {
 // intent is lost, none is created twice, every upstream task is accounted
 // for by an accepted or an unknown intent, and a restart resends nothing.
 func TestAmbiguousCreateFaultsNeverDoubleSpend(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		faults := &faultCounter{}
 		r := newFaultRig(t, sim.Options{FaultRate: 0.35, QuirkRate: 0.3, MinDuration: 200 * time.Millisecond,

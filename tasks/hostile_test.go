@@ -81,6 +81,7 @@ func readFixture(t *testing.T, name string) []byte {
 // an edge's 404) marked a running, paid task failed and "not charged", and
 // it was never polled again. Now it says what is wrong and changes nothing.
 func TestRoute404LeavesARunningTaskAsItWas(t *testing.T) {
+	t.Parallel()
 	spring := readFixture(t, "gw-spring-404.json")
 	r := newStandRig(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -122,6 +123,7 @@ func TestRoute404LeavesARunningTaskAsItWas(t *testing.T) {
 // a policy refusal; its hint must not send the creator to rephrase within
 // the content policy, and the task is failed, not charged.
 func TestAudioFailureGetsItsOwnHint(t *testing.T) {
+	t.Parallel()
 	audio := readFixture(t, "rec-mock-fail-audio.json")
 	r := newStandRig(t, func(w http.ResponseWriter, _ *http.Request) { w.Write(audio) })
 	tk := r.putTask(t, &store.Task{TaskID: "t-audio", Kind: store.KindGenerate, Status: store.StatusRunning,

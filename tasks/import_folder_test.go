@@ -74,6 +74,7 @@ func sameTask(t *testing.T, got, want *store.Task) {
 // setting the history aside and importing the folder gives back every
 // task with its parent, seed and files; a second run adds nothing.
 func TestImportFolderBringsBackAChainOfExtensions(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		made := r.chain(t)
@@ -114,6 +115,7 @@ func TestImportFolderBringsBackAChainOfExtensions(t *testing.T) {
 // service is asked while it still knows the task, and the answer restores
 // its lineage; without a key it is listed, and the rest comes back.
 func TestImportFolderVideoWithoutSidecarAsksTheService(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		made := r.chain(t)
@@ -147,6 +149,7 @@ func TestImportFolderVideoWithoutSidecarAsksTheService(t *testing.T) {
 // files are each listed with why; every video still comes back by its
 // name, nothing is written outside the folder, and nothing is lost.
 func TestImportFolderHostileSidecars(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		made := r.chain(t)
@@ -227,6 +230,7 @@ func TestImportFolderHostileSidecars(t *testing.T) {
 // importing the new folder points the history's files there; the tasks
 // are not added twice, and nothing is written in the old place.
 func TestImportFolderAfterTheVideosMoved(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		made := r.chain(t)

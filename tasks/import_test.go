@@ -11,6 +11,7 @@ import (
 // Issue 8.8: an extension imported by id gets its parent and its kind
 // from the request the service echoes (paramJson.taskId).
 func TestImportedExtensionKeepsItsLineage(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		ext, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "the tram stops"})

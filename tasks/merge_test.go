@@ -50,6 +50,7 @@ const (
 // said (links, the whole video, seeds, resolution, audio, origin, times);
 // a newer different value wins and is an event in the timeline.
 func TestLaterAnswersMergeNeverErase(t *testing.T) {
+	t.Parallel()
 	s := &scripted{bodies: []string{recFull, recSparse, recRunning, recChangedSeed}}
 	r := newStandRig(t, s.serve)
 	tk := r.putTask(t, &store.Task{TaskID: mergeID, Kind: store.KindExtend, ParentID: "src", Status: store.StatusRunning,
@@ -99,6 +100,7 @@ func TestLaterAnswersMergeNeverErase(t *testing.T) {
 // The recorded shapes, in the order that used to lose the whole video: an
 // extension's record with fullResultUrls, then the notes' older shape.
 func TestRecordedShapesMergeNeverErase(t *testing.T) {
+	t.Parallel()
 	const files = "https://files.example"
 	fix := func(name string) string {
 		b := string(readFixture(t, name))
@@ -123,6 +125,7 @@ func TestRecordedShapesMergeNeverErase(t *testing.T) {
 // shape, a chain of extensions keeps its seeds and whole videos at every
 // refresh once they are known.
 func TestSparseSimulatorNeverErases(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{SparseEvery: 2})
 		src := sim.DemoLighthouse
@@ -158,6 +161,7 @@ func TestSparseSimulatorNeverErases(t *testing.T) {
 // applyRecord on its own: a failure after a success keeps the result, and
 // times a second apart in different shapes are the same time.
 func TestApplyRecordKeepsAResultAndTimes(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	done := now.Add(-time.Minute)
 	tk := &store.Task{Status: store.StatusRunning}

@@ -13,6 +13,7 @@ import (
 // is not taken for one a stopped veox left behind: Recover in this veox
 // leaves it "submitting", so the sender records the answer it gets.
 func TestRecoverLeavesAnotherVeoxsCreateOnItsWay(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		sender, err := store.Open(r.st.Path(), store.Options{})

@@ -67,6 +67,7 @@ func ctx(t *testing.T) context.Context {
 }
 
 func TestExtendRecordsAcceptsWaitsAndDownloads(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		task, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoLighthouse, Prompt: "a storm rolls in", Seed: 12345, Watermark: "MyBrand"})
@@ -101,6 +102,7 @@ func TestExtendRecordsAcceptsWaitsAndDownloads(t *testing.T) {
 }
 
 func TestAmbiguousCreateIsUnknownAndNeverResent(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		r.srv.Sim.PushPlan(sim.Plan{DropAfterCreate: true})
@@ -132,6 +134,7 @@ func TestAmbiguousCreateIsUnknownAndNeverResent(t *testing.T) {
 }
 
 func TestIntentLeftSubmittingBecomesUnknownAtStart(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		tk := &store.Task{LocalID: r.st.NewLocalID(), Kind: store.KindExtend, Request: store.Request{Prompt: "x"}}
@@ -153,6 +156,7 @@ func TestIntentLeftSubmittingBecomesUnknownAtStart(t *testing.T) {
 // "refused", counted apart from failures and not among the source's
 // children (issue 12.5).
 func TestRefusedCreateIsRecordedRefusedWithHint(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		task, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: "something forbidden happens"})
@@ -172,6 +176,7 @@ func TestRefusedCreateIsRecordedRefusedWithHint(t *testing.T) {
 }
 
 func TestValidationSendsNothingAndRecordsNothing(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		_, err := r.svc.Extend(ctx(t), ExtendInput{Source: sim.DemoCity, Prompt: " ", Seed: 5})
@@ -186,6 +191,7 @@ func TestValidationSendsNothingAndRecordsNothing(t *testing.T) {
 }
 
 func TestSourcesThatCannotBeExtended(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{MinDuration: time.Hour, MaxDuration: time.Hour})
 		running, err := r.svc.Generate(ctx(t), GenerateInput{Prompt: "a slow one"})
@@ -212,6 +218,7 @@ func TestSourcesThatCannotBeExtended(t *testing.T) {
 }
 
 func TestNewTaskRecordIsNullWithinGraceStaysRunning(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{NullGrace: 300 * time.Millisecond, MinDuration: 400 * time.Millisecond, MaxDuration: 400 * time.Millisecond})
 		task, err := r.svc.Generate(ctx(t), GenerateInput{Prompt: "a fox in snow"})
@@ -230,6 +237,7 @@ func TestNewTaskRecordIsNullWithinGraceStaysRunning(t *testing.T) {
 }
 
 func TestDownloadSurvivesCutsAndExpiredLinks(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		task, _ := r.svc.Import(ctx(t), sim.DemoCity)
@@ -251,6 +259,7 @@ func TestDownloadSurvivesCutsAndExpiredLinks(t *testing.T) {
 }
 
 func TestSettleAndDismissUnknown(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		r.srv.Sim.PushPlan(sim.Plan{DropAfterCreate: true})
@@ -273,6 +282,7 @@ func TestSettleAndDismissUnknown(t *testing.T) {
 }
 
 func TestPollCadenceSlowsDown(t *testing.T) {
+	t.Parallel()
 	s := New(Options{})
 	start := time.Now()
 	tk := &store.Task{SubmittedAt: start}
@@ -287,6 +297,7 @@ func TestPollCadenceSlowsDown(t *testing.T) {
 }
 
 func TestConcurrentImportsOfOneSource(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		errs := make(chan error, 8)

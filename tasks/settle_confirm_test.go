@@ -12,6 +12,7 @@ import (
 // id used to be attached at once, read "failed, not charged" two minutes
 // later, and the real id could then no longer be attached.
 func TestSettleAttachesOnlyWhatTheServiceConfirms(t *testing.T) {
+	t.Parallel()
 	const prompt = "a fox crosses a frozen lake"
 	r := newCallbackRig(t, map[string]string{
 		"real-task":  record("real-task", prompt, 0),

@@ -26,6 +26,7 @@ func lostCreate(t *testing.T, r *rig, prompt string) (*store.Task, string) {
 // refused with the reason and the create stays unknown; the right id is
 // confirmed and its answer recorded at once.
 func TestSettleAsksTheService(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		lost, realID := lostCreate(t, r, "fog lifts over the pines")
@@ -61,6 +62,7 @@ func TestSettleAsksTheService(t *testing.T) {
 // --force attaches an id the service does not confirm, after the user has
 // seen the difference; the timeline says so.
 func TestSettleForceAfterSeeingTheDifference(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		lost, _ := lostCreate(t, r, "one")

@@ -34,6 +34,7 @@ func readSidecar(t *testing.T, video string) (*archive.Task, []byte) {
 // file's size and hash, and never the API key; when the task's record
 // changes, the sidecar says so.
 func TestSidecarIsWrittenWithTheVideoAndFollowsTheRecord(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		r.svc.SetSidecars(true)
@@ -92,6 +93,7 @@ func TestSidecarIsWrittenWithTheVideoAndFollowsTheRecord(t *testing.T) {
 
 // Issue 18.4: with the setting off, a download writes the video alone.
 func TestSidecarsOffWritesOnlyTheVideo(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		r.svc.SetSidecars(false)
@@ -111,6 +113,7 @@ func TestSidecarsOffWritesOnlyTheVideo(t *testing.T) {
 // A sidecar that cannot be written leaves the video verified and
 // recorded, and says so in the download's note and the task's events.
 func TestSidecarThatCannotBeWrittenKeepsTheVideo(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		r.svc.SetSidecars(true)
@@ -155,6 +158,7 @@ func dirNames(t *testing.T, dir string) []string {
 
 // A story's step says so in its sidecar: the story's id and the step.
 func TestSidecarOfAStoryStepNamesTheStory(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		r.svc.SetSidecars(true)

@@ -12,6 +12,7 @@ import (
 // this month follow the calendar of the clock's zone; imports and refused
 // creates are not spending.
 func TestLedgerGroupsAndCalendar(t *testing.T) {
+	t.Parallel()
 	zone := time.FixedZone("UTC+2", 2*3600)
 	now := time.Date(2026, 9, 16, 15, 0, 0, 0, zone) // a Wednesday
 	st, err := store.Open(t.TempDir()+"/h.db", store.Options{NoSync: true, Now: func() time.Time { return now }})

@@ -41,6 +41,7 @@ func planAndStart(t *testing.T, r *rig, prompts ...string) *StoryView {
 // previous, 8 → 15 → 22 → 29 s, the last one's whole video on disk, and
 // exactly three creates at the service.
 func TestStoryRunsThreeStepsToTheFilm(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		v, err := r.svc.PlanStory(ctx(t), StoryInput{Source: sim.DemoLighthouse, Model: "lite",
@@ -95,6 +96,7 @@ func TestStoryRunsThreeStepsToTheFilm(t *testing.T) {
 // Two runners on one history (a TUI and 'veox story run', each with its
 // own Store on the file) drive one story at once: each step is sent once.
 func TestTwoRunnersNeverSendAStepTwice(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		v := planAndStart(t, r, "one", "two", "three")
@@ -123,6 +125,7 @@ func TestTwoRunnersNeverSendAStepTwice(t *testing.T) {
 // A step the service refuses (content policy) stops the story with the
 // reason; editing that step and running again completes it.
 func TestRefusedStepStopsTheStoryAndAnEditCompletesIt(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		v := planAndStart(t, r, "a storm rolls in", "something forbidden happens", "the sun rises")
@@ -175,6 +178,7 @@ func TestRefusedStepStopsTheStoryAndAnEditCompletesIt(t *testing.T) {
 // A step whose answer never came stops the story as unknown; nothing more
 // is sent, by Drive or by a restart, until the user settles it.
 func TestUnknownStepStopsTheStoryAndSendsNothingMore(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		v := planAndStart(t, r, "one", "two", "three")
@@ -230,6 +234,7 @@ func TestUnknownStepStopsTheStoryAndSendsNothingMore(t *testing.T) {
 // The review refuses what cannot run: more than the balance, a source the
 // service will not extend; and planning names every broken rule by step.
 func TestStoryReviewAndPlanRefusals(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{Credits: 100})
 		v, err := r.svc.PlanStory(ctx(t), StoryInput{Source: sim.DemoLighthouse, Steps: steps("one", "two")})
@@ -257,6 +262,7 @@ func TestStoryReviewAndPlanRefusals(t *testing.T) {
 }
 
 func TestParseStepsBothForms(t *testing.T) {
+	t.Parallel()
 	got, err := ParseSteps("# a comment\nA storm rolls in\nover the sea\n\n@seed 12345\n@model quality\nThe sun rises\n\n\n")
 	if err != nil || len(got) != 2 || got[0].Prompt != "A storm rolls in\nover the sea" || got[1].Seed != 12345 || got[1].Model != "quality" {
 		t.Fatalf("paragraphs: %+v %v", got, err)
@@ -290,6 +296,7 @@ func newRigOn(t *testing.T, r *rig) *rig {
 // comes (other creates spent meanwhile) stops the story with the reason
 // instead of being sent or tried again and again.
 func TestStoryUnderTheDailyBudget(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := moneyRig(t, sim.Options{}, Budget{DailyLimit: 100})
 		big, err := r.svc.PlanStory(ctx(t), StoryInput{Source: sim.DemoLighthouse, Steps: steps("one", "two")})

@@ -11,6 +11,7 @@ import (
 // Two endings from one extension: the tree shows both branches with their
 // lengths, the mark picks the kept one, and the kept line follows it.
 func TestLineageBranchesAndTheKeptLine(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, sim.Options{})
 		extend := func(src, prompt string) *store.Task {

@@ -17,6 +17,7 @@ import (
 // before, recording it failed after billing ("task id already belongs to
 // another history entry") and it turned unknown. Either way of naming it.
 func TestFourKUnderEitherIDIsRecordedAsTheUpscale(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		for _, same := range []bool{false, true} {
 			r := newRig(t, sim.Options{FourKSameID: same, MinDuration: 0})
@@ -51,6 +52,7 @@ func TestFourKUnderEitherIDIsRecordedAsTheUpscale(t *testing.T) {
 // The docs' recorded answers: the first names the source's own id (en: the
 // id alone; cn: with null lists), then "processing", then "done" with URLs.
 func TestFourKDocsAnswersUnderTheSourcesID(t *testing.T) {
+	t.Parallel()
 	for _, start := range []string{"k4-docs-start-en.json", "k4-docs-start-cn.json"} {
 		const id = "veo_task_abcdef123456"
 		fix := func(name string) string {
@@ -99,6 +101,7 @@ func TestFourKDocsAnswersUnderTheSourcesID(t *testing.T) {
 // the long-finished source. Before, the 4K stayed running until its next
 // poll, and under 'veox receive' alone for ever.
 func TestFourKCallbackUnderTheSourcesIDEndsThe4K(t *testing.T) {
+	t.Parallel()
 	const id = "veo_task_abcdef123456"
 	fix := func(name string) string {
 		return strings.NewReplacer("{{ID}}", id, "{{FILES}}", "https://files.example").Replace(string(readFixture(t, name)))

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseSeed(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int{"": 0, "random": 0, "12345": 12345, " 10000 ": 10000, "99999": 99999} {
 		if got, err := ParseSeed(in); err != nil || got != want {
 			t.Errorf("ParseSeed(%q) = %d, %v", in, got, err)
@@ -24,6 +25,7 @@ func TestParseSeed(t *testing.T) {
 }
 
 func TestValidateGenerateNormalisesAndNamesRules(t *testing.T) {
+	t.Parallel()
 	in := GenerateInput{Prompt: " hi ", Type: "frames", ImageURLs: []string{"https://x.test/a.png", " "}, Aspect: "auto"}
 	if err := ValidateGenerate(&in); err != nil {
 		t.Fatal(err)
@@ -56,6 +58,7 @@ func TestValidateGenerateNormalisesAndNamesRules(t *testing.T) {
 }
 
 func TestValidateExtend(t *testing.T) {
+	t.Parallel()
 	in := ExtendInput{Source: " abc ", Prompt: "go", Model: "Quality"}
 	if err := ValidateExtend(&in); err != nil || in.Model != "quality" || in.Source != "abc" {
 		t.Fatalf("%v %+v", err, in)
@@ -74,6 +77,7 @@ func TestValidateExtend(t *testing.T) {
 }
 
 func TestLooksEnglish(t *testing.T) {
+	t.Parallel()
 	if !LooksEnglish("The camera rises over the city") || LooksEnglish("カメラが街の上に上がる") || !LooksEnglish("") {
 		t.Fatal("heuristic wrong")
 	}

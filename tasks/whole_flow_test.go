@@ -22,6 +22,7 @@ import (
 // end with the whole stitched video on disk: 15, 22, 29 … 148 s, checked
 // on the file itself.
 func TestTwentyExtensionsUnderSparseAnswersAllEndWhole(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		if testing.Short() {
 			t.Skip("a flow of 20 extensions")

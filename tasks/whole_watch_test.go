@@ -12,6 +12,7 @@ import (
 // service may still list whole, and nothing else: not a whole video, not a
 // generation, not a task the service has forgotten.
 func TestAwaitingWholeListsOnlyPartsStillKept(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(filepath.Join(t.TempDir(), "history.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)

@@ -85,6 +85,7 @@ func (a *againEnv) posts() int {
 // price, the total, today's spending and what will not be run and why;
 // esc sends nothing and keeps the marks (issue 15.3).
 func TestRunAgainOnMarkedRowsReviewsAllAtOnce(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			a := newAgainEnv(t, tasks.Budget{DailyLimit: 5000})
@@ -118,6 +119,7 @@ func TestRunAgainOnMarkedRowsReviewsAllAtOnce(t *testing.T) {
 // create takes: one refused by the service is reported, the others still
 // go; the marks clear and the list shows the new tasks.
 func TestRunAgainSendsEachOnceAndReportsTheRefusedOne(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			a := newAgainEnv(t, tasks.Budget{})
@@ -170,6 +172,7 @@ func TestRunAgainSendsEachOnceAndReportsTheRefusedOne(t *testing.T) {
 // nothing; a limit passed between the review and y (another create) is
 // caught by the fresh check before the first create: nothing is sent.
 func TestRunAgainOverBudgetSendsNothing(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			a := newAgainEnv(t, tasks.Budget{})
@@ -216,6 +219,7 @@ func TestRunAgainOverBudgetSendsNothing(t *testing.T) {
 // A long list scrolls inside the review at 80×24 while the total and the
 // budget stay on screen.
 func TestRunAgainReviewScrolls(t *testing.T) {
+	t.Parallel()
 	p := &uitest.Pump{}
 	e := uitest.NewEnv(t, 0, 0, p.Now)
 	for i := range 14 {
@@ -259,6 +263,7 @@ func TestRunAgainReviewScrolls(t *testing.T) {
 // ones after it are not sent (they would go into the same failing link):
 // one POST, the rest reported as not sent.
 func TestRunAgainStopsAfterALostAnswer(t *testing.T) {
+	t.Parallel()
 	a := newAgainEnv(t, tasks.Budget{})
 	r := a.root(t, 80, 24)
 	a.e.Srv.Sim.PushPlan(sim.Plan{DropAfterCreate: true})

@@ -12,6 +12,7 @@ import (
 // A callback that settled an unknown create puts the task back under the
 // poller and says so; one that could not be applied says why.
 func TestCallbackEventsReachTheScreens(t *testing.T) {
+	t.Parallel()
 	m, e := seededRoot(t, 120, 36, false)
 	active, _ := e.Store.Active()
 	var unknown *store.Task

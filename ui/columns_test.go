@@ -35,6 +35,7 @@ func rowsOf(view string, n int) []string {
 // the prompt keeps its room and the seed gives way first; a wide terminal
 // gets the video's length and model rather than a longer prompt.
 func TestColumnsEarnTheirWidth(t *testing.T) {
+	t.Parallel()
 	for _, sz := range []struct {
 		w, h                   int
 		id, seed, extras, time bool
@@ -68,6 +69,7 @@ func TestColumnsEarnTheirWidth(t *testing.T) {
 // An id as long as its column keeps a gap before the prompt: the demo's
 // "lighthouse" ran into it ("lighthouseA lighthouse…").
 func TestLongShortIDKeepsAGapBeforeThePrompt(t *testing.T) {
+	t.Parallel()
 	for _, w := range []int{60, 80, 120} {
 		e := seeded(t, 3)
 		tk := &store.Task{LocalID: e.Store.NewLocalID(), TaskID: "veo_task_demo_lighthouse", Kind: store.KindImport,
@@ -87,6 +89,7 @@ func TestLongShortIDKeepsAGapBeforeThePrompt(t *testing.T) {
 // (its source's), not the target KIND already shows ("up 4k … 4k"); an
 // import shows its model when the service said it.
 func TestModelColumnOfAnUpscaleSaysWhatMadeIt(t *testing.T) {
+	t.Parallel()
 	for _, sz := range []struct{ w, h int }{{120, 36}, {160, 40}} {
 		e := seeded(t, 3)
 		for i, tk := range []*store.Task{

@@ -14,6 +14,7 @@ import (
 // A filled form left with esc is kept as a draft and comes back the next
 // time that form opens; submitting it, or clearing it, lets it go.
 func TestEscKeepsTheGenerateFormAsADraft(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	urls := "https://img.example.com/a.png\nhttps://img.example.com/b.png"
 	f.press("g")
@@ -49,6 +50,7 @@ func TestEscKeepsTheGenerateFormAsADraft(t *testing.T) {
 // An extension's draft belongs to its source: another video's form opens
 // empty, and the first one's comes back on that video.
 func TestExtendDraftsAreKeptPerSource(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	if _, err := f.env.Svc.Import(t.Context(), sim.DemoForest); err != nil {
 		t.Fatal(err)
@@ -90,6 +92,7 @@ func TestExtendDraftsAreKeptPerSource(t *testing.T) {
 // Extending an extension starts from its settings (model, watermark,
 // callback), as "run again" does: a chain keeps its brand without retyping.
 func TestExtendingAnExtensionKeepsItsSettings(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	f.press("n")
 	f.typeText("the keeper climbs the stairs")

@@ -37,6 +37,7 @@ func TestCopyInTmuxSendsPlainOSC52AndSaysWhereItWent(t *testing.T) {
 // A message too long for the bar says where the rest is; m shows the last
 // 200 messages whole, wrapped, with their times, newest first.
 func TestMessageLogShowsWhatTheBarCut(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 80, 24, false)
 	long := "cannot extend: its 1080p version was requested, and the service does not extend a video once its 1080p version exists; extend the 720p original instead"
 	for i := range 250 {
@@ -76,6 +77,7 @@ func TestMessageLogShowsWhatTheBarCut(t *testing.T) {
 // yet" once the file is there, and the bar stops asking to settle unknown
 // creates once none is left.
 func TestNotesClearWhenTheirCauseIsGone(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	f.press("enter", "o")
 	f.shows(t, "no local file yet")
@@ -108,6 +110,7 @@ func TestNotesClearWhenTheirCauseIsGone(t *testing.T) {
 // However narrow the screen and however many actions a task has, the
 // footer keeps the ways out: esc, help, the messages and quit.
 func TestDetailsFooterKeepsTheWaysOut(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	f.press("enter")
 	f.send(tea.WindowSizeMsg{Width: 60, Height: 20})
@@ -125,6 +128,7 @@ func TestDetailsFooterKeepsTheWaysOut(t *testing.T) {
 // out. bubbles' help cut stopped cutting when its items filled the line to
 // the column (120 wide here), so esc, help and quit ran off the screen.
 func TestDetailsFooterOfAnExtensionFitsAtEveryWidth(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	f.submit(t, "n", "Extend a video", "the keeper climbs the stairs")
 	f.until(t, store.KindExtend, func(t *store.Task) bool { return len(t.Files) > 0 })

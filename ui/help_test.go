@@ -12,6 +12,7 @@ import (
 // help scrolls and says so, so every binding of the list, the global ones
 // included, can be read; none is cut off the bottom unseen.
 func TestHelpFitsAt80And60Columns(t *testing.T) {
+	t.Parallel()
 	for _, sz := range []struct{ w, h int }{{80, 24}, {60, 24}, {120, 36}, {60, 16}} {
 		m, _ := seededRoot(t, sz.w, sz.h, false)
 		m.press("?")

@@ -28,6 +28,7 @@ func (r *rig) paste(text string) {
 // Pasting words that name keys into every field of both forms leaves the
 // text whole in its field and the form where it was; nothing is sent.
 func TestKeyWordsPastedIntoTheComposerAreText(t *testing.T) {
+	t.Parallel()
 	for _, form := range []struct {
 		key    string
 		fields []string
@@ -60,6 +61,7 @@ func TestKeyWordsPastedIntoTheComposerAreText(t *testing.T) {
 }
 
 func TestKeyWordsPastedIntoTheSearchAreText(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 300, 40, false) // wide enough to show the field whole
 	m.press("/")
 	m.paste(keyWords)
@@ -72,6 +74,7 @@ func TestKeyWordsPastedIntoTheSearchAreText(t *testing.T) {
 }
 
 func TestKeyWordsPastedIntoTheSettleIDAreText(t *testing.T) {
+	t.Parallel()
 	m, e := seededRoot(t, 300, 40, false) // wide enough to show the field whole
 	active, _ := e.Store.Active()
 	var unknown *store.Task
@@ -101,6 +104,7 @@ func TestKeyWordsPastedIntoTheSettleIDAreText(t *testing.T) {
 // a held-down j moves the cursor a row per j; a bracketed paste does
 // nothing there.
 func TestHeldDownKeyIsOnePressPerLetter(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 120, 36, false)
 	first := m.list.Selected().LocalID
 	m.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjjj")})

@@ -29,6 +29,7 @@ const firstRowY = 2
 // click soon after on the same row opens Details; a click on a tab shows
 // that view (issue 15.1).
 func TestMouseOnTheList(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			m, _ := seededRoot(t, sz.w, sz.h, false)
@@ -76,6 +77,7 @@ func TestMouseOnTheList(t *testing.T) {
 // Clicks on the help line and the status bar, and anything behind the
 // "too small" screen, do nothing.
 func TestMouseOutsideTheBodyDoesNothing(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 80, 24, false)
 	before := m.list.Selected().LocalID
 	m.send(leftClick(5, 22))
@@ -96,6 +98,7 @@ func TestMouseOutsideTheBodyDoesNothing(t *testing.T) {
 
 // The wheel scrolls the Details page as ↓ does.
 func TestMouseWheelScrollsDetails(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			m, _ := seededRoot(t, sz.w, 16, false)

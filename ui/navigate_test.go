@@ -12,6 +12,7 @@ import (
 // (<) the newest; ctrl+d and ctrl+u move half a screen; the header says
 // where the cursor is; g still generates (issue 15.2).
 func TestNavigationOverTheWholeHistory(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			m, e := seededRoot(t, sz.w, sz.h, false)

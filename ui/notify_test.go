@@ -69,6 +69,7 @@ func TestNotifyOnlyWhenAwayAndOnFinish(t *testing.T) {
 // The terminal's own notification: OSC 9 where it is read, OSC 777
 // elsewhere, the bell inside tmux; nothing in the text ends it early.
 func TestTerminalNotification(t *testing.T) {
+	t.Parallel()
 	env := func(kv ...string) func(string) string {
 		return func(k string) string {
 			for i := 0; i+1 < len(kv); i += 2 {

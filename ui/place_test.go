@@ -32,6 +32,7 @@ func seeded(t *testing.T, n int) *uitest.Env {
 // Relaunching reopens the view, the search and the selected task, even one
 // far past the first page (issue 15.8).
 func TestRelaunchReopensThePlace(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			e, dir := seeded(t, 300), t.TempDir()
@@ -75,6 +76,7 @@ func TestRelaunchReopensThePlace(t *testing.T) {
 
 // A task that is gone leaves the cursor on the nearest older one.
 func TestRelaunchOnAGoneTaskSelectsTheNearest(t *testing.T) {
+	t.Parallel()
 	e, dir := seeded(t, 300), t.TempDir()
 	ts, _, err := e.Store.List(store.Query{Limit: 200})
 	if err != nil {
@@ -97,6 +99,7 @@ func TestRelaunchOnAGoneTaskSelectsTheNearest(t *testing.T) {
 // A damaged place file is ignored without a word: the list opens as on a
 // first start.
 func TestDamagedPlaceIsIgnored(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{"{not json", "", `{"view":"nonsense","at":"yesterday"}`, strings.Repeat("x", 100000)} {
 		e, dir := seeded(t, 50), t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "place.json"), []byte(body), 0o600); err != nil {

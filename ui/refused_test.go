@@ -13,6 +13,7 @@ import (
 // failure (the Failed tab does not count it), not a child of its source,
 // and x takes its entry away; x leaves anything that exists upstream.
 func TestRefusedIsNotAFailureAndXRemovesIt(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	f.env.Srv.Sim.PushPlan(sim.Plan{RejectCode: 400, RejectMsg: "content policy"})
 	f.submit(t, "n", "Extend a video", "the keeper climbs the stairs")

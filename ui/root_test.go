@@ -73,6 +73,7 @@ var sizes = []struct {
 }{{"80x24", 80, 24}, {"120x36", 120, 36}}
 
 func TestGoldenScreens(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		m, e := seededRoot(t, sz.w, sz.h, false)
 		uitest.Golden(t, "home_"+sz.name, m.View())
@@ -86,6 +87,7 @@ func TestGoldenScreens(t *testing.T) {
 }
 
 func TestTooSmall(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 59, 16, false)
 	if v := m.View(); !strings.Contains(v, "veox needs 60×16, this is 59×16") {
 		t.Errorf("59×16 shows:\n%s", v)
@@ -93,6 +95,7 @@ func TestTooSmall(t *testing.T) {
 }
 
 func TestReadOnlyRefusesChangesAndSaysWhy(t *testing.T) {
+	t.Parallel()
 	m, e := seededRoot(t, 80, 24, true)
 	before := e.Srv.Sim.Creates()
 	m.press("g")
@@ -111,6 +114,7 @@ func TestReadOnlyRefusesChangesAndSaysWhy(t *testing.T) {
 }
 
 func TestQuitAsksWhileACreateIsInFlight(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 80, 24, false)
 	m.creating = 1
 	cmd := m.update(uitest.Key("q"))
@@ -131,6 +135,7 @@ func TestQuitAsksWhileACreateIsInFlight(t *testing.T) {
 }
 
 func TestRecoverTurnsSubmittingIntoUnknownAndSaysSo(t *testing.T) {
+	t.Parallel()
 	m, e := seededRoot(t, 120, 36, false)
 	active, err := e.Store.Active()
 	if err != nil {
@@ -147,6 +152,7 @@ func TestRecoverTurnsSubmittingIntoUnknownAndSaysSo(t *testing.T) {
 }
 
 func TestFocusRuleSendsKeysToTheSearchField(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 80, 24, false)
 	m.press("/", "q", "?")
 	if m.top() != scrTasks || !m.list.Typing() {
@@ -158,6 +164,7 @@ func TestFocusRuleSendsKeysToTheSearchField(t *testing.T) {
 }
 
 func TestFlashClearsOnlyItsOwnNews(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 80, 24, false)
 	m.send(request.Flash{Text: "one"})
 	gen := m.flashGen
@@ -169,6 +176,7 @@ func TestFlashClearsOnlyItsOwnNews(t *testing.T) {
 }
 
 func TestQInTheComposerDoesNotThrowAwayThePrompt(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 120, 36, false)
 	m.press("N") // extend by id: the composer opens whatever is selected
 	if m.top() != scrCompose {

@@ -69,6 +69,7 @@ func rowRig(t *testing.T, w, h int) (*rig, *uitest.Env, *openerLog, *bytes.Buffe
 // What Details offers on a task, the list offers on the selected row:
 // play, its folder, copy each value, upscale, run again (issue 15.3).
 func TestActionsOnTheSelectedRow(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			m, _, op, out, task := rowRig(t, sz.w, sz.h)
@@ -124,6 +125,7 @@ func TestActionsOnTheSelectedRow(t *testing.T) {
 // Space marks rows; d downloads all the marked ones and x removes the
 // marked entries that were never created, keeping the others (issue 15.3).
 func TestMarkedRows(t *testing.T) {
+	t.Parallel()
 	p := &uitest.Pump{}
 	e := flowEnv(t, p, sim.Options{}, api.Options{}, download.Options{})
 	for _, id := range []string{sim.DemoForest, sim.DemoCity} {

@@ -56,6 +56,7 @@ func plain(s string) string { return sgr.ReplaceAllString(s, "") }
 // (reversed) in its row; a short id and a seed find their task too
 // (issue 15.4).
 func TestSearchWordsInAnyOrderHighlighted(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			m, e := colourRig(t, sz.w, sz.h)
@@ -96,6 +97,7 @@ func TestSearchWordsInAnyOrderHighlighted(t *testing.T) {
 // know says what it takes, and the search stays when the view changes
 // (issue 15.4).
 func TestSearchFiltersAndViews(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			m, e := seededRoot(t, sz.w, sz.h, false)

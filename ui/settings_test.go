@@ -21,6 +21,7 @@ import (
 // mode 0600, and the toggles apply at once: with the bell off and
 // notifications on, the next task to end raises a notification and no bell.
 func TestSettingsCheckTheKeyWriteTheFileAndApply(t *testing.T) {
+	t.Parallel()
 	const good = "sk-good-3b9e0a7c"
 	p := &uitest.Pump{}
 	e := flowEnv(t, p, sim.Options{APIKey: good}, api.Options{}, download.Options{})
@@ -94,6 +95,7 @@ func TestSettingsCheckTheKeyWriteTheFileAndApply(t *testing.T) {
 // check's late answer is dropped. Before, every key but ctrl+c (which
 // quits veox) was ignored until the check gave up.
 func TestEscStopsAKeyCheckInSettings(t *testing.T) {
+	t.Parallel()
 	p := &uitest.Pump{}
 	e := flowEnv(t, p, sim.Options{}, api.Options{}, download.Options{})
 	cfg := filepath.Join(t.TempDir(), "config.json")
@@ -128,6 +130,7 @@ func TestEscStopsAKeyCheckInSettings(t *testing.T) {
 // written; a good one is saved to the file and used from the next end on;
 // emptying it turns the hook off.
 func TestSettingsOnFinishIsCheckedSavedAndApplied(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		t.Run(sz.name, func(t *testing.T) {
 			p := &uitest.Pump{}

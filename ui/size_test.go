@@ -10,6 +10,7 @@ import (
 // several times per key, 4.6 MB allocated per cursor move); the set is
 // shared now. This keeps the root from growing back to that.
 func TestRootModelStaysSmall(t *testing.T) {
+	t.Parallel()
 	const limit = 48 << 10
 	if n := reflect.TypeFor[Model]().Size(); n > limit {
 		t.Errorf("the root model is %d bytes, copied on every message; keep it under %d (share big values through pointers)", n, limit)

@@ -138,6 +138,7 @@ func twoEndings(t *testing.T, f *flow) {
 }
 
 func TestGoldenLineageTreeWithTwoBranches(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		p := &uitest.Pump{}
 		f := startFlowOn(t, p, flowEnv(t, p, sim.Options{}, api.Options{}, download.Options{}), config.Settings{AutoDownload: true})
@@ -153,6 +154,7 @@ func TestGoldenLineageTreeWithTwoBranches(t *testing.T) {
 // The story view with its first step done, the second running, the third
 // planned.
 func TestGoldenStoryView(t *testing.T) {
+	t.Parallel()
 	for _, sz := range sizes {
 		p := &uitest.Pump{}
 		f := startFlowOn(t, p, flowEnv(t, p, sim.Options{}, api.Options{}, download.Options{}), config.Settings{AutoDownload: true})

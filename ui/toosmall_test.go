@@ -15,6 +15,7 @@ import (
 // so no key but ctrl+c acts: at 40×10 on the review step, y (or enter)
 // used to send a paid create with nothing on screen.
 func TestTooSmallIgnoresEveryKeyButCtrlC(t *testing.T) {
+	t.Parallel()
 	f := startFlow(t)
 	f.press("n")
 	f.typeText("the keeper climbs the stairs")
@@ -43,6 +44,7 @@ func TestTooSmallIgnoresEveryKeyButCtrlC(t *testing.T) {
 
 // The message wraps to the width, so even 20×5 reads what is needed.
 func TestTooSmallMessageWrapsToTheWindow(t *testing.T) {
+	t.Parallel()
 	m, _ := seededRoot(t, 20, 5, false)
 	v := m.View()
 	lines := strings.Split(v, "\n")

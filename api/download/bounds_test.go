@@ -36,6 +36,7 @@ func quickDownloader(t testing.TB) *Downloader {
 // after MaxAttempts: it never runs forever. Its bytes came with an ETag, so
 // the .part is kept and the error says so.
 func TestDownloadTricklingHostIsAbandoned(t *testing.T) {
+	t.Parallel()
 	data := sample(40)
 	var sent atomic.Int64
 	trickle := func(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +83,7 @@ func TestDownloadTricklingHostIsAbandoned(t *testing.T) {
 // A host that answers the connection but never sends headers is a stall
 // too.
 func TestDownloadSilentHostIsAbandoned(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +139,7 @@ func endlessMP4Head() []byte {
 // junk .part is removed, and the error says why. The figure: what reached
 // the disk before veox gave up.
 func TestDownloadEndlessHostIsCappedAndCleanedUp(t *testing.T) {
+	t.Parallel()
 	var sent atomic.Int64
 	_, srv := newHost(t, nil, map[int]fault{0: {handler: endless(&sent, endlessMP4Head())}})
 	root := testRoot(t)
@@ -161,6 +164,7 @@ func TestDownloadEndlessHostIsCappedAndCleanedUp(t *testing.T) {
 // nothing reaches the disk. It may be a passing CDN glitch, so it is
 // tried MaxAttempts times.
 func TestDownloadEndlessJunkStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	var sent atomic.Int64
 	junk := fault{handler: endless(&sent, []byte("<html><body>"))}
 	h, srv := newHost(t, nil, map[int]fault{0: junk, 1: junk, 2: junk})
@@ -183,6 +187,7 @@ func TestDownloadEndlessJunkStopsAtOnce(t *testing.T) {
 
 // A length above the cap is refused before any byte is read.
 func TestDownloadAnnouncedLengthAboveCapIsRefused(t *testing.T) {
+	t.Parallel()
 	huge := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", fmt.Sprint(int64(5)<<30))
 		w.WriteHeader(http.StatusOK)
@@ -204,6 +209,7 @@ func TestDownloadAnnouncedLengthAboveCapIsRefused(t *testing.T) {
 // validator at all) is not believed: veox starts over, and the final file
 // is the one it started, byte for byte.
 func TestDownload206OfAnotherFileStartsOver(t *testing.T) {
+	t.Parallel()
 	want, other := sample(41), sample(42)
 	cases := map[string]func(h http.Header){
 		"another ETag":   func(h http.Header) { h.Set("ETag", etagOf(other)) },
@@ -239,6 +245,7 @@ func TestDownload206OfAnotherFileStartsOver(t *testing.T) {
 // veox asks for the whole file again, and a .part left by giving up is
 // removed, with a word.
 func TestDownloadWithoutValidatorNeverResumes(t *testing.T) {
+	t.Parallel()
 	data := sample(43)
 	bare := func(cut int64) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -280,6 +287,7 @@ func TestDownloadWithoutValidatorNeverResumes(t *testing.T) {
 
 // The shape check sees the same boxes whatever the chunking.
 func TestShapeFollowsBoxesAcrossChunks(t *testing.T) {
+	t.Parallel()
 	for _, o := range []mp4test.Options{{}, {Faststart: true, LargeMdat: true}, {MdatToEnd: true}, {Fragmented: true}} {
 		b := mp4test.Build(o)
 		for _, step := range []int{1, 3, 7, 16, len(b)} {
@@ -311,6 +319,7 @@ func withHint(err error) string {
 // A CDN glitch that sends an error page with 200 (whole or cut) is tried
 // again, and the file arrives.
 func TestDownloadGlitchPageThenTheFile(t *testing.T) {
+	t.Parallel()
 	data := sample(44)
 	page := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "200")

@@ -190,6 +190,7 @@ func checkDone(t *testing.T, root *os.Root, res *Result, want []byte) {
 }
 
 func TestDownloadFull(t *testing.T) {
+	t.Parallel()
 	data := sample(1)
 	h, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -215,6 +216,7 @@ func TestDownloadFull(t *testing.T) {
 }
 
 func TestDownloadResumesAfterCut(t *testing.T) {
+	t.Parallel()
 	data := sample(2)
 	size := int64(len(data))
 	for _, n := range []int64{0, 1, 4096, size / 2, bufSize + 1, size - 1} {
@@ -248,6 +250,7 @@ func TestDownloadResumesAfterCut(t *testing.T) {
 // A flaky line that drops the connection again and again still finishes
 // as long as every attempt brings new bytes, even past MaxAttempts.
 func TestDownloadKeepsGoingWhileProgressing(t *testing.T) {
+	t.Parallel()
 	data := sample(3)
 	faults := map[int]fault{}
 	for i := range 8 {
@@ -269,6 +272,7 @@ func TestDownloadKeepsGoingWhileProgressing(t *testing.T) {
 
 // A part left by an earlier run (the app was closed) is hashed and resumed.
 func TestDownloadResumesPartFromEarlierRun(t *testing.T) {
+	t.Parallel()
 	data := sample(4)
 	h, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -286,6 +290,7 @@ func TestDownloadResumesPartFromEarlierRun(t *testing.T) {
 
 // Without its validators a part cannot be trusted: start over.
 func TestDownloadDiscardsPartWithoutMetadata(t *testing.T) {
+	t.Parallel()
 	data := sample(5)
 	h, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -304,6 +309,7 @@ func TestDownloadDiscardsPartWithoutMetadata(t *testing.T) {
 
 // A weak ETag may not go into If-Range; Last-Modified stands in.
 func TestDownloadWeakETagUsesLastModified(t *testing.T) {
+	t.Parallel()
 	data := sample(6)
 	h, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -320,6 +326,7 @@ func TestDownloadWeakETagUsesLastModified(t *testing.T) {
 }
 
 func TestDownloadRestartsWhenHostIgnoresRange(t *testing.T) {
+	t.Parallel()
 	data := sample(7)
 	h, srv := newHost(t, data, map[int]fault{0: {cutAt: 100000, stallAt: -1}, 1: {ignoreRange: true, cutAt: -1, stallAt: -1}})
 	root := testRoot(t)
@@ -337,6 +344,7 @@ func TestDownloadRestartsWhenHostIgnoresRange(t *testing.T) {
 // matches, the host sends the new file whole, and no byte of the old one
 // survives.
 func TestDownloadRestartsWhenValidatorChanged(t *testing.T) {
+	t.Parallel()
 	old, fresh := sample(8), sample(9)
 	_, srv := newHost(t, old, map[int]fault{0: {cutAt: 100000, stallAt: -1}, 1: {swap: fresh, cutAt: -1, stallAt: -1}})
 	root := testRoot(t)
@@ -350,6 +358,7 @@ func TestDownloadRestartsWhenValidatorChanged(t *testing.T) {
 // The app stopped after the last byte but before the rename: the host
 // answers 416 to "bytes=size-" and the part is verified as it is.
 func TestDownload416WithCompletePart(t *testing.T) {
+	t.Parallel()
 	data := sample(10)
 	h, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -365,6 +374,7 @@ func TestDownload416WithCompletePart(t *testing.T) {
 }
 
 func TestDownload416WithIncompletePartStartsOver(t *testing.T) {
+	t.Parallel()
 	data := sample(11)
 	unsatisfiable := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Range", "bytes */500")
@@ -384,6 +394,7 @@ func TestDownload416WithIncompletePartStartsOver(t *testing.T) {
 }
 
 func TestDownloadWrongContentRangeStartsOver(t *testing.T) {
+	t.Parallel()
 	data := sample(12)
 	wrong := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-9/%d", len(data)))
@@ -402,6 +413,7 @@ func TestDownloadWrongContentRangeStartsOver(t *testing.T) {
 // A host that streams without Content-Length: the size becomes known
 // from the Content-Range of the resume.
 func TestDownloadChunkedThenResumed(t *testing.T) {
+	t.Parallel()
 	data := sample(28)
 	chunkedCut := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", etagOf(data))
@@ -424,6 +436,7 @@ func TestDownloadChunkedThenResumed(t *testing.T) {
 // A streamed body of unknown size that ends cleanly is complete; it is
 // still verified as an MP4.
 func TestDownloadChunkedComplete(t *testing.T) {
+	t.Parallel()
 	data := sample(29)
 	chunked := func(w http.ResponseWriter, r *http.Request) {
 		for b := data; len(b) > 0; b = b[min(len(b), 7000):] {
@@ -442,6 +455,7 @@ func TestDownloadChunkedComplete(t *testing.T) {
 
 // A 206 for a file of another size is another file: start over.
 func TestDownloadSizeChangedOnResumeStartsOver(t *testing.T) {
+	t.Parallel()
 	data := sample(30)
 	otherSize := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes 10000-10009/%d", len(data)+5))
@@ -461,6 +475,7 @@ func TestDownloadSizeChangedOnResumeStartsOver(t *testing.T) {
 }
 
 func TestDownloadRefreshesRefusedLink(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{http.StatusForbidden, http.StatusNotFound, http.StatusGone} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			data := sample(13)
@@ -485,6 +500,7 @@ func TestDownloadRefreshesRefusedLink(t *testing.T) {
 }
 
 func TestDownloadRefusedLinkWithoutRefresh(t *testing.T) {
+	t.Parallel()
 	_, srv := newHost(t, sample(14), map[int]fault{0: {status: http.StatusGone}, 1: {status: http.StatusGone}})
 	root := testRoot(t)
 	_, err := testDownloader(t).Download(t.Context(), Request{URL: srv.URL + "/x?sig=SECRET", Root: root, Name: testName})
@@ -500,6 +516,7 @@ func TestDownloadRefusedLinkWithoutRefresh(t *testing.T) {
 }
 
 func TestDownloadIdleWatchdogResumes(t *testing.T) {
+	t.Parallel()
 	data := sample(15)
 	h, srv := newHost(t, data, map[int]fault{0: {stallAt: 50000, cutAt: -1}})
 	root := testRoot(t)
@@ -520,6 +537,7 @@ func TestDownloadIdleWatchdogResumes(t *testing.T) {
 }
 
 func TestDownloadRejectsWhatIsNotMP4(t *testing.T) {
+	t.Parallel()
 	valid := sample(16)
 	for label, body := range map[string][]byte{
 		"html page":      []byte("<!doctype html><title>Access denied</title>"),
@@ -544,6 +562,7 @@ func TestDownloadRejectsWhatIsNotMP4(t *testing.T) {
 // A body that stops short of its Content-Length is a cut, retried, never
 // verified as if complete.
 func TestDownloadShortBodyIsRetried(t *testing.T) {
+	t.Parallel()
 	data := sample(17)
 	short := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", fmt.Sprint(len(data)))
@@ -562,6 +581,7 @@ func TestDownloadShortBodyIsRetried(t *testing.T) {
 }
 
 func TestDownloadExistingValidFileNeedsNoRequest(t *testing.T) {
+	t.Parallel()
 	data := sample(18)
 	h, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -579,6 +599,7 @@ func TestDownloadExistingValidFileNeedsNoRequest(t *testing.T) {
 }
 
 func TestDownloadReplacesInvalidExistingFile(t *testing.T) {
+	t.Parallel()
 	data := sample(19)
 	_, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -595,6 +616,7 @@ func TestDownloadReplacesInvalidExistingFile(t *testing.T) {
 // Force fetches again; until the new file is verified the old one stays
 // whole under the final name.
 func TestDownloadForceReplacesAtomically(t *testing.T) {
+	t.Parallel()
 	old, fresh := sample(20), sample(21)
 	root := testRoot(t)
 	if err := root.WriteFile(testName, old, 0o644); err != nil {
@@ -637,6 +659,7 @@ func (f fullDisk) WriteAt(p []byte, off int64) (int, error) {
 }
 
 func TestDownloadDiskFullKeepsPartAndResumesLater(t *testing.T) {
+	t.Parallel()
 	data := sample(22)
 	h, srv := newHost(t, data, nil)
 	root := testRoot(t)
@@ -667,6 +690,7 @@ func TestDownloadDiskFullKeepsPartAndResumesLater(t *testing.T) {
 }
 
 func TestDownloadCancelKeepsPart(t *testing.T) {
+	t.Parallel()
 	data := sample(23)
 	_, srv := newHost(t, data, map[int]fault{0: {stallAt: 40000, cutAt: -1}})
 	root := testRoot(t)
@@ -691,6 +715,7 @@ func TestDownloadCancelKeepsPart(t *testing.T) {
 }
 
 func TestDownloadGivesUpWithoutProgress(t *testing.T) {
+	t.Parallel()
 	faults := map[int]fault{}
 	for i := range 10 {
 		faults[i] = fault{status: http.StatusBadGateway}
@@ -708,6 +733,7 @@ func TestDownloadGivesUpWithoutProgress(t *testing.T) {
 }
 
 func TestDownloadRefusesCompressedBody(t *testing.T) {
+	t.Parallel()
 	data := sample(25)
 	gz := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Encoding", "gzip")
@@ -723,6 +749,7 @@ func TestDownloadRefusesCompressedBody(t *testing.T) {
 // Userinfo in a URL would become Basic auth; the host asserts it never
 // sees an Authorization header.
 func TestDownloadNeverSendsCredentials(t *testing.T) {
+	t.Parallel()
 	data := sample(26)
 	h, srv := newHost(t, data, nil)
 	link := strings.Replace(srv.URL, "http://", "http://user:key@", 1)
@@ -738,6 +765,7 @@ func TestDownloadNeverSendsCredentials(t *testing.T) {
 }
 
 func TestDownloadErrorsDoNotQuoteSignedURL(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	link := srv.URL + "/v.mp4?sig=SECRET"
 	srv.Close() // connection refused from now on
@@ -750,6 +778,7 @@ func TestDownloadErrorsDoNotQuoteSignedURL(t *testing.T) {
 }
 
 func TestDownloadRejectsBadRequests(t *testing.T) {
+	t.Parallel()
 	root := testRoot(t)
 	for _, r := range []Request{
 		{URL: "http://h/x", Root: nil, Name: testName},
@@ -769,6 +798,7 @@ func TestDownloadRejectsBadRequests(t *testing.T) {
 
 // The project's sample clips (real encoder output) download and verify.
 func TestDownloadRealClip(t *testing.T) {
+	t.Parallel()
 	clips, _ := filepath.Glob("../../assets/clips/*.mp4")
 	if len(clips) == 0 {
 		t.Skip("no sample clips")
@@ -791,6 +821,7 @@ func TestDownloadRealClip(t *testing.T) {
 
 // The UI's tick reads progress while bytes arrive (run with -race).
 func TestDownloadProgressReadConcurrently(t *testing.T) {
+	t.Parallel()
 	data := sample(27)
 	_, srv := newHost(t, data, map[int]fault{0: {cutAt: 100000, stallAt: -1}})
 	prog := &Progress{}
@@ -808,6 +839,7 @@ func TestDownloadProgressReadConcurrently(t *testing.T) {
 }
 
 func TestProgressSnapshot(t *testing.T) {
+	t.Parallel()
 	var nilProg *Progress
 	if s := nilProg.Snapshot(); s != (ProgressSnapshot{}) {
 		t.Errorf("nil progress %+v", s)
@@ -842,6 +874,7 @@ func TestProgressSnapshot(t *testing.T) {
 }
 
 func TestParseContentRange(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in                 string
 		start, last, total int64

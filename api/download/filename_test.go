@@ -11,6 +11,7 @@ import (
 var fnCreated = time.Date(2026, 11, 23, 22, 5, 0, 0, time.UTC)
 
 func TestFileName(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		id, prompt string
 		index      int
@@ -40,6 +41,7 @@ func TestFileName(t *testing.T) {
 }
 
 func TestFileNameOddDatesAndIndexes(t *testing.T) {
+	t.Parallel()
 	for _, d := range []time.Time{{}, time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)} {
 		name := FileName(d, "t", "p", 0)
 		checkFileName(t, name)
@@ -55,6 +57,7 @@ func TestFileNameOddDatesAndIndexes(t *testing.T) {
 // Every Latin-1/Extended-A letter folds to lowercase ASCII letters, so the
 // tables cannot drift out of alignment silently.
 func TestLatinTables(t *testing.T) {
+	t.Parallel()
 	for r := rune(0xc0); r <= 0x17f; r++ {
 		s, sep := slugFold(r)
 		if r == '×' || r == '÷' {

@@ -79,6 +79,7 @@ func fileSHA(t *testing.T, path string) string {
 // .part's lock, touches nothing while it waits, and the first finishes
 // the whole file: the name holds exactly the bytes its result describes.
 func TestDownloadForcedRedownloadRacingARunningOne(t *testing.T) {
+	t.Parallel()
 	data := sample(50)
 	release := make(chan struct{})
 	_, srv := newHost(t, data, map[int]fault{0: {handler: gated(data, 20000, release)}})
@@ -110,6 +111,7 @@ func TestDownloadForcedRedownloadRacingARunningOne(t *testing.T) {
 // and says so (Waited, not Fetched); with --force too, since that file is
 // fresh: it was written while the second waited.
 func TestDownloadSecondPicksUpTheFinishedFile(t *testing.T) {
+	t.Parallel()
 	for _, force := range []bool{false, true} {
 		t.Run(fmt.Sprint("force=", force), func(t *testing.T) {
 			data := sample(51)
@@ -144,6 +146,7 @@ func TestDownloadSecondPicksUpTheFinishedFile(t *testing.T) {
 // person), the file it wrote is not the file at the path any more, and it
 // is never renamed into the final name.
 func TestDownloadNeverRenamesAReplacedPart(t *testing.T) {
+	t.Parallel()
 	data := sample(52)
 	release := make(chan struct{})
 	_, srv := newHost(t, data, map[int]fault{0: {handler: gated(data, 25000, release)}})
@@ -171,6 +174,7 @@ func TestDownloadNeverRenamesAReplacedPart(t *testing.T) {
 // leaves no .part: the caller's rule (an extension's whole video is
 // longer than its source) decides what may take the name.
 func TestDownloadCheckKeepsTheFinalNameAsItWas(t *testing.T) {
+	t.Parallel()
 	old, fresh := mp4test.Build(mp4test.Options{MdatSize: 5000, Seed: 53}), sample(54)
 	_, srv := newHost(t, fresh, nil)
 	root := testRoot(t)
@@ -205,6 +209,7 @@ func TestDownloadCheckKeepsTheFinalNameAsItWas(t *testing.T) {
 }
 
 func TestPartName(t *testing.T) {
+	t.Parallel()
 	if got := PartName("2026-11-23_t_slug_2.mp4"); got != "2026-11-23_t_slug_2_part.mp4" {
 		t.Error(got)
 	}
@@ -215,6 +220,7 @@ func TestPartName(t *testing.T) {
 // and then either goes on (the other gave up) or takes the file the other
 // finished without a request of its own.
 func TestDownloadWaitsForAnotherProcess(t *testing.T) {
+	t.Parallel()
 	for _, finishes := range []bool{false, true} {
 		t.Run(fmt.Sprint("other finishes=", finishes), func(t *testing.T) {
 			data := sample(55)
@@ -271,6 +277,7 @@ func TestDownloadWaitsForAnotherProcess(t *testing.T) {
 // file there and renames it to NAME (as a finishing download does, under
 // the lock); it exits when its stdin closes.
 func TestLockHelperProcess(t *testing.T) {
+	t.Parallel()
 	name := os.Getenv("VEOX_LOCK_HELPER")
 	if name == "" {
 		t.Skip("run by TestDownloadWaitsForAnotherProcess")

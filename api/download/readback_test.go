@@ -8,6 +8,7 @@ import (
 
 // Inspect judges a file found on disk as a download's last check does.
 func TestInspect(t *testing.T) {
+	t.Parallel()
 	root := testRoot(t)
 	data := sample(3)
 	if err := root.WriteFile(testName, data, 0o644); err != nil {
@@ -26,6 +27,7 @@ func TestInspect(t *testing.T) {
 }
 
 func TestParseFileName(t *testing.T) {
+	t.Parallel()
 	type want struct {
 		ids       []NameID
 		part      bool

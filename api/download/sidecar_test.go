@@ -25,6 +25,7 @@ func dirNames(t *testing.T, root *os.Root) []string {
 // the new one replaces it, no temporary file is left, and writing the same
 // bytes again writes nothing.
 func TestWriteSidecarReplacesWholeAndLeavesNothing(t *testing.T) {
+	t.Parallel()
 	root := testRoot(t)
 	if err := root.WriteFile(testName, []byte("video"), 0o644); err != nil {
 		t.Fatal(err)
@@ -57,6 +58,7 @@ func TestWriteSidecarReplacesWholeAndLeavesNothing(t *testing.T) {
 // Only a plain name inside the folder: nothing escapes it, whatever the
 // name says.
 func TestWriteSidecarStaysInItsFolder(t *testing.T) {
+	t.Parallel()
 	root := testRoot(t)
 	outside := filepath.Dir(root.Name())
 	for _, name := range []string{"../escape.mp4", "/tmp/abs.mp4", "", ".hidden.mp4", "a\nb.mp4", strings.Repeat("x", 250) + ".mp4"} {
@@ -86,6 +88,7 @@ func TestWriteSidecarStaysInItsFolder(t *testing.T) {
 
 // A failed write leaves no temporary file and reports the sidecar's name.
 func TestWriteSidecarFailureLeavesNoTemp(t *testing.T) {
+	t.Parallel()
 	root := testRoot(t)
 	if err := root.Mkdir(testName+".json", 0o755); err != nil { // a folder where the sidecar goes
 		t.Fatal(err)
@@ -103,6 +106,7 @@ func TestWriteSidecarFailureLeavesNoTemp(t *testing.T) {
 }
 
 func TestReadSidecarRefusesWhatVeoxNeverWrites(t *testing.T) {
+	t.Parallel()
 	root := testRoot(t)
 	big := make([]byte, MaxSidecarBytes+1)
 	if err := root.WriteFile("big.mp4.json", big, 0o644); err != nil {
@@ -120,6 +124,7 @@ func TestReadSidecarRefusesWhatVeoxNeverWrites(t *testing.T) {
 }
 
 func TestIsSidecarName(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]string{
 		"2026-11-23_t_x.mp4.json": "2026-11-23_t_x.mp4",
 		"a.mp4.part.json":         "",

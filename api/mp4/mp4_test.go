@@ -20,6 +20,7 @@ func inspect(b []byte) (mp4.Info, error) {
 }
 
 func TestInspectValidLayouts(t *testing.T) {
+	t.Parallel()
 	cases := map[string]mp4test.Options{
 		"moov last":                       {},
 		"faststart":                       {Faststart: true},
@@ -68,6 +69,7 @@ func TestInspectValidLayouts(t *testing.T) {
 // Every strict prefix of a valid file is what a cut download leaves; none
 // may pass.
 func TestInspectRejectsEveryTruncation(t *testing.T) {
+	t.Parallel()
 	for _, o := range []mp4test.Options{{}, {Faststart: true}, {LargeMdat: true, Version1: true}, {MdatToEnd: true}, {Fragmented: true}} {
 		full := mp4test.Build(o)
 		for n := 0; n < len(full); n++ {
@@ -85,6 +87,7 @@ func TestInspectRejectsEveryTruncation(t *testing.T) {
 // size can be rewritten to fit. Both still describe samples the file does
 // not have, and the check sees every one (issue 9 item 9).
 func TestInspectRejectsCutFilesThatLookWhole(t *testing.T) {
+	t.Parallel()
 	cases := map[string]func() []byte{
 		"mdat of size 0 cut short": func() []byte {
 			b := mp4test.Build(mp4test.Options{MdatToEnd: true, MdatSize: 4096})
@@ -125,6 +128,7 @@ func TestInspectRejectsCutFilesThatLookWhole(t *testing.T) {
 // Sample tables that point anywhere but into the mdat, or disagree with
 // each other, are refused.
 func TestInspectRejectsInconsistentSampleTables(t *testing.T) {
+	t.Parallel()
 	valid := func() []byte { return mp4test.Build(mp4test.Options{Faststart: true, NoAudio: true}) }
 	at := func(b []byte, box string) int { return bytes.Index(b, []byte(box)) + 4 }
 	cases := []struct {
@@ -173,6 +177,7 @@ func TestInspectRejectsInconsistentSampleTables(t *testing.T) {
 }
 
 func TestInspectNoSamplesIsNotAVideo(t *testing.T) {
+	t.Parallel()
 	b := mp4test.Build(mp4test.Options{Faststart: true, NoAudio: true, MdatSize: 1})
 	i := bytes.Index(b, []byte("stsz")) + 4
 	binary.BigEndian.PutUint32(b[i+4:], 1) // uniform size 1
@@ -185,6 +190,7 @@ func TestInspectNoSamplesIsNotAVideo(t *testing.T) {
 }
 
 func TestInspectErrorsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	valid := mp4test.Build(mp4test.Options{})
 	ftyp := mp4test.Box("ftyp", []byte("isom"), make([]byte, 4))
 	mdat := mp4test.Box("mdat", make([]byte, 16))
@@ -226,6 +232,7 @@ func TestInspectErrorsSayWhatIsWrong(t *testing.T) {
 }
 
 func TestInspectZeroTimescale(t *testing.T) {
+	t.Parallel()
 	b := mp4test.Build(mp4test.Options{Faststart: true})
 	i := bytes.Index(b, []byte("mvhd"))
 	binary.BigEndian.PutUint32(b[i+4+12:], 0) // timescale of a version 0 mvhd
@@ -235,6 +242,7 @@ func TestInspectZeroTimescale(t *testing.T) {
 }
 
 func TestInspectUnknownDurationIsZero(t *testing.T) {
+	t.Parallel()
 	b := mp4test.Build(mp4test.Options{Faststart: true})
 	i := bytes.Index(b, []byte("mvhd"))
 	binary.BigEndian.PutUint32(b[i+4+16:], 0xffffffff)
@@ -247,6 +255,7 @@ func TestInspectUnknownDurationIsZero(t *testing.T) {
 // A reader that is shorter than the size passed in is reported as invalid,
 // not as an I/O error and not as a panic.
 func TestInspectReaderShorterThanSize(t *testing.T) {
+	t.Parallel()
 	b := mp4test.Build(mp4test.Options{})
 	if _, err := mp4.Inspect(bytes.NewReader(b[:50]), int64(len(b))); !errors.Is(err, mp4.ErrInvalid) {
 		t.Fatalf("got %v", err)
@@ -258,6 +267,7 @@ type failingReader struct{}
 func (failingReader) ReadAt([]byte, int64) (int, error) { return 0, os.ErrPermission }
 
 func TestInspectReadErrorIsNotInvalid(t *testing.T) {
+	t.Parallel()
 	_, err := mp4.Inspect(failingReader{}, 1000)
 	if err == nil || errors.Is(err, mp4.ErrInvalid) || !errors.Is(err, os.ErrPermission) {
 		t.Fatalf("got %v", err)
@@ -266,6 +276,7 @@ func TestInspectReadErrorIsNotInvalid(t *testing.T) {
 
 // Many tiny boxes are bounded work, not an endless walk.
 func TestInspectManyTinyBoxes(t *testing.T) {
+	t.Parallel()
 	ftyp := mp4test.Box("ftyp", []byte("isom"), make([]byte, 4))
 	free := mp4test.Box("free", nil)
 	b := append([]byte(nil), ftyp...)
@@ -280,6 +291,7 @@ func TestInspectManyTinyBoxes(t *testing.T) {
 // Real encoder output: the project's sample clips and, when ffmpeg is
 // installed, fresh files in both layouts.
 func TestInspectRealClips(t *testing.T) {
+	t.Parallel()
 	clips, _ := filepath.Glob("../../assets/clips/*.mp4")
 	clips = append(clips, ffmpegClips(t)...)
 	if len(clips) == 0 {

@@ -11,6 +11,7 @@ import (
 // The video track's length is where an extension's new part begins; the
 // embedded clips say it in their tkhd.
 func TestVideoDurationOfTheClips(t *testing.T) {
+	t.Parallel()
 	want := map[string]time.Duration{
 		assets.Source8A: 8 * time.Second, assets.Source8B: 8 * time.Second,
 		assets.Extended15: 15 * time.Second, assets.Extended22: 22 * time.Second,

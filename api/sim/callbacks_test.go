@@ -49,6 +49,7 @@ func wait(t *testing.T, ch <-chan delivery) delivery {
 }
 
 func TestCallbacksAreDeliveredAndSigned(t *testing.T) {
+	t.Parallel()
 	const secret = "webhook-secret"
 	e := newEnv(t, Options{CallbackSecret: secret, MinDuration: time.Minute, MaxDuration: time.Minute})
 	url, ch := receiver(t)
@@ -86,6 +87,7 @@ func TestCallbacksAreDeliveredAndSigned(t *testing.T) {
 }
 
 func TestCallbacksRetryThreeTimes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	url, ch := receiver(t, 500, 503, 500, 500)
 	e.generate(map[string]any{"prompt": "x", "callBackUrl": url})
@@ -103,6 +105,7 @@ func TestCallbacksRetryThreeTimes(t *testing.T) {
 }
 
 func TestCloseStopsPendingCallbacks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	url, _ := receiver(t, 500, 500, 500)
 	e.generate(map[string]any{"prompt": "x", "callBackUrl": url})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestEachFaultAsTheClientSeesIt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	cases := []struct {
 		f     Fault
@@ -96,6 +97,7 @@ func errorsAs(err error, target **json.SyntaxError) bool {
 }
 
 func TestSlowFaultStallsThenAnswers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{SlowDelay: 200 * time.Millisecond})
 	e.sim.InjectFault("", FaultSlow, 1)
 	start := time.Now()
@@ -106,6 +108,7 @@ func TestSlowFaultStallsThenAnswers(t *testing.T) {
 }
 
 func TestFaultedCreatesCreateNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	for _, f := range []Fault{Fault429, Fault455, Fault500, Fault502HTML, FaultCutBody, FaultMalformed, FaultEmpty, FaultReset} {
 		e.sim.InjectFault(PathGenerate, f, 1)
@@ -117,6 +120,7 @@ func TestFaultedCreatesCreateNothing(t *testing.T) {
 }
 
 func TestAcceptedCreatesThatLoseTheAnswer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	body := map[string]any{"prompt": "x"}
 
@@ -159,6 +163,7 @@ func TestAcceptedCreatesThatLoseTheAnswer(t *testing.T) {
 }
 
 func TestFaultRateInjectsRandomFaults(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{FaultRate: 1, Seed: 3, SlowDelay: time.Millisecond})
 	bad := 0
 	for range 30 {
@@ -179,6 +184,7 @@ func TestFaultRateInjectsRandomFaults(t *testing.T) {
 }
 
 func TestFaultStrings(t *testing.T) {
+	t.Parallel()
 	if FaultAcceptThenDrop.String() != "accept-then-drop" || Fault(99).String() != "fault(99)" {
 		t.Error(FaultAcceptThenDrop.String(), Fault(99).String())
 	}

@@ -18,6 +18,7 @@ func resultLink(t *testing.T, e *env) (string, []byte) {
 }
 
 func TestFileHostRangeAndIfRange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	link, clip := resultLink(t, e)
 
@@ -57,6 +58,7 @@ func TestFileHostRangeAndIfRange(t *testing.T) {
 }
 
 func TestFileLinksExpireAndFreshOnesWork(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{URLTTL: time.Hour})
 	id := e.generate(nil)
 	_, r := e.record(id)
@@ -96,6 +98,7 @@ func TestFileLinksExpireAndFreshOnesWork(t *testing.T) {
 }
 
 func TestCutFilesAtAndResume(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	link, clip := resultLink(t, e)
 	e.sim.CutFilesAt(5000, 1)
@@ -110,6 +113,7 @@ func TestCutFilesAtAndResume(t *testing.T) {
 }
 
 func TestFileHostNeverNeedsTheKeyAndCountsLeaks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	link, _ := resultLink(t, e)
 	if resp, _, _ := fetch(t, link, nil); resp.StatusCode != 200 || e.sim.FileRequestsWithAuth() != 0 {
@@ -125,6 +129,7 @@ func TestFileHostNeverNeedsTheKeyAndCountsLeaks(t *testing.T) {
 }
 
 func TestFileHostFaults(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	link, _ := resultLink(t, e)
 	e.sim.InjectFault("files", Fault502HTML, 1)

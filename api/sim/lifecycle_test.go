@@ -12,6 +12,7 @@ import (
 )
 
 func TestGenerationGoesFromNullToRunningToSucceeded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{NullGrace: 2 * time.Second, MinDuration: time.Minute, MaxDuration: time.Minute})
 	id := e.generate(map[string]any{"prompt": "a red kite", "model": "veo3_fast", "aspectRatio": "16:9"})
 	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(id) {
@@ -77,6 +78,7 @@ func checkCanonical(t *testing.T, e *env, a answer, r record) {
 func (a answer) data() []byte { return a.Data }
 
 func TestExtensionChainGrowsTheStitchedVideo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	src := e.generate(nil)
 	for i, want := range []string{assets.Extended15, assets.Extended22, stitchedName(29)} {
@@ -99,6 +101,7 @@ func TestExtensionChainGrowsTheStitchedVideo(t *testing.T) {
 }
 
 func TestExtendRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	ok := e.generate(nil)
 	e.sim.PushPlan(Plan{Duration: time.Hour})
@@ -145,6 +148,7 @@ func TestExtendRefusals(t *testing.T) {
 }
 
 func TestExtendFailPromptEndsFailedAndRefunds(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	src := e.generate(nil)
 	before := e.sim.Balance()
@@ -159,6 +163,7 @@ func TestExtendFailPromptEndsFailedAndRefunds(t *testing.T) {
 }
 
 func TestGenerateValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	img := []string{"https://example.com/a.png"}
 	cases := []struct {
@@ -203,6 +208,7 @@ func TestGenerateValidation(t *testing.T) {
 }
 
 func TestVerticalRenderHasOriginURLs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	id := e.generate(map[string]any{"prompt": "x", "aspectRatio": "9:16"})
 	_, r := e.record(id)
@@ -212,6 +218,7 @@ func TestVerticalRenderHasOriginURLs(t *testing.T) {
 }
 
 func TestAuthAndRouting(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	for _, key := range []string{"", "wrong"} {
 		e.key = key
@@ -240,6 +247,7 @@ func TestAuthAndRouting(t *testing.T) {
 }
 
 func TestCreditsAreChargedRefundedAndEnforced(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	credit := func() float64 {
 		a := e.get(PathCredit)
@@ -289,6 +297,7 @@ func TestCreditsAreChargedRefundedAndEnforced(t *testing.T) {
 }
 
 func TestRateLimitRefusesThe21stCreateUntilTheWindowSlides(t *testing.T) {
+	t.Parallel()
 	for _, asHTTP := range []bool{false, true} {
 		e := newEnv(t, Options{RateLimitAsHTTP: asHTTP})
 		for i := range 20 {
@@ -325,6 +334,7 @@ func TestRateLimitRefusesThe21stCreateUntilTheWindowSlides(t *testing.T) {
 }
 
 func TestUpscale1080p(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{MinDuration: 30 * time.Second, MaxDuration: 30 * time.Second})
 	id := e.generate(nil)
 	hd := Path1080p + "?taskId=" + id + "&index=0"
@@ -359,6 +369,7 @@ func TestUpscale1080p(t *testing.T) {
 }
 
 func TestUpscale4K(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	id := e.generate(nil)
 	before, creates := e.sim.Balance(), e.sim.Creates()
@@ -398,6 +409,7 @@ func TestUpscale4K(t *testing.T) {
 }
 
 func TestDemoSourcesAreExtendable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	for _, id := range DemoSources() {
 		a, r := e.record(id)

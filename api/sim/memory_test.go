@@ -14,6 +14,7 @@ import (
 // takes ten minutes is done after ten fake minutes and no real wait, and
 // closing leaves no goroutine behind (synctest.Test would fail).
 func TestInMemoryServiceRunsOnFakeTime(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := StartInMemory(Options{APIKey: testKey, MinDuration: 10 * time.Minute, MaxDuration: 10 * time.Minute})
 		defer srv.Close()

@@ -10,6 +10,7 @@ import (
 // resultUrls (the new part alone, as a string) under data, no response,
 // no paramJson, no times; the others are complete.
 func TestSparseAnswersEveryNth(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{SparseEvery: 2})
 	id := e.extend(DemoLighthouse, "a storm rolls in")
 	var shapes []string
@@ -47,6 +48,7 @@ func TestSparseAnswersEveryNth(t *testing.T) {
 // FourKSameID names the 4K by its source's id, in the first answer and in
 // the state answers after it; off, by a new id.
 func TestFourKAnswersUnderEitherID(t *testing.T) {
+	t.Parallel()
 	for _, same := range []bool{false, true} {
 		e := newEnv(t, Options{})
 		e.sim.SetFourKSameID(same)

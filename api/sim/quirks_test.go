@@ -8,6 +8,7 @@ import (
 )
 
 func TestEachQuirkShapeAppears(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	src := e.generate(nil)
 	cases := []struct {
@@ -92,6 +93,7 @@ func resp(d map[string]any) map[string]any {
 }
 
 func TestFailureShapes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.sim.PushPlan(Plan{Fail: true, SuccessFlag: 3, ErrorCode: 400, ErrorMessage: "English only"})
 	id := e.generate(nil)
@@ -107,6 +109,7 @@ func TestFailureShapes(t *testing.T) {
 }
 
 func TestQuirkRateVariesAnswers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{QuirkRate: 1, Seed: 7})
 	id := e.extend(e.generate(nil), "more")
 	shapes := map[string]bool{}
@@ -143,6 +146,7 @@ func shape(d map[string]any) string {
 }
 
 func TestPlanRejectAndPlanOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	e.sim.PushPlan(Plan{RejectCode: 455, RejectMsg: "maintenance"})
 	e.sim.PushPlan(Plan{Fail: true})

@@ -9,6 +9,7 @@ import (
 )
 
 func TestStartServesAPIAndFilesOnLoopback(t *testing.T) {
+	t.Parallel()
 	srv, err := Start(Options{APIKey: "k"})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestStatePersistsAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sim.json")
 	clk := &fakeClock{t: time.Date(2026, 3, 20, 10, 0, 0, 0, time.UTC)}
 	o := Options{StatePath: path, Now: clk.Now, MinDuration: time.Minute, MaxDuration: time.Minute}
@@ -49,6 +50,7 @@ func TestStatePersistsAcrossProcesses(t *testing.T) {
 }
 
 func TestUnreadableStateStartsFresh(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sim.json")
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
@@ -62,6 +64,7 @@ func TestUnreadableStateStartsFresh(t *testing.T) {
 }
 
 func TestTwoProcessesShareTheStateFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sim.json")
 	o := Options{StatePath: path}
 	a, b := newEnv(t, o), newEnv(t, o)

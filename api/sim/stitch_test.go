@@ -12,6 +12,7 @@ import (
 // A chain grows by 7 s at every step, beyond the embedded clips, and
 // every length is a whole, valid MP4 with video and audio.
 func TestChainsGrowBySevenSeconds(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	src := DemoLighthouse
 	prev := 8 * time.Second
@@ -41,6 +42,7 @@ func TestChainsGrowBySevenSeconds(t *testing.T) {
 // The loop keeps every sample whole and in order: the made file's media
 // is the source's, repeated.
 func TestLoopedMP4IsTheSourceRepeated(t *testing.T) {
+	t.Parallel()
 	src, _ := assets.Clip(assets.Extended22)
 	out, err := loopedMP4(src, 148*time.Second)
 	if err != nil {

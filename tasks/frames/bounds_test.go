@@ -34,6 +34,7 @@ func fakeExtractor(t *testing.T, ffmpeg string, timeout time.Duration) *Extracto
 // When the user moves on, the context ends and ffmpeg dies with it: the
 // call returns at once and no process is left behind.
 func TestMovingOnKillsFFmpeg(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("needs /bin/sh")
 	}
@@ -72,6 +73,7 @@ func TestMovingOnKillsFFmpeg(t *testing.T) {
 
 // A stuck ffmpeg is killed at the timeout, with a reason.
 func TestStuckFFmpegTimesOut(t *testing.T) {
+	t.Parallel()
 	e := fakeExtractor(t, fakeFFmpeg(t, "exec sleep 1000"), 20*time.Millisecond)
 	f := clip(t, assets.Source8B)
 	_, err := e.Frame(context.Background(), Video{Path: f.Path}, First(), Preview)
@@ -82,6 +84,7 @@ func TestStuckFFmpegTimesOut(t *testing.T) {
 
 // Endless output is read no further than a second's worth of frames.
 func TestEndlessOutputIsCut(t *testing.T) {
+	t.Parallel()
 	e := fakeExtractor(t, fakeFFmpeg(t, "exec cat /dev/zero"), time.Hour)
 	f := clip(t, assets.Source8B)
 	_, err := e.Frame(context.Background(), Video{Path: f.Path}, Last(), Size{W: 16, H: 16})
@@ -98,6 +101,7 @@ func TestEndlessOutputIsCut(t *testing.T) {
 // What ffmpeg says reaches the user cleaned of escape sequences, its last
 // line only, and bounded however much it says.
 func TestFFmpegsWordsAreCleaned(t *testing.T) {
+	t.Parallel()
 	script := "head -c 100000 /dev/zero | tr '\\0' x >&2\nprintf '\\n\\033]52;c;cHduZWQ=\\007bad \\033[31mred\\033[0m input\\n' >&2\nexit 1"
 	e := fakeExtractor(t, fakeFFmpeg(t, script), time.Hour)
 	f := clip(t, assets.Source8B)
@@ -112,6 +116,7 @@ func TestFFmpegsWordsAreCleaned(t *testing.T) {
 }
 
 func TestParseAt(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"first": "first", "LAST": "last", "8": "8.000 s", "7.5s": "7.500 s", "0": "first"} {
 		at, err := ParseAt(in)
 		if err != nil || at.String() != want {
@@ -126,6 +131,7 @@ func TestParseAt(t *testing.T) {
 }
 
 func TestSizeFit(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ box, in, want [2]int }{
 		{[2]int{480, 480}, [2]int{1280, 720}, [2]int{480, 270}},
 		{[2]int{480, 480}, [2]int{720, 1280}, [2]int{270, 480}},
@@ -141,6 +147,7 @@ func TestSizeFit(t *testing.T) {
 }
 
 func TestStripTimes(t *testing.T) {
+	t.Parallel()
 	var got []string
 	for _, at := range StripTimes(15*time.Second, 4) {
 		got = append(got, at.String())
@@ -153,6 +160,7 @@ func TestStripTimes(t *testing.T) {
 // Past its bound the cache loses the frames of the videos looked at least
 // recently, whole folders at a time; the one just written stays.
 func TestPruneDropsTheLeastRecentlySeen(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	mk := func(sum string, age int, size int) string {

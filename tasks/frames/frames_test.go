@@ -34,6 +34,7 @@ type realFrames struct {
 }
 
 func TestAgainstFFmpeg(t *testing.T) {
+	t.Parallel()
 	needFFmpeg(t)
 	r := &realFrames{src8b: clip(t, assets.Source8B), src8a: clip(t, assets.Source8A),
 		ext15: clip(t, assets.Extended15), ext22: clip(t, assets.Extended22), dir: t.TempDir()}

@@ -44,6 +44,7 @@ func demo(t *testing.T) (*Model, *bytes.Buffer) {
 }
 
 func TestUpscaleAsksForTheTargetThenTheCost(t *testing.T) {
+	t.Parallel()
 	m, _ := demo(t)
 	m.press("u")
 	if !strings.Contains(m.View(), "1 = 1080p") {
@@ -61,6 +62,7 @@ func TestUpscaleAsksForTheTargetThenTheCost(t *testing.T) {
 }
 
 func TestCopyWritesOSC52(t *testing.T) {
+	t.Parallel()
 	m, out := demo(t)
 	m.press("c")
 	if !strings.Contains(out.String(), "\x1b]52;c;") {
@@ -72,6 +74,7 @@ func TestCopyWritesOSC52(t *testing.T) {
 }
 
 func TestOpenWithoutAFileSaysHowToGetOne(t *testing.T) {
+	t.Parallel()
 	m, _ := demo(t)
 	m.press("o")
 	if !strings.Contains(m.View(), "press d to download") {

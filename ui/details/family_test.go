@@ -73,6 +73,7 @@ func openDetails(t *testing.T, e *uitest.Env, id string, w, h int) *Model {
 }
 
 func TestGoldenSucceededWithFilesAndChildren(t *testing.T) {
+	t.Parallel()
 	for _, sz := range []struct {
 		name string
 		w, h int
@@ -86,6 +87,7 @@ func TestGoldenSucceededWithFilesAndChildren(t *testing.T) {
 }
 
 func TestNothingIsCutAtTheEdge(t *testing.T) {
+	t.Parallel()
 	m, _ := family(t, 80, 200)
 	v := m.View()
 	for _, l := range strings.Split(v, "\n") {
@@ -103,6 +105,7 @@ func TestNothingIsCutAtTheEdge(t *testing.T) {
 }
 
 func TestScrollHintWhenTallerThanTheScreen(t *testing.T) {
+	t.Parallel()
 	m, _ := family(t, 80, 22)
 	if !strings.Contains(m.View(), "↓/j space: more") {
 		t.Fatalf("no scroll hint:\n%s", m.View())
@@ -114,6 +117,7 @@ func TestScrollHintWhenTallerThanTheScreen(t *testing.T) {
 }
 
 func TestViewportKeysDoNotShadowActions(t *testing.T) {
+	t.Parallel()
 	m, _ := family(t, 80, 22)
 	got := m.press("d")
 	if len(got) < 2 || got[1] != (request.Download{ID: "l0000000000002efgh", Force: true}) {
@@ -125,6 +129,7 @@ func TestViewportKeysDoNotShadowActions(t *testing.T) {
 }
 
 func TestNewestChildIsChosenAndOpensWithEnter(t *testing.T) {
+	t.Parallel()
 	m, _ := family(t, 80, 22)
 	if m.sel != "l0000000000004mnop" {
 		t.Fatalf("chosen %q, want the newest child", m.sel)
@@ -144,6 +149,7 @@ func TestNewestChildIsChosenAndOpensWithEnter(t *testing.T) {
 }
 
 func TestChainMovesToTheSourceAndMarksItWithoutColour(t *testing.T) {
+	t.Parallel()
 	m, _ := family(t, 80, 22)
 	m.press("[")
 	m.press("[")
@@ -157,6 +163,7 @@ func TestChainMovesToTheSourceAndMarksItWithoutColour(t *testing.T) {
 }
 
 func TestNewChildShowsUpAndFinishesWhileOpen(t *testing.T) {
+	t.Parallel()
 	m, e := family(t, 80, 22) // the new child is below the fold until chosen
 	kid := &store.Task{LocalID: "l0000000000005qrst", TaskID: "f00dfeedf00dfeedf00dfeedf00dfeed", Kind: store.KindExtend,
 		ParentID: shownID, Status: store.StatusRunning, Request: store.Request{Prompt: "a ship appears"}, CreatedAt: at(58)}
@@ -178,6 +185,7 @@ func TestNewChildShowsUpAndFinishesWhileOpen(t *testing.T) {
 }
 
 func TestStaleLoadIsDropped(t *testing.T) {
+	t.Parallel()
 	m, _ := family(t, 80, 22)
 	old := m.gen
 	m2, _ := m.reload()

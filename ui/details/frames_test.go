@@ -48,6 +48,7 @@ func realFrames(t testing.TB) *frames.Extractor {
 // The seam is under the prompt: the source's SMPTE bars on the left, in
 // order, in 24-bit half-blocks; the first and last frames after the files.
 func TestSeamInHalfBlocks(t *testing.T) {
+	t.Parallel()
 	m := seamDetails(t, realFrames(t), picture.Painter{Profile: termenv.TrueColor}, 120, 34)
 	v := m.content().text
 	rows := uitest.Cells(v)
@@ -93,6 +94,7 @@ func TestSeamInHalfBlocks(t *testing.T) {
 // Without ffmpeg the pictures give way to one line that says how to get
 // it; the page is otherwise whole and keys act.
 func TestWithoutFFmpegOneLine(t *testing.T) {
+	t.Parallel()
 	none := frames.New(frames.Config{Dir: t.TempDir(), LookPath: func(string) (string, error) { return "", errors.New("none") }})
 	m := seamDetails(t, none, picture.Painter{Profile: termenv.TrueColor}, 120, 34)
 	v := m.content().text
@@ -121,6 +123,7 @@ func TestWithoutFFmpegOneLine(t *testing.T) {
 // Under NO_COLOR nothing is decoded and one plain line says how to get the
 // frames as PNG.
 func TestNoColourIsOnePlainLine(t *testing.T) {
+	t.Parallel()
 	runs := 0
 	ex := frames.New(frames.Config{Dir: t.TempDir(), LookPath: func(string) (string, error) {
 		runs++

@@ -15,6 +15,7 @@ import (
 // Issue 15.6: what matters comes first (the prompt, the video on disk, the
 // chain), then how it was made, the links and checksums last.
 func TestSectionsComeInTheOrderThatMatters(t *testing.T) {
+	t.Parallel()
 	for _, sz := range [][2]int{{80, 22}, {120, 34}} {
 		m, _ := family(t, sz[0], sz[1])
 		v := ansi.Strip(m.content().text)
@@ -41,6 +42,7 @@ func TestSectionsComeInTheOrderThatMatters(t *testing.T) {
 // padding to the edge dropped) give back the exact text, as a terminal's
 // copy of a soft-wrapped line would.
 func TestLongURLsAreNotBrokenInsideByIndentation(t *testing.T) {
+	t.Parallel()
 	task := familyTasks()[1]
 	for _, sz := range [][2]int{{80, 200}, {120, 200}} {
 		m, _ := family(t, sz[0], sz[1])
@@ -59,6 +61,7 @@ func TestLongURLsAreNotBrokenInsideByIndentation(t *testing.T) {
 // A running task shows in Details the list's estimate: the same words
 // from the same past durations of its kind.
 func TestRunningTaskShowsItsEstimate(t *testing.T) {
+	t.Parallel()
 	e := newFamilyEnv(t)
 	m := openDetails(t, e, kidB, 80, 22)
 	task, err := e.Store.Get(kidB)

@@ -19,6 +19,7 @@ import (
 // model beside the lost create's, and only a confirmed id is handed on; a
 // differing one only with F.
 func TestSettleShowsTheServicesAnswerBeforeAttaching(t *testing.T) {
+	t.Parallel()
 	e := uitest.NewEnv(t, 0, 0, uitest.Clock)
 	e.Srv.Sim.PushPlan(sim.Plan{DropAfterCreate: true})
 	lost, err := e.Svc.Extend(t.Context(), tasks.ExtendInput{Source: sim.DemoForest, Prompt: "fog lifts over the pines"})
