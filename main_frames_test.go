@@ -1,13 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -31,6 +31,18 @@ func TestFramesSeamPNG(t *testing.T) {
 		t.Fatalf("download exit %d, extend exit %d: %s %s", src.code, r.code, src.stderr, r.stderr)
 	}
 	parent, ext := decode[taskOut](t, src), decode[taskOut](t, r)
+	// ffmpeg's own frames, in one run beside veox's: 8 s × 24, the
+	// source's last is 191; the extension's first new one is 192.
+	type answer struct {
+		frames []image.Image
+		err    error
+	}
+	refs := make(chan answer, 1)
+	refDir := t.TempDir()
+	go func() {
+		f, err := ffmpegFrames(ffmpeg, refDir, numbered{parent.Files[0], 191}, numbered{ext.Files[0], 192})
+		refs <- answer{f, err}
+	}()
 	out := filepath.Join(home, "seam.png")
 	r = veox(t, home, nil, "--demo", "frames", ext.TaskID, "--at", "seam", "--out", out, "--json")
 	if r.code != 0 {
@@ -56,8 +68,12 @@ func TestFramesSeamPNG(t *testing.T) {
 	}
 	left := cut(seam, image.Rect(0, 0, 320, 180))
 	right := cut(seam, image.Rect(320, 0, 640, 180))
-	sameFrame(t, "left half", left, ffmpegFrame(t, ffmpeg, parent.Files[0], 191)) // 8 s × 24: the last is 191
-	sameFrame(t, "right half", right, ffmpegFrame(t, ffmpeg, ext.Files[0], 192))  // the first after 8 s
+	ref := <-refs
+	if ref.err != nil {
+		t.Fatal(ref.err)
+	}
+	sameFrame(t, "left half", left, ref.frames[0])
+	sameFrame(t, "right half", right, ref.frames[1])
 	// Decoded once: kept under the state folder ('veox paths' says where),
 	// so it is made again with no ffmpeg at all.
 	paths := decode[map[string]string](t, veox(t, home, nil, "--demo", "paths", "--json"))
@@ -141,17 +157,43 @@ func readPNGFile(t *testing.T, path string) image.Image {
 	return img
 }
 
-// ffmpegFrame is frame n (from 0) of a video as ffmpeg's select filter
-// picks it.
-func ffmpegFrame(t *testing.T, ffmpeg, video string, n int) image.Image {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "ref.png")
-	args := []string{"-nostdin", "-v", "error", "-i", video, "-vf", "select=eq(n\\," + strconv.Itoa(n) + ")",
-		"-frames:v", "1", "-vsync", "passthrough", "-pix_fmt", "rgb24", out}
-	if b, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, b)
+// numbered is frame n (from 0) of a video.
+type numbered struct {
+	video string
+	n     int
+}
+
+// ffmpegFrames is each frame as ffmpeg's select filter picks it, in one
+// ffmpeg run (its start-up costs more than the decoding). It runs beside
+// the test's own work, so it reports rather than fails.
+func ffmpegFrames(ffmpeg, dir string, frames ...numbered) ([]image.Image, error) {
+	args := []string{"-nostdin", "-v", "error"}
+	var graph []string
+	for i, f := range frames {
+		args = append(args, "-i", f.video)
+		graph = append(graph, fmt.Sprintf("[%d:v]select=eq(n\\,%d)[f%d]", i, f.n, i))
 	}
-	return readPNGFile(t, out)
+	args = append(args, "-filter_complex", strings.Join(graph, ";"))
+	for i := range frames {
+		args = append(args, "-map", fmt.Sprintf("[f%d]", i), "-frames:v", "1", "-fps_mode", "passthrough", "-pix_fmt", "rgb24",
+			filepath.Join(dir, fmt.Sprintf("%d.png", i)))
+	}
+	if b, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("ffmpeg %v: %v\n%s", args, err, b)
+	}
+	imgs := make([]image.Image, len(frames))
+	for i := range frames {
+		f, err := os.Open(filepath.Join(dir, fmt.Sprintf("%d.png", i)))
+		if err != nil {
+			return nil, err
+		}
+		imgs[i], err = png.Decode(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("ffmpeg's frame %d: %v", i, err)
+		}
+	}
+	return imgs, nil
 }
 
 func cut(img image.Image, r image.Rectangle) image.Image {
