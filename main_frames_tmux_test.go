@@ -65,7 +65,8 @@ func TestTmuxDetailsShowsTheSeam(t *testing.T) {
 	x := startTUI(t, home, 120, 36)
 	x.wait(ext[:8], "forest")
 	x.keys("Enter")
-	s := waitScreen(x, 60*time.Second, "Seam", "the source's last frame", "first new frame · 8.0 s")
+	// Decoding four frames on a loaded machine can take longer than the usual 10 s.
+	s := x.waitFor(60*time.Second, "Seam", "the source's last frame", "first new frame · 8.0 s")
 	lines := strings.Split(s, "\n")
 	top := -1
 	for i, l := range lines {
@@ -146,30 +147,6 @@ func TestTmuxKeysAnsweredWhileDecoding(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-	}
-}
-
-// waitScreen is tmux.wait with a longer deadline: decoding four frames on a
-// loaded machine can take longer than the screen's usual 10 s.
-func waitScreen(x *tmux, d time.Duration, parts ...string) string {
-	x.t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		s := x.screen()
-		missing := ""
-		for _, p := range parts {
-			if !strings.Contains(s, p) {
-				missing = p
-				break
-			}
-		}
-		if missing == "" {
-			return s
-		}
-		if time.Now().After(deadline) {
-			x.t.Fatalf("the screen never showed %q:\n%s", missing, s)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -92,12 +92,24 @@ func (x *tmux) screen() string { return x.run("capture-pane", "-p") }
 // wait returns the screen once it holds every part, or fails after 10 s.
 func (x *tmux) wait(parts ...string) string {
 	x.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if exec.Command("tmux", "-L", x.socket, "has-session").Run() != nil {
-			x.t.Fatalf("veox exited while the test waited for %q", parts)
+	return x.waitFor(10*time.Second, parts...)
+}
+
+// waitFor returns the screen once it holds every part, or fails after d.
+// It looks again soon, then less often (each look is a tmux process, and
+// on a loaded machine the looks slowed what they waited for).
+func (x *tmux) waitFor(d time.Duration, parts ...string) string {
+	x.t.Helper()
+	deadline := time.Now().Add(d)
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 80*time.Millisecond) {
+		out, err := exec.Command("tmux", "-L", x.socket, "capture-pane", "-p").CombinedOutput()
+		if err != nil {
+			if exec.Command("tmux", "-L", x.socket, "has-session").Run() != nil {
+				x.t.Fatalf("veox exited while the test waited for %q", parts)
+			}
+			x.t.Fatalf("tmux capture-pane: %v\n%s", err, out)
 		}
-		s := x.screen()
+		s := string(out)
 		missing := ""
 		for _, p := range parts {
 			if !strings.Contains(s, p) {
@@ -111,7 +123,7 @@ func (x *tmux) wait(parts ...string) string {
 		if time.Now().After(deadline) {
 			x.t.Fatalf("the screen never showed %q:\n%s", missing, s)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(pause)
 	}
 }
 
