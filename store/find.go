@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -43,37 +44,27 @@ func (s *Store) Find(ctx context.Context, f Find, limit int) ([]Task, error) {
 		}
 	}
 	var tasks []Task
-	err := s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket([]byte(bSearch)).Cursor()
+	err := s.viewFile(func(tx *bolt.Tx, file *os.File) error {
 		times := tx.Bucket([]byte(bTime))
-		n := 0
-		for k, v := c.Last(); k != nil && len(tasks) < limit; k, v = c.Prev() {
-			if n++; n%ctxEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if len(k) <= 8 || !holdsAll(v, k[8:], words) {
-				continue
-			}
+		return eachCandidate(tx, file, words, ctx.Err, func(k []byte) (bool, error) {
 			if len(f.Statuses) > 0 || len(f.Kinds) > 0 {
 				status, kind := parseTimeValue(times.Get(k))
 				if !matches(f.Statuses, status) || !matches(f.Kinds, kind) {
-					continue
+					return false, nil
 				}
 			}
 			t, err := loadTx(tx, string(k[8:]))
 			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
-				continue // a dangling entry or a damaged record: 'veox doctor' reports it
+				return false, nil // a dangling entry or a damaged record: 'veox doctor' reports it
 			}
 			if err != nil {
-				return err
+				return true, err
 			}
 			if f.Match == nil || f.Match(t) {
 				tasks = append(tasks, *t)
 			}
-		}
-		return nil
+			return len(tasks) >= limit, nil
+		})
 	})
 	return tasks, err
 }

@@ -122,8 +122,15 @@ func indexEntries(t *Task) []indexEntry {
 // only the entries that differ. Either may be nil (insert, delete).
 func moveIndexes(tx *bolt.Tx, old, cur *Task) error {
 	oldE, curE := indexEntries(old), indexEntries(cur)
+	edge := bytes.Clone(packEdge(tx)) // search entries below it live in the pack (searchpack.go)
 	for _, o := range oldE {
 		if hasKey(curE, o) {
+			continue
+		}
+		if o.bucket == bSearch && packed(edge, o.key) {
+			if err := editPacked(tx, o.key, nil, packChunk); err != nil {
+				return err
+			}
 			continue
 		}
 		b := bucket(tx, o.bucket)
@@ -137,6 +144,12 @@ func moveIndexes(tx *bolt.Tx, old, cur *Task) error {
 	}
 	for _, c := range curE {
 		if same(oldE, c) {
+			continue
+		}
+		if c.bucket == bSearch && packed(edge, c.key) {
+			if err := editPacked(tx, c.key, c.value, packChunk); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := bucket(tx, c.bucket).Put(c.key, c.value); err != nil {

@@ -297,6 +297,9 @@ func (s *Store) Reindex() error {
 // two tasks claim one service id, the one read last (highest local id) wins
 // the taskid entry. Records that do not decode are left for doctor.
 func rebuildIndexes(tx *bolt.Tx) error {
+	if err := dropPack(tx); err != nil {
+		return err
+	}
 	for _, name := range []string{bTime, bTaskID, bActive, bChildren, bSearch} {
 		if tx.Bucket([]byte(name)) != nil {
 			if err := tx.DeleteBucket([]byte(name)); err != nil {
@@ -317,6 +320,9 @@ func rebuildIndexes(tx *bolt.Tx) error {
 		return moveIndexes(tx, nil, t)
 	})
 	if err != nil {
+		return err
+	}
+	if _, err := sealPack(tx, packLimits{packChunk, packTail, packTailLimit}, 0); err != nil {
 		return err
 	}
 	return putJSON(tx.Bucket([]byte(bMeta)), metaCounts, c)

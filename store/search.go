@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,23 +29,17 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]Task, er
 		return nil, nil // NUL separates the indexed fields; no text holds one
 	}
 	var tasks []Task
-	err := s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket([]byte(bSearch)).Cursor()
-		n := 0
-		for k, v := c.Last(); k != nil && len(tasks) < limit; k, v = c.Prev() {
-			if n++; n%ctxEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if len(k) <= 8 || !(bytes.Contains(v, needle) || bytes.Contains(k[8:], needle)) {
-				continue
-			}
+	var words [][]byte
+	if len(needle) > 0 {
+		words = [][]byte{needle}
+	}
+	err := s.viewFile(func(tx *bolt.Tx, file *os.File) error {
+		return eachCandidate(tx, file, words, ctx.Err, func(k []byte) (bool, error) {
 			if err := appendTask(tx, &tasks, string(k[8:])); err != nil {
-				return err
+				return true, err
 			}
-		}
-		return nil
+			return len(tasks) >= limit, nil
+		})
 	})
 	if err != nil {
 		return nil, err

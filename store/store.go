@@ -119,6 +119,9 @@ type Store struct {
 	// one replaced (one database held open for the whole run) in the same
 	// run. Nothing else ever sets it.
 	held *bolt.DB
+
+	// packSizes overrides the search pack's sizes (tests); zero: the defaults.
+	packSizes packLimits
 }
 
 // userError carries a sentence for the user while still matching the
@@ -155,6 +158,9 @@ func Open(path string, o Options) (*Store, error) {
 		return s, s.openExisting()
 	}
 	if err := s.prepareFile(); err != nil {
+		return nil, err
+	}
+	if err := s.maybeSeal(); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -52,6 +52,17 @@ func (s *Store) updateCreate(fn func(*bolt.Tx) error) error {
 }
 
 func (s *Store) unit(write, create bool, fn func(*bolt.Tx) error) error {
+	return s.unitWith(write, create, func(tx *bolt.Tx, _ *os.File) error { return fn(tx) })
+}
+
+// viewFile is view that also hands fn the unit's open file (nil when
+// there is none), for reads that pread large values instead of faulting
+// in their pages (searchpack.go).
+func (s *Store) viewFile(fn func(*bolt.Tx, *os.File) error) error {
+	return s.unitWith(false, false, fn)
+}
+
+func (s *Store) unitWith(write, create bool, fnf func(*bolt.Tx, *os.File) error) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
@@ -63,14 +74,14 @@ func (s *Store) unit(write, create bool, fn func(*bolt.Tx) error) error {
 		defer s.mu.RUnlock()
 	}
 	if s.held != nil {
-		return (&handle{db: s.held}).run(write, fn, new(uint64))
+		return (&handle{db: s.held}).run(write, func(tx *bolt.Tx) error { return fnf(tx, nil) }, new(uint64))
 	}
 	h, err := s.openHandle(write, create)
 	if err != nil {
 		return err
 	}
 	var committed uint64
-	err = h.run(write, fn, &committed)
+	err = h.run(write, func(tx *bolt.Tx) error { return fnf(tx, h.file) }, &committed)
 	if committed != 0 {
 		s.commits.Add(1)
 		s.advanceStamp(h.file, committed)
