@@ -49,6 +49,7 @@ for n in "${SIZES[@]}"; do
 	echo "seeding $n tasks…"
 	/usr/bin/time -f "%e" -o "$TMP/seed-$n.time" \
 		"$VEOX" --home "$TMP/h$n" --demo seed-history "$n" >/dev/null
+	stat -c %s "$TMP/h$n/demo/history.db" >"$TMP/seed-$n.size"
 done
 db() { echo "$TMP/h$1/demo/history.db"; }
 
@@ -107,6 +108,9 @@ row "list --json --all" 2 60 list --json --all
 row "doctor --offline" 1 60 doctor --offline
 
 echo
+# The sizes after the commands above: the first to open a history for
+# writing packs its older search entries (store/searchpack.go), which
+# grows the file a little; this is the file a user has.
 for n in "${SIZES[@]}"; do
 	size=$(stat -c %s "$(db "$n")")
 	tasks=$((n + 4))
@@ -115,8 +119,9 @@ for n in "${SIZES[@]}"; do
 	if [ "$n" = 100000 ]; then
 		if awk -v p="$per" 'BEGIN { exit !(p < 1.6) }'; then verdict="ok (< 1.6 KB)"; else verdict="MISSED (< 1.6 KB)"; FAILED=1; fi
 	fi
-	printf 'history file, %6d tasks: %6.1f MB, %s KB a task %s (seeded in %s s)\n' "$tasks" \
-		"$(awk -v s="$size" 'BEGIN { print s / 1048576 }')" "$per" "$verdict" "$(cat "$TMP/seed-$n.time")"
+	printf 'history file, %6d tasks: %6.1f MB, %s KB a task %s (seeded in %s s, %.1f MB then)\n' "$tasks" \
+		"$(awk -v s="$size" 'BEGIN { print s / 1048576 }')" "$per" "$verdict" "$(cat "$TMP/seed-$n.time")" \
+		"$(awk -v s="$(cat "$TMP/seed-$n.size")" 'BEGIN { print s / 1048576 }')"
 done
 if command -v strace >/dev/null; then
 	writes=$(strace -f -c -e trace=write -o "$TMP/strace" "$VEOX" --home "$TMP/h100000" --demo list --all >/dev/null 2>&1 &&
