@@ -329,25 +329,32 @@ func TestSlowAnswerTimesOut(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
+	// Attempts are counted where they are made, in the client's log: under
+	// -race on a loaded machine an attempt could time out before the server
+	// saw it, and the server's count said 2 reads for 3.
+	var logged bytes.Buffer
 	c := ctClient(s.URL, func(o *Options) {
 		o.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
 		o.CreateTimeout = 80 * time.Millisecond
+		o.Logger = log.New(&logged)
 	})
+	attempts := func() int { return strings.Count(logged.String(), "api request failed") }
 	start := time.Now()
 	_, err := c.RecordInfo(context.Background(), "t1")
 	e := mustAPIError(t, err)
-	if e.Kind != KindTransport || !strings.Contains(e.Message, "no answer within 50ms") || s.hits.Load() != 3 {
-		t.Errorf("read: %v %q hits %d", e.Kind, e.Message, s.hits.Load())
+	if e.Kind != KindTransport || !strings.Contains(e.Message, "no answer within 50ms") || attempts() != 3 || s.hits.Load() > 3 {
+		t.Errorf("read: %v %q after %d attempts, %d seen by the server", e.Kind, e.Message, attempts(), s.hits.Load())
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
 	}
 
 	s.hits.Store(0)
+	logged.Reset()
 	_, err = c.Extend(context.Background(), ctExtend)
 	e = mustAPIError(t, err)
-	if e.Kind != KindTransport || !e.MaybeCreated || !strings.Contains(e.Message, "80ms") || s.hits.Load() != 1 {
-		t.Errorf("create: %v %q maybe %v hits %d", e.Kind, e.Message, e.MaybeCreated, s.hits.Load())
+	if e.Kind != KindTransport || !e.MaybeCreated || !strings.Contains(e.Message, "80ms") || attempts() != 1 || s.hits.Load() > 1 {
+		t.Errorf("create: %v %q maybe %v after %d attempts, %d seen by the server", e.Kind, e.Message, e.MaybeCreated, attempts(), s.hits.Load())
 	}
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("not a deadline error: %v", err)
