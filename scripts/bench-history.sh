@@ -34,6 +34,8 @@ trap 'exit 130' INT TERM
 
 echo "building veox…"
 go build -o "$TMP/veox" .
+# the demo's videos go with the rest, not into the user's own folder
+export VEOX_DOWNLOAD_DIR="$TMP/videos"
 VEOX="$TMP/veox"
 
 read -r LOAD1 _ </proc/loadavg 2>/dev/null || LOAD1=0

@@ -52,7 +52,7 @@ TICK=$(getconf CLK_TCK)
 SIZES=(100 100000)
 for n in "${SIZES[@]}"; do
 	echo "seeding $n tasks…"
-	"$TMP/veox" --home "$TMP/h$n" --demo seed-history "$n" >/dev/null
+	VEOX_DOWNLOAD_DIR="$TMP/videos" "$TMP/veox" --home "$TMP/h$n" --demo seed-history "$n" >/dev/null
 done
 
 # cpu_ms PID: the process's user + system time so far, in milliseconds.
@@ -116,7 +116,7 @@ for n in "${SIZES[@]}"; do
 		quit
 		rm -f "$TMP/h$n/demo/place.json" # start at the newest, not where the run before left off
 		tmux -L "$SOCK" -f /dev/null new-session -d -s bench -x 120 -y 36 \
-			"env VEOX_API_KEY= NO_COLOR=1 TERM=xterm-256color $TMP/veox --home $TMP/h$n --demo"
+			"env VEOX_API_KEY= VEOX_DOWNLOAD_DIR=$TMP/videos NO_COLOR=1 TERM=xterm-256color $TMP/veox --home $TMP/h$n --demo"
 		pid=$(tmux -L "$SOCK" list-panes -t bench -F '#{pane_pid}')
 		for _ in 1 2 3; do # the pane's shell may not have exec'd veox
 			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = veox ] && break
