@@ -156,6 +156,7 @@ func smallPackStore(t *testing.T, n int) *Store {
 // The pack gives the answers the per-task bucket gave, and keeps giving
 // them as old tasks are changed, removed and added below its edge.
 func TestSearchPackAnswersAsBefore(t *testing.T) {
+	t.Parallel()
 	s := smallPackStore(t, 400)
 	sameAnswers(t, s)
 	if err := s.Check(); err != nil {
@@ -217,6 +218,7 @@ func TestSearchPackAnswersAsBefore(t *testing.T) {
 // for writing, and answers as before; opened read-only it is searched as
 // it is.
 func TestSearchPackBuiltForAnOlderHistory(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "history.db")
 	s, err := Open(path, Options{NoSync: true})
 	if err != nil {
@@ -269,6 +271,7 @@ func TestSearchPackBuiltForAnOlderHistory(t *testing.T) {
 // The chunks read with pread are the bytes bbolt maps; a damaged pack is
 // found by Check and rebuilt by Reindex.
 func TestSearchPackReadAndChecked(t *testing.T) {
+	t.Parallel()
 	s := smallPackStore(t, 300)
 	read := 0
 	err := s.viewFile(func(tx *bolt.Tx, f *os.File) error {
