@@ -143,22 +143,29 @@ func (s *Store) Active() ([]Task, error) {
 // not among them.
 func (s *Store) Children(taskID string) ([]Task, error) {
 	var tasks []Task
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		tasks, err = childrenTx(tx, taskID)
+		return err
+	})
+	return tasks, err
+}
+
+func childrenTx(tx *bolt.Tx, taskID string) ([]Task, error) {
+	var tasks []Task
 	if taskID == "" {
 		return nil, nil
 	}
 	prefix := []byte(taskID + "\x00")
-	err := s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket([]byte(bChildren)).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if err := appendTask(tx, &tasks, string(k[len(prefix):])); err != nil {
-				return err
-			}
+	c := tx.Bucket([]byte(bChildren)).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if err := appendTask(tx, &tasks, string(k[len(prefix):])); err != nil {
+			return tasks, err
 		}
-		return nil
-	})
+	}
 	tasks = slices.DeleteFunc(tasks, func(t Task) bool { return t.Status == StatusRefused })
 	sortByCreation(tasks)
-	return tasks, err
+	return tasks, nil
 }
 
 // Chain returns the ancestry of a task, root first, ending with the task
@@ -167,31 +174,56 @@ func (s *Store) Children(taskID string) ([]Task, error) {
 func (s *Store) Chain(id string) ([]Task, error) {
 	var chain []Task
 	err := s.view(func(tx *bolt.Tx) error {
-		localID, err := resolveTx(tx, id)
+		var err error
+		chain, err = chainTx(tx, id)
+		return err
+	})
+	return chain, err
+}
+
+func chainTx(tx *bolt.Tx, id string) ([]Task, error) {
+	var chain []Task
+	localID, err := resolveTx(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for !seen[localID] {
+		seen[localID] = true
+		t, err := loadTx(tx, localID)
 		if err != nil {
+			return nil, err
+		}
+		chain = append(chain, *t)
+		if t.ParentID == "" {
+			break
+		}
+		parent := tx.Bucket([]byte(bTaskID)).Get([]byte(t.ParentID))
+		if parent == nil {
+			break
+		}
+		localID = string(parent)
+	}
+	slices.Reverse(chain)
+	return chain, nil
+}
+
+// Family is what the task list shows of a task's lineage, read in one
+// unit of work instead of three: its Chain, its Children and the Kept
+// marks. The list reads it at every move of the cursor, and opening the
+// history costs more than these reads (issue 17: a held key).
+func (s *Store) Family(id string) (chain, children []Task, kept map[string]string, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		if chain, err = chainTx(tx, id); err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		for !seen[localID] {
-			seen[localID] = true
-			t, err := loadTx(tx, localID)
-			if err != nil {
-				return err
-			}
-			chain = append(chain, *t)
-			if t.ParentID == "" {
-				break
-			}
-			parent := tx.Bucket([]byte(bTaskID)).Get([]byte(t.ParentID))
-			if parent == nil {
-				break
-			}
-			localID = string(parent)
+		if children, err = childrenTx(tx, chain[len(chain)-1].TaskID); err != nil {
+			return err
 		}
+		kept = keptTx(tx)
 		return nil
 	})
-	slices.Reverse(chain)
-	return chain, err
+	return chain, children, kept, err
 }
 
 // Count returns the number of tasks, in total and per status, from the

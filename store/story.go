@@ -290,16 +290,21 @@ func (s *Store) SetKept(parent, child string) error {
 
 // Kept returns every kept mark: parent service task id -> child local id.
 func (s *Store) Kept() (map[string]string, error) {
-	out := map[string]string{}
+	var out map[string]string
 	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(bKept))
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
+		out = keptTx(tx)
+		return nil
+	})
+	return out, err
+}
+
+func keptTx(tx *bolt.Tx) map[string]string {
+	out := map[string]string{}
+	if b := tx.Bucket([]byte(bKept)); b != nil {
+		_ = b.ForEach(func(k, v []byte) error {
 			out[string(k)] = string(v)
 			return nil
 		})
-	})
-	return out, err
+	}
+	return out
 }

@@ -100,8 +100,17 @@ func childSeconds(t *store.Task, parent int) int {
 // when no mark lies below t), so a plain chain shows no kept line.
 func (s *Service) KeptLine(t *store.Task) ([]store.Task, error) {
 	kept, err := s.store.Kept()
-	if err != nil || len(kept) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	return s.KeptLineOf(t, kept)
+}
+
+// KeptLineOf is KeptLine with the kept marks already read (store.Family):
+// with none, as in most histories, it reads nothing more.
+func (s *Service) KeptLineOf(t *store.Task, kept map[string]string) ([]store.Task, error) {
+	if len(kept) == 0 {
+		return nil, nil
 	}
 	var line, only []store.Task // only: single children not yet led to a mark
 	seen := map[string]bool{t.LocalID: true}

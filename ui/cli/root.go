@@ -88,6 +88,8 @@ func Main(version string, args []string) int {
 		case <-ctx.Done():
 		}
 	}()
+	stop := startProfile(os.Getenv)
+	defer stop()
 	root := NewRoot(Wiring{Version: version, Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr})
 	return Execute(ctx, root, args)
 }

@@ -101,15 +101,11 @@ func search(ctx context.Context, s *store.Store, gen int, q query) tea.Cmd {
 func loadChain(svc *tasks.Service, t store.Task) tea.Cmd {
 	s := svc.Store()
 	return func() tea.Msg {
-		chain, err := s.Chain(t.LocalID)
+		chain, kids, marks, err := s.Family(t.LocalID) // one unit of work: it runs at every move
 		if err != nil {
 			return chainMsg{id: t.LocalID, err: err}
 		}
-		kids, err := s.Children(t.TaskID)
-		if err != nil {
-			return chainMsg{id: t.LocalID, err: err}
-		}
-		kept, err := svc.KeptLine(&t) // where branches were marked, the line goes on
+		kept, err := svc.KeptLineOf(&t, marks) // where branches were marked, the line goes on
 		return chainMsg{id: t.LocalID, chain: chain, children: kids, kept: kept, err: err}
 	}
 }

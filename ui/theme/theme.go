@@ -5,7 +5,10 @@
 package theme
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/veox/veox/store"
 )
@@ -29,50 +32,79 @@ type Set struct {
 	Border, Panel, HelpKey, HelpDesc                     lipgloss.Style
 }
 
-var (
-	accent  = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#9D8CFF"}
-	faint   = lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#8A8A8A"}
-	red     = lipgloss.AdaptiveColor{Light: "#B00020", Dark: "#FF6B6B"}
-	amber   = lipgloss.AdaptiveColor{Light: "#8A5A00", Dark: "#FFC857"}
-	green   = lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#5FD787"}
-	blue    = lipgloss.AdaptiveColor{Light: "#0B5CAD", Dark: "#6CB6FF"}
-	barBg   = lipgloss.AdaptiveColor{Light: "#E4E4EE", Dark: "#2A2A3A"}
-	barFg   = lipgloss.AdaptiveColor{Light: "#222222", Dark: "#DDDDDD"}
-	selBg   = lipgloss.AdaptiveColor{Light: "#DCD6FF", Dark: "#3B3363"}
-	badgeBg = lipgloss.AdaptiveColor{Light: "#8A5A00", Dark: "#FFC857"}
-	badgeFg = lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1A1A1A"}
-)
+// palette is veox's colours, each resolved for one renderer.
+type palette struct {
+	accent, faint, red, amber, green, blue, barBg, barFg, selBg, badgeBg, badgeFg lipgloss.TerminalColor
+}
+
+// paletteFor gives each colour its light and dark terminal sides.
+func paletteFor(r *lipgloss.Renderer) palette {
+	c := func(light, dark string) lipgloss.TerminalColor { return resolve(r, light, dark) }
+	return palette{
+		accent: c("#5A3FC0", "#9D8CFF"), faint: c("#6B6B6B", "#8A8A8A"), red: c("#B00020", "#FF6B6B"),
+		amber: c("#8A5A00", "#FFC857"), green: c("#1B7F3B", "#5FD787"), blue: c("#0B5CAD", "#6CB6FF"),
+		barBg: c("#E4E4EE", "#2A2A3A"), barFg: c("#222222", "#DDDDDD"), selBg: c("#DCD6FF", "#3B3363"),
+		badgeBg: c("#8A5A00", "#FFC857"), badgeFg: c("#FFFFFF", "#1A1A1A"),
+	}
+}
+
+// resolve picks a colour's side for the terminal's background and turns
+// it into the renderer's profile once, here. Given an adaptive hex colour,
+// lipgloss does both at every Render, and for a 256-colour terminal (tmux,
+// screen) that is a nearest-colour search through the palette in HSLuv:
+// a fifth of the CPU of drawing a frame.
+func resolve(r *lipgloss.Renderer, light, dark string) lipgloss.TerminalColor {
+	hex := light
+	if r.HasDarkBackground() {
+		hex = dark
+	}
+	switch p := r.ColorProfile(); p {
+	case termenv.TrueColor:
+		return lipgloss.Color(hex)
+	case termenv.Ascii:
+		return lipgloss.NoColor{}
+	default:
+		switch tc := p.Convert(termenv.RGBColor(hex)).(type) {
+		case termenv.ANSI256Color:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		case termenv.ANSIColor:
+			return lipgloss.Color(strconv.Itoa(int(tc)))
+		}
+		return lipgloss.Color(hex)
+	}
+}
 
 // New builds the styles with the given renderer (lipgloss.DefaultRenderer()
 // in the program; a renderer with the Ascii profile in golden tests).
 func New(r *lipgloss.Renderer) Styles {
 	st := r.NewStyle
+	p := paletteFor(r)
 	return Styles{&Set{
 		App:           st(),
-		Title:         st().Bold(true).Foreground(accent),
-		Subtitle:      st().Foreground(faint),
-		Faint:         st().Foreground(faint),
+		Title:         st().Bold(true).Foreground(p.accent),
+		Subtitle:      st().Foreground(p.faint),
+		Faint:         st().Foreground(p.faint),
 		Bold:          st().Bold(true),
-		Selected:      st().Background(selBg).Bold(true),
-		Cursor:        st().Foreground(accent).Bold(true),
-		Label:         st().Foreground(faint),
+		Selected:      st().Background(p.selBg).Bold(true),
+		Cursor:        st().Foreground(p.accent).Bold(true),
+		Label:         st().Foreground(p.faint),
 		Value:         st(),
-		FieldFocused:  st().Border(lipgloss.NormalBorder(), false, false, false, true).BorderForeground(accent).PaddingLeft(1),
+		FieldFocused:  st().Border(lipgloss.NormalBorder(), false, false, false, true).BorderForeground(p.accent).PaddingLeft(1),
 		FieldBlurred:  st().Border(lipgloss.HiddenBorder(), false, false, false, true).PaddingLeft(1),
-		FieldError:    st().Foreground(red),
-		Error:         st().Foreground(red).Bold(true),
-		Warning:       st().Foreground(amber),
-		Success:       st().Foreground(green),
-		Running:       st().Foreground(blue),
-		Info:          st().Foreground(accent),
-		StatusBar:     st().Background(barBg).Foreground(barFg),
-		StatusKey:     st().Background(barBg).Foreground(accent).Bold(true),
-		DemoBadge:     st().Background(badgeBg).Foreground(badgeFg).Bold(true).Padding(0, 1),
-		ReadOnlyBadge: st().Background(red).Foreground(badgeFg).Bold(true).Padding(0, 1),
-		Border:        st().Foreground(faint),
-		Panel:         st().Border(lipgloss.RoundedBorder()).BorderForeground(faint).Padding(0, 1),
-		HelpKey:       st().Foreground(accent),
-		HelpDesc:      st().Foreground(faint),
+		FieldError:    st().Foreground(p.red),
+		Error:         st().Foreground(p.red).Bold(true),
+		Warning:       st().Foreground(p.amber),
+		Success:       st().Foreground(p.green),
+		Running:       st().Foreground(p.blue),
+		Info:          st().Foreground(p.accent),
+		StatusBar:     st().Background(p.barBg).Foreground(p.barFg),
+		StatusKey:     st().Background(p.barBg).Foreground(p.accent).Bold(true),
+		DemoBadge:     st().Background(p.badgeBg).Foreground(p.badgeFg).Bold(true).Padding(0, 1),
+		ReadOnlyBadge: st().Background(p.red).Foreground(p.badgeFg).Bold(true).Padding(0, 1),
+		Border:        st().Foreground(p.faint),
+		Panel:         st().Border(lipgloss.RoundedBorder()).BorderForeground(p.faint).Padding(0, 1),
+		HelpKey:       st().Foreground(p.accent),
+		HelpDesc:      st().Foreground(p.faint),
 	}}
 }
 
