@@ -251,7 +251,12 @@ func TestDownloadWaitsForAnotherProcess(t *testing.T) {
 				t.Fatalf("helper said %q", line)
 			}
 			prog := &Progress{}
-			ch := start(quickDownloader(t), t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Progress: prog})
+			// Quick at polling the lock, not at judging the host stalled: it
+			// sends all at once, and under -race on a loaded machine 150 ms
+			// without a byte made a healthy transfer retry (3 requests for 1).
+			d := quickDownloader(t)
+			d.idle = 2 * time.Second
+			ch := start(d, t.Context(), Request{URL: srv.URL, Root: root, Name: testName, Progress: prog})
 			waitFor(t, "the download to wait for the other process", func() bool { return prog.Snapshot().Waiting })
 			if finishes {
 				fmt.Fprintln(stdin, "finish")
