@@ -19,13 +19,7 @@ import (
 // lists the stitched video it fetches it beside the part (issue 8.2).
 func TestFlowPartOnlyExtensionGetsItsWholeVideoWhenListed(t *testing.T) {
 	t.Parallel()
-	p := &uitest.Pump{}
-	e := flowEnv(t, p, sim.Options{SparseEvery: 1}, api.Options{}, download.Options{})
-	// Ask once for the whole video before giving up on it (30 s of real
-	// time otherwise).
-	e.Svc = tasks.New(tasks.Options{API: api.New(api.Options{BaseURL: e.Srv.URL, APIKey: "k"}),
-		Downloader: download.New(download.Options{}), Store: e.Store, Now: p.Now, DownloadDir: e.Dir,
-		NullGrace: time.Hour, WholeWait: time.Millisecond, WholePoll: time.Millisecond})
+	p, e := sparseEnv(t)
 	f := startFlowOn(t, p, e, config.Settings{AutoDownload: true})
 	f.submit(t, "n", "Extend a video", "the keeper climbs the stairs")
 	part := f.until(t, store.KindExtend, func(t *store.Task) bool { return len(t.Files) > 0 })
@@ -57,11 +51,7 @@ func TestFlowPartOnlyExtensionGetsItsWholeVideoWhenListed(t *testing.T) {
 // after the part came still ends up with the whole video.
 func TestPartSavedByAnEarlierVeoxIsFetchedWholeByTheNext(t *testing.T) {
 	t.Parallel()
-	p := &uitest.Pump{}
-	e := flowEnv(t, p, sim.Options{SparseEvery: 1}, api.Options{}, download.Options{})
-	e.Svc = tasks.New(tasks.Options{API: api.New(api.Options{BaseURL: e.Srv.URL, APIKey: "k"}),
-		Downloader: download.New(download.Options{}), Store: e.Store, Now: p.Now, DownloadDir: e.Dir,
-		NullGrace: time.Hour, WholeWait: time.Millisecond, WholePoll: time.Millisecond})
+	p, e := sparseEnv(t)
 	first := startFlowOn(t, p, e, config.Settings{AutoDownload: true})
 	first.submit(t, "n", "Extend a video", "the keeper climbs the stairs")
 	part := first.until(t, store.KindExtend, func(t *store.Task) bool { return len(t.Files) > 0 })
@@ -88,4 +78,17 @@ func TestPartSavedByAnEarlierVeoxIsFetchedWholeByTheNext(t *testing.T) {
 	if len(got.Files) != 2 || tasks.WholeDuration(got) < 15*time.Second {
 		t.Errorf("files %+v; want the stitched 15 s video beside the part", got.Files)
 	}
+}
+
+// sparseEnv is a simulator that answers every status in the older, sparse
+// shape (the new part alone), with a service that asks once for the whole
+// video before saving the part (30 s of real time otherwise).
+func sparseEnv(t *testing.T) (*uitest.Pump, *uitest.Env) {
+	t.Helper()
+	p := &uitest.Pump{}
+	e := flowEnv(t, p, sim.Options{SparseEvery: 1}, api.Options{}, download.Options{})
+	e.Svc = tasks.New(tasks.Options{API: api.New(api.Options{BaseURL: e.Srv.URL, APIKey: "k"}),
+		Downloader: download.New(download.Options{}), Store: e.Store, Now: p.Now, DownloadDir: e.Dir,
+		NullGrace: time.Hour, WholeWait: time.Millisecond, WholePoll: time.Millisecond})
+	return p, e
 }
