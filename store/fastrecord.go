@@ -291,7 +291,8 @@ func (d *jd) array(setNil, setEmpty func(), elem func() bool) bool {
 	}
 }
 
-// str reads a string (null leaves *s as it is, as encoding/json does).
+// str reads a string (null leaves *s as it is, as encoding/json does); a
+// nil s checks the string without keeping it.
 func (d *jd) str(s *string) bool {
 	if d.null() {
 		return true
@@ -308,7 +309,9 @@ func (d *jd) str(s *string) bool {
 			raw := d.b[start:d.i]
 			d.i++
 			if plain {
-				*s = string(raw)
+				if s != nil {
+					*s = string(raw)
+				}
 				return true
 			}
 			return d.unescape(raw, s)
@@ -370,7 +373,9 @@ func (d *jd) unescape(raw []byte, s *string) bool {
 			return false
 		}
 	}
-	*s = string(out)
+	if s != nil {
+		*s = string(out)
+	}
 	return true
 }
 
@@ -580,8 +585,7 @@ func (d *jd) skip(depth int) bool {
 	}
 	switch c := d.b[d.i]; {
 	case c == '"':
-		var s string
-		return d.str(&s)
+		return d.str(nil)
 	case c == '{':
 		return d.object(func([]byte) bool { return d.skip(depth + 1) })
 	case c == '[':

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -47,21 +48,27 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket {
 // timeKey orders the history by creation; the local id breaks ties and
 // makes the key unique. Times before 1970 (a zero CreatedAt) sort first.
 func timeKey(t *Task) []byte {
+	return appendTimeKey(make([]byte, 0, 8+len(t.LocalID)), t)
+}
+
+func appendTimeKey(dst []byte, t *Task) []byte {
 	n := t.CreatedAt.UnixNano()
 	if n < 0 || t.CreatedAt.IsZero() {
 		n = 0
 	}
-	k := make([]byte, 8+len(t.LocalID))
-	binary.BigEndian.PutUint64(k, uint64(n))
-	copy(k[8:], t.LocalID)
-	return k
+	dst = binary.BigEndian.AppendUint64(dst, uint64(n))
+	return append(dst, t.LocalID...)
 }
 
 // timeValue carries status and kind so filtered List calls can skip
 // non-matching entries without decoding their JSON. The local id is the
 // key's tail.
 func timeValue(t *Task) []byte {
-	return []byte(t.Status + "\x00" + t.Kind)
+	return appendTimeValue(nil, t)
+}
+
+func appendTimeValue(dst []byte, t *Task) []byte {
+	return append(append(append(dst, t.Status...), 0), t.Kind...)
 }
 
 func parseTimeValue(v []byte) (status, kind []byte) {
@@ -70,7 +77,11 @@ func parseTimeValue(v []byte) (status, kind []byte) {
 }
 
 func childKey(parentTaskID, localID string) []byte {
-	return []byte(parentTaskID + "\x00" + localID)
+	return appendChildKey(nil, parentTaskID, localID)
+}
+
+func appendChildKey(dst []byte, parentTaskID, localID string) []byte {
+	return append(append(append(dst, parentTaskID...), 0), localID...)
 }
 
 // searchValue is everything Search matches besides the local id (the
@@ -78,16 +89,35 @@ func childKey(parentTaskID, localID string) []byte {
 // write time so a search is a byte scan of one compact bucket. NUL
 // separators keep a query from matching across two fields.
 func searchValue(t *Task) []byte {
-	fields := []string{t.Request.Prompt, t.TaskID, t.Request.Watermark}
+	return appendSearchValue(nil, t)
+}
+
+// appendSearchValue appends searchValue(t) to dst: the fields joined by
+// NUL and lowercased as strings.ToLower does (in place when they are
+// ASCII, as ToLower's own fast path).
+func appendSearchValue(dst []byte, t *Task) []byte {
+	start := len(dst)
+	dst = append(dst, t.Request.Prompt...)
+	dst = append(append(dst, 0), t.TaskID...)
+	dst = append(append(dst, 0), t.Request.Watermark...)
 	if t.Request.Seed != 0 {
-		fields = append(fields, strconv.Itoa(t.Request.Seed))
+		dst = strconv.AppendInt(append(dst, 0), int64(t.Request.Seed), 10)
 	}
-	for _, s := range t.Seeds {
-		if s != t.Request.Seed {
-			fields = append(fields, strconv.Itoa(s))
+	for _, n := range t.Seeds {
+		if n != t.Request.Seed {
+			dst = strconv.AppendInt(append(dst, 0), int64(n), 10)
 		}
 	}
-	return []byte(strings.ToLower(strings.Join(fields, "\x00")))
+	v := dst[start:]
+	for i, c := range v {
+		if c >= utf8.RuneSelf { // (the ASCII lowered so far lowers the same again)
+			return append(dst[:start], strings.ToLower(string(v))...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			v[i] = c + 'a' - 'A'
+		}
+	}
+	return dst
 }
 
 // indexEntry is one key (and value) a task puts in one index.
@@ -98,24 +128,46 @@ type indexEntry struct {
 
 // indexEntries lists every index entry t needs; nil t needs none.
 func indexEntries(t *Task) []indexEntry {
+	var out []indexEntry
+	appendIndexEntries(nil, t, func(bucket string, k, v []byte) {
+		out = append(out, indexEntry{bucket, k, v})
+	})
+	return out
+}
+
+// appendIndexEntries builds every index entry t needs in buf and calls fn
+// with each; it returns the buffer for reuse. The entries' bytes are
+// appended, never overwritten, so they stay valid while buf is not reused
+// (indexEntries keeps them; Check hashes them and reuses the buffer).
+func appendIndexEntries(buf []byte, t *Task, fn func(bucket string, key, value []byte)) []byte {
 	if t == nil {
-		return nil
+		return buf
 	}
-	tk := timeKey(t)
-	out := []indexEntry{
-		{bTime, tk, timeValue(t)},
-		{bSearch, tk, searchValue(t)},
-	}
+	at := len(buf)
+	buf = appendTimeKey(buf, t)
+	tk := buf[at:len(buf):len(buf)]
+	at = len(buf)
+	buf = appendTimeValue(buf, t)
+	fn(bTime, tk, buf[at:len(buf):len(buf)])
+	at = len(buf)
+	buf = appendSearchValue(buf, t)
+	fn(bSearch, tk, buf[at:len(buf):len(buf)])
 	if t.TaskID != "" {
-		out = append(out, indexEntry{bTaskID, []byte(t.TaskID), []byte(t.LocalID)})
+		at = len(buf)
+		buf = append(append(buf, t.TaskID...), t.LocalID...)
+		fn(bTaskID, buf[at:at+len(t.TaskID):at+len(t.TaskID)], buf[at+len(t.TaskID):len(buf):len(buf)])
 	}
 	if isActive(t.Status) {
-		out = append(out, indexEntry{bActive, []byte(t.LocalID), []byte{}})
+		at = len(buf)
+		buf = append(buf, t.LocalID...)
+		fn(bActive, buf[at:len(buf):len(buf)], []byte{})
 	}
 	if t.ParentID != "" {
-		out = append(out, indexEntry{bChildren, childKey(t.ParentID, t.LocalID), []byte{}})
+		at = len(buf)
+		buf = appendChildKey(buf, t.ParentID, t.LocalID)
+		fn(bChildren, buf[at:len(buf):len(buf)], []byte{})
 	}
-	return out
+	return buf
 }
 
 // moveIndexes turns old's index entries into cur's, deleting and putting
