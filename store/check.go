@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"maps"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,15 +15,6 @@ import (
 // maxReported caps the problems Check lists: one is enough to act on, and a
 // broken index would otherwise produce one line per task.
 const maxReported = 20
-
-// checkChunk is how many records one unit of work of Check reads: the
-// lock is held a few milliseconds at a time and the mapped pages go back
-// after each, so a check of 100,000 tasks neither blocks other veox nor
-// keeps the file resident.
-const checkChunk = 2000
-
-// keyChunk is how many index keys one unit of work of Check reads.
-const keyChunk = 10000
 
 // CheckError is what Check found wrong. It matches ErrCorrupt.
 type CheckError struct {
@@ -73,27 +63,22 @@ func (e *CheckError) index(err error) {
 
 // Check verifies the whole history: the file's page tree (as Open does),
 // that every record decodes, and that the indexes and counters agree with
-// the records. It returns nil or a *CheckError. Records are read a chunk
-// per unit of work; if another veox writes meanwhile, the check starts
-// over (a few times), so it never reports a change in flight as damage.
+// the records. It returns nil or a *CheckError.
+//
+// The records and index entries are read from the leaf pages the tree
+// walk reached (checkpages.go), not through bbolt: mapping the file for
+// unit after unit and faulting its pages in cost more than the check
+// itself. The walk holds a shared lock as Open's does; the pages are then
+// read a chunk per short lock. If another veox commits meanwhile, the
+// check starts over, so it never reports a change in flight as damage;
+// after a few such starts it holds the shared lock for a whole pass.
 func (s *Store) Check() error {
-	if err := s.verify(true); err != nil {
-		return &CheckError{Structure: err}
-	}
 	for attempt := 0; ; attempt++ {
-		before, err := s.ChangeSeq()
+		ce, changed, err := s.checkPass(attempt == checkAttempts)
 		if err != nil {
 			return err
 		}
-		ce, err := s.checkRecords()
-		if err != nil {
-			return err
-		}
-		after, err := s.ChangeSeq()
-		if err != nil {
-			return err
-		}
-		if before != after && attempt < 3 {
+		if changed {
 			continue
 		}
 		if ce.empty() {
@@ -124,128 +109,8 @@ func (a *indexSum) add(h *maphash.Hash, k, v []byte) {
 // indexNames are the indexes Check compares with the records.
 func indexNames() []string { return []string{bTime, bSearch, bTaskID, bActive, bChildren} }
 
-// checkRecords reads every record a chunk per unit of work, decodes it
-// outside the lock on every core, and sums the index entries it needs;
-// then it sums each index, read in key order a chunk per unit of work.
-// Nothing is looked up record by record (that would touch an index's pages
-// again for every chunk), and memory does not grow with the history. Only
-// an index whose sum differs is gone through record by record, to say
-// which entries are wrong.
-func (s *Store) checkRecords() (*CheckError, error) {
-	ce := &CheckError{}
-	seed := maphash.MakeSeed()
-	var h maphash.Hash
-	h.SetSeed(seed)
-	want := map[string]*indexSum{}
-	for _, name := range indexNames() {
-		want[name] = &indexSum{}
-	}
-	c := newCounts()
-	err := s.eachRecord(func(recs []rawRecord) {
-		for i := range recs {
-			r := &recs[i]
-			if r.task == nil {
-				ce.Unreadable = append(ce.Unreadable, string(r.key))
-				continue
-			}
-			c.add(r.task, +1)
-			for _, e := range indexEntries(r.task) {
-				want[e.bucket].add(&h, e.key, e.value)
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	var stored counts
-	if err := s.view(func(tx *bolt.Tx) error { var err error; stored, err = readCounts(tx); return err }); err != nil {
-		return nil, err
-	}
-	if len(ce.Unreadable) > 0 {
-		return ce, nil // the indexes still hold their entries: Repair rebuilds them all
-	}
-	if stored.Total != c.Total || !maps.Equal(stored.ByStatus, c.ByStatus) {
-		ce.index(fmt.Errorf("counters say %d tasks %v, the history holds %d %v", stored.Total, stored.ByStatus, c.Total, c.ByStatus))
-	}
-	packed, problem, err := s.packSum(seed)
-	if err != nil {
-		return nil, err
-	}
-	if problem != nil {
-		ce.index(problem)
-	}
-	for _, name := range indexNames() {
-		got, err := s.sumIndex(seed, name)
-		if err != nil {
-			return nil, err
-		}
-		if name == bSearch { // the older entries are in the pack (searchpack.go)
-			got.n, got.sum = got.n+packed.n, got.sum+packed.sum
-		}
-		if got == *want[name] {
-			continue
-		}
-		if got.n != want[name].n {
-			ce.index(fmt.Errorf("index %q has %d entries, want %d", name, got.n, want[name].n))
-		}
-		if err := s.diagnose(ce, name); err != nil {
-			return nil, err
-		}
-	}
-	return ce, nil
-}
-
-// eachRecord reads the records a chunk per unit of work, into one buffer
-// reused for every chunk, and hands them, decoded (index fields only), to
-// fn outside the lock.
-func (s *Store) eachRecord(fn func([]rawRecord)) error {
-	var after, arena []byte
-	var recs []rawRecord
-	for {
-		if err := s.view(func(tx *bolt.Tx) error {
-			recs, arena = readChunk(tx, after, checkChunk, recs[:0], arena[:0])
-			return nil
-		}); err != nil {
-			return err
-		}
-		decodeIndexed(recs)
-		fn(recs)
-		if len(recs) < checkChunk {
-			return nil
-		}
-		after = bytes.Clone(recs[len(recs)-1].key) // the buffer is reused
-	}
-}
-
-// sumIndex sums an index's entries, a chunk of keys per unit of work.
-func (s *Store) sumIndex(seed maphash.Seed, name string) (indexSum, error) {
-	var sum indexSum
-	var h maphash.Hash
-	h.SetSeed(seed)
-	var after []byte
-	for {
-		n := 0
-		err := s.view(func(tx *bolt.Tx) error {
-			c := tx.Bucket([]byte(name)).Cursor()
-			k, v := c.First()
-			if after != nil {
-				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			}
-			for ; k != nil && n < keyChunk; k, v = c.Next() {
-				sum.add(&h, k, v)
-				if n++; n == keyChunk {
-					after = bytes.Clone(k)
-				}
-			}
-			return nil
-		})
-		if err != nil || n < keyChunk {
-			return sum, err
-		}
-	}
-}
+// checkChunk is how many records one unit of work of diagnose reads.
+const checkChunk = 2000
 
 // diagnose goes through the records again and looks up each entry they
 // need in one index, to name the ones missing or stale.

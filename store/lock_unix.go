@@ -42,3 +42,8 @@ func lockFile(f *os.File, exclusive bool, deadline time.Time) error {
 func tryLock(f *os.File) bool {
 	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil
 }
+
+// unlockFile drops the flock taken on f by lockFile; f stays open.
+func unlockFile(f *os.File) error {
+	return unix.Flock(int(f.Fd()), unix.LOCK_UN)
+}

@@ -355,20 +355,18 @@ func containsAll(data []byte, words [][]byte) bool {
 	return true
 }
 
-// packSum sums the pack's entries, as sumIndex sums an index's, in one
-// unit of work, and says what is wrong with its shape: a chunk that does
-// not parse or is not under its first entry's key, an entry not below the
-// edge, a search entry still in bSearch below it.
-func (s *Store) packSum(seed maphash.Seed) (sum indexSum, problem error, err error) {
-	err = s.viewFile(func(tx *bolt.Tx, f *os.File) error {
-		edge := packEdge(tx)
-		pb := tx.Bucket([]byte(bPack))
-		if k, _ := tx.Bucket([]byte(bSearch)).Cursor().First(); k != nil && packed(edge, k) {
-			problem = errors.New("search entries below the edge are left outside the pack")
-		}
-		if pb == nil {
-			return nil
-		}
+// packSum sums the pack's entries, as Check sums an index's, and says
+// what is wrong with its shape: a chunk that does not parse or is not
+// under its first entry's key, an entry not below the edge, a search entry
+// still in bSearch below it. f is the unit's file (viewFile), for chunks
+// read with pread.
+func packSum(tx *bolt.Tx, f *os.File, seed maphash.Seed) (sum indexSum, problem error) {
+	edge := packEdge(tx)
+	pb := tx.Bucket([]byte(bPack))
+	if k, _ := tx.Bucket([]byte(bSearch)).Cursor().First(); k != nil && packed(edge, k) {
+		problem = errors.New("search entries below the edge are left outside the pack")
+	}
+	if pb != nil {
 		var h maphash.Hash
 		h.SetSeed(seed)
 		var buf []byte
@@ -387,10 +385,9 @@ func (s *Store) packSum(seed maphash.Seed) (sum indexSum, problem error, err err
 				problem = errBadChunk
 			}
 		}
-		return nil
-	})
+	}
 	if problem != nil {
 		problem = fmt.Errorf("index %q: %w", bPack, problem)
 	}
-	return sum, problem, err
+	return sum, problem
 }

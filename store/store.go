@@ -122,6 +122,11 @@ type Store struct {
 
 	// packSizes overrides the search pack's sizes (tests); zero: the defaults.
 	packSizes packLimits
+
+	// checkWalked, if set (tests only), runs in each pass of Check after
+	// the tree walk, before the leaves are read; held says the pass holds
+	// the shared lock.
+	checkWalked func(held bool)
 }
 
 // userError carries a sentence for the user while still matching the

@@ -329,24 +329,33 @@ func (s *Store) verify(full bool) error {
 // verifyLocked walks the file f (locked), unless the stamp says a veox
 // found it sound in its current state (stamp.go), and stamps it if sound.
 func (s *Store) verifyLocked(f *os.File, full bool) error {
+	_, _, err := s.walkLocked(f, full)
+	return err
+}
+
+// walkLocked is verifyLocked that also hands back what the walk found and
+// the pages the scan noted (both nil when the stamp spared the walk), for
+// Check to read the records from the leaves the walk reached.
+func (s *Store) walkLocked(f *os.File, full bool) (*treeReport, *fileScan, error) {
 	info, err := f.Stat()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	m, err := readMeta(f, info.Size())
 	if err != nil {
-		return s.corrupt(err)
+		return nil, nil, s.corrupt(err)
 	}
 	now, ok := fileStamp(f, m.txid)
 	if st, found := s.readStamp(); ok && found && st == now && !full {
-		return nil
+		return nil, nil, nil
 	}
 	s.walks.Add(1)
-	if err := verifyFile(f).err(); err != nil {
-		return s.corrupt(err)
+	r, scan := verifyReader(f, info.Size(), nil)
+	if err := r.err(); err != nil {
+		return nil, nil, s.corrupt(err)
 	}
 	if ok && !s.readOnly {
 		s.writeStamp(now)
 	}
-	return nil
+	return r, scan, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // bbolt follows the pointers in the file's pages without checking them: a
@@ -158,19 +157,6 @@ func (r *treeReport) err() error {
 		return nil
 	}
 	return fmt.Errorf("%w: %w", ErrCorrupt, errors.Join(r.problems[:min(len(r.problems), 5)]...))
-}
-
-// verifyFile walks the file at f; the report's err() says whether bbolt
-// may open it.
-func verifyFile(f *os.File) *treeReport {
-	info, err := f.Stat()
-	if err != nil {
-		r := newReport()
-		r.problem("%v", err)
-		return r
-	}
-	r, _ := verifyReader(f, info.Size(), nil)
-	return r
 }
 
 func newReport() *treeReport {

@@ -342,3 +342,53 @@ func usedPages(b []byte) int {
 	}
 	return int(pages)
 }
+
+// Doctor checks every record of a history spread over many pages: each of
+// 21 records damaged across it is counted (20 named, "and 1 more"), the
+// first ones in key order, and the history is not listed as clean.
+func TestDoctorNamesDamagedRecordsAcrossALongHistory(t *testing.T) {
+	h := newDoctorHome(t)
+	st, err := store.Open(h.db(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SeedHistory(st, 1200, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	db, err := bolt.Open(h.db(), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var victims []string
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("tasks"))
+		var keys [][]byte
+		_ = b.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil })
+		for i := 0; i < 21; i++ {
+			k := keys[i*(len(keys)-1)/20] // spread from the first record to the last
+			victims = append(victims, string(k))
+			if err := b.Put(k, bytes.Clone(b.Get(k)[:40])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.run(t, "doctor", "--offline", "--json")
+	c := find(doctorJSON(t, r), "history")
+	if r.code != 1 || c == nil || c.Status != checkAction {
+		t.Fatalf("damaged records not reported: exit %d\n%s", r.code, r.stdout)
+	}
+	want := []string{}
+	for _, id := range victims[:5] {
+		want = append(want, "task "+id+": the record does not decode")
+	}
+	want = append(want, "and 16 more") // 20 named and "and 1 more unreadable records"
+	if strings.Join(c.Details, "\n") != strings.Join(want, "\n") || !strings.Contains(c.Summary, victims[0]) {
+		t.Fatalf("history check:\n%s\n%q\nwant details\n%q", c.Summary, c.Details, want)
+	}
+}
