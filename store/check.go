@@ -207,7 +207,13 @@ func decodeIndexed(recs []rawRecord) {
 }
 
 func decodeIndexFields(key, value []byte) *Task {
-	t := &Task{LocalID: string(key)}
+	return decodeIndexFieldsInto(new(Task), key, value)
+}
+
+// decodeIndexFieldsInto is decodeIndexFields into t (overwritten) when the
+// fast decoder takes the record; nil when it does not decode.
+func decodeIndexFieldsInto(t *Task, key, value []byte) *Task {
+	*t = Task{LocalID: string(key)}
 	if fastIndexFields(value, t) {
 		return t
 	}

@@ -224,6 +224,7 @@ type checkTally struct {
 	unreadable []string
 	h          maphash.Hash
 	buf        []byte
+	task       Task // reused for each record: only the tally is kept
 }
 
 func (t *checkTally) init(seed maphash.Seed) {
@@ -233,7 +234,7 @@ func (t *checkTally) init(seed maphash.Seed) {
 }
 
 func (t *checkTally) add(r *rawRecord) {
-	task := decodeIndexFields(r.key, r.value)
+	task := decodeIndexFieldsInto(&t.task, r.key, r.value)
 	if task == nil {
 		t.unreadable = append(t.unreadable, string(r.key))
 		return

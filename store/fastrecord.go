@@ -300,34 +300,32 @@ func (d *jd) str(s *string) bool {
 	if !d.next('"') {
 		return false
 	}
-	start := d.i
-	plain := true
-	for d.i < len(d.b) {
-		c := d.b[d.i]
+	b, start := d.b, d.i
+	plain, ascii := true, true
+	for i := start; i < len(b); {
+		c := b[i]
 		switch {
 		case c == '"':
-			raw := d.b[start:d.i]
-			d.i++
+			raw := b[start:i]
+			d.i = i + 1
+			if !ascii && !utf8.Valid(raw) {
+				return false // encoding/json would replace it
+			}
 			if plain {
 				if s != nil {
 					*s = string(raw)
 				}
 				return true
 			}
-			return d.unescape(raw, s)
+			return d.unescape(raw, s) // (a multi-byte character escaped is refused there)
 		case c == '\\':
 			plain = false
-			d.i += 2
+			i += 2
 		case c < 0x20:
 			return false
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRune(d.b[d.i:])
-			if r == utf8.RuneError && size == 1 {
-				return false // encoding/json would replace it
-			}
-			d.i += size
 		default:
-			d.i++
+			ascii = ascii && c < utf8.RuneSelf
+			i++
 		}
 	}
 	return false
@@ -561,13 +559,13 @@ func fastIndexFields(data []byte, t *Task) bool {
 				case "watermark":
 					return d.str(&t.Request.Watermark)
 				}
-				return !foldsTo(key, []string{"prompt", "seed", "watermark"}) && d.skip(0)
+				return (otherRequestKey(key) || !foldsTo(key, []string{"prompt", "seed", "watermark"})) && d.skip(0)
 			})
 		}
 		// The other fields are skipped whatever their spelling; only one
 		// that encoding/json would take, ignoring case, for a field read
 		// above makes the full decoder decide (exact names were read).
-		return !foldsTo(key, indexRecordKeys()) && d.skip(0)
+		return (otherRecordKey(key) || !foldsTo(key, indexRecordKeys())) && d.skip(0)
 	})
 	d.space()
 	t.CreatedAt = fromMS(created)
@@ -611,6 +609,28 @@ func foldsTo(key []byte, keys []string) bool {
 		if strings.EqualFold(string(key), k) {
 			return true
 		}
+	}
+	return false
+}
+
+// otherRecordKey: key is exactly one of recordKeys that fastIndexFields
+// skips, so it cannot be taken for one it reads (a struct's JSON names
+// differ ignoring case); the spelling of most keys skipped is decided
+// without folding it against each name read.
+func otherRecordKey(key []byte) bool {
+	switch string(key) {
+	case "events", "resultUrls", "fullResultUrls", "originUrls", "urlsAt", "resolution", "hasAudio", "upscaled1080",
+		"creditsBefore", "creditsAfter", "charge", "files", "error", "submittedAt", "completedAt", "updatedAt", "polledAt":
+		return true
+	}
+	return false
+}
+
+// otherRequestKey is otherRecordKey for the request's keys.
+func otherRequestKey(key []byte) bool {
+	switch string(key) {
+	case "model", "callbackUrl", "generationType", "imageUrls", "aspectRatio", "resolution", "duration", "upscaleTo", "index":
+		return true
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,6 +184,24 @@ func TestFastKeyListsMatchTheStructs(t *testing.T) {
 		}
 		if !reflect.DeepEqual(tags, c.keys) {
 			t.Errorf("%s: JSON names %q, the fast decoder knows %q", c.typ, tags, c.keys)
+		}
+	}
+}
+
+// The keys fastIndexFields skips without folding are exactly the record's
+// and request's own keys it does not read.
+func TestOtherKeysAreTheKeysNotRead(t *testing.T) {
+	for _, c := range []struct {
+		all, read []string
+		other     func([]byte) bool
+	}{{recordKeys(), indexRecordKeys(), otherRecordKey}, {requestKeys(), []string{"prompt", "seed", "watermark"}, otherRequestKey}} {
+		for _, k := range c.all {
+			if c.other([]byte(k)) == slices.Contains(c.read, k) {
+				t.Errorf("key %q: read %v, skipped unfolded %v", k, slices.Contains(c.read, k), c.other([]byte(k)))
+			}
+		}
+		if c.other([]byte("EVENTS")) || c.other([]byte("Prompt")) {
+			t.Error("a key spelled otherwise is skipped unfolded")
 		}
 	}
 }
