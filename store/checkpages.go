@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -32,12 +33,31 @@ import (
 // pages read are the walk's. When it is not, another veox committed: the
 // pass is dropped and Check starts over. After checkAttempts such starts
 // (a veox writing without pause) a pass holds the shared lock from the
-// walk to the last chunk: writers wait for one pass instead of the check
-// never ending.
+// walk on, so the check ends; but never past checkHold, half the second a
+// veox waits for the lock before its write fails (Options.Timeout): past
+// it the pass lets go, and if a commit lands before it ends, Check says
+// the history is busy (ErrLocked) instead of holding a writer off longer.
 
 // checkAttempts is how many passes Check drops for a change in flight
 // before it holds the lock for one.
 const checkAttempts = 3
+
+// checkHold is the longest a held pass keeps the shared lock.
+const checkHold = 500 * time.Millisecond
+
+// passLock is the shared lock a held pass keeps, until checkHold.
+type passLock struct {
+	f     *os.File
+	held  bool
+	until time.Time
+}
+
+// expire lets go of the lock once its time is up.
+func (l *passLock) expire() {
+	if l.held && !time.Now().Before(l.until) {
+		l.held = unlockFile(l.f) != nil
+	}
+}
 
 // leafRef is a leaf page to read: its id, its bytes with its overflow
 // pages, and the bucket it belongs to (an index into checkBuckets).
@@ -54,23 +74,29 @@ func checkBuckets() []string { return append([]string{bTasks}, indexNames()...) 
 var errChanged = errors.New("the history changed while it was read")
 
 // checkPass runs one pass of Check. changed reports a pass dropped for a
-// commit in flight (never when hold is set: the lock is held throughout).
+// commit in flight; a held pass is never dropped: a commit after it let
+// go of the lock is ErrLocked.
 func (s *Store) checkPass(hold bool) (ce *CheckError, changed bool, err error) {
+	start := time.Now()
 	f, r, scan, err := s.walkForCheck(hold)
+	if errors.Is(err, ErrLocked) {
+		return nil, false, err // busy, not damaged
+	}
 	if err != nil {
 		return &CheckError{Structure: err}, false, nil
 	}
 	defer f.Close()
+	lk := &passLock{f: f, held: hold, until: start.Add(cmp.Or(s.checkHold, checkHold))}
+	lk.expire()
 	if s.checkWalked != nil {
-		s.checkWalked(hold)
+		s.checkWalked(lk.held)
 	}
-	ce, err = s.checkLeaves(f, r, scan, hold)
+	ce, err = s.checkLeaves(r, scan, lk)
 	switch {
 	case errors.Is(err, errChanged) && !hold:
 		return nil, true, nil
 	case errors.Is(err, errChanged):
-		// Only where there is no flock (lockFile): the lock held nobody off.
-		return nil, false, fmt.Errorf("the history kept changing while it was checked (another veox writing): run the check again")
+		return nil, false, newUserError(fmt.Sprintf("another veox kept writing to %s while it was checked: run the check again in a moment", s.path), ErrLocked)
 	}
 	return ce, false, err
 }
@@ -103,7 +129,7 @@ func (s *Store) walkForCheck(hold bool) (*os.File, *treeReport, *fileScan, error
 // checkLeaves reads the records and index entries on the leaves the walk
 // found, decodes the records, and compares what they need with what the
 // indexes, counters and search pack hold.
-func (s *Store) checkLeaves(f *os.File, r *treeReport, scan *fileScan, hold bool) (*CheckError, error) {
+func (s *Store) checkLeaves(r *treeReport, scan *fileScan, lk *passLock) (*CheckError, error) {
 	ce := &CheckError{}
 	seed := maphash.MakeSeed()
 	var h maphash.Hash
@@ -140,7 +166,7 @@ func (s *Store) checkLeaves(f *os.File, r *treeReport, scan *fileScan, hold bool
 		elems(i, r.inline[name])
 	}
 	records()
-	err := s.readLeaves(f, r.meta, leafRefs(r, scan, names), hold, func(ref leafRef, page []byte) error {
+	err := s.readLeaves(lk, r.meta, leafRefs(r, scan, names), func(ref leafRef, page []byte) error {
 		p := parsePageHeader(page)
 		if p.id != ref.id || p.flags != flagLeaf {
 			return errChanged // cannot be while the txid is the walk's; start over all the same
@@ -298,11 +324,12 @@ func cmpU64(a, b uint64) int {
 }
 
 // readLeaves reads the pages refs name (sorted, not overlapping), up to
-// scanChunk bytes a read, each read under a shared lock (unless hold: the
-// caller holds it) with the meta page read under the same lock. page sees
-// each page (valid until chunk returns); chunk runs after each read,
-// outside the lock. errChanged: the meta's txid is no longer m's.
-func (s *Store) readLeaves(f *os.File, m fileMeta, refs []leafRef, hold bool, page func(leafRef, []byte) error, chunk func()) error {
+// scanChunk bytes a read, each read under a shared lock of its own unless
+// lk is held, with the meta page read under the same lock. page sees each
+// page (valid until chunk returns); chunk runs after each read, outside
+// the read's own lock. errChanged: the meta's txid is no longer m's.
+func (s *Store) readLeaves(lk *passLock, m fileMeta, refs []leafRef, page func(leafRef, []byte) error, chunk func()) error {
+	f := lk.f
 	ps := uint64(m.pageSize)
 	var buf []byte
 	for i := 0; i < len(refs); {
@@ -314,7 +341,8 @@ func (s *Store) readLeaves(f *os.File, m fileMeta, refs []leafRef, hold bool, pa
 			j++
 		}
 		buf = slices.Grow(buf[:0], int(end-start))[:end-start]
-		if err := s.readAtTxid(f, buf, int64(start), m.txid, hold); err != nil {
+		lk.expire()
+		if err := s.readAtTxid(f, buf, int64(start), m.txid, lk.held); err != nil {
 			return err
 		}
 		for _, ref := range refs[i:j] {
@@ -326,7 +354,7 @@ func (s *Store) readLeaves(f *os.File, m fileMeta, refs []leafRef, hold bool, pa
 		chunk()
 		i = j
 	}
-	if !hold {
+	if lk.expire(); !lk.held {
 		// A repair or an upgrade may have put another file in its place.
 		if err := stillAt(f, s.path); err != nil {
 			return errChanged
@@ -335,10 +363,10 @@ func (s *Store) readLeaves(f *os.File, m fileMeta, refs []leafRef, hold bool, pa
 	return nil
 }
 
-// readAtTxid reads b at off under a shared lock (unless hold), and
-// reports errChanged when the file's meta no longer has txid.
-func (s *Store) readAtTxid(f *os.File, b []byte, off int64, txid uint64, hold bool) error {
-	if !hold {
+// readAtTxid reads b at off under a shared lock (unless held already),
+// and reports errChanged when the file's meta no longer has txid.
+func (s *Store) readAtTxid(f *os.File, b []byte, off int64, txid uint64, held bool) error {
+	if !held {
 		if err := lockFile(f, false, time.Now().Add(s.timeout)); err != nil {
 			return s.openError(err)
 		}

@@ -127,6 +127,8 @@ type Store struct {
 	// the tree walk, before the leaves are read; held says the pass holds
 	// the shared lock.
 	checkWalked func(held bool)
+	// checkHold overrides checkHold (tests); zero: the default.
+	checkHold time.Duration
 }
 
 // userError carries a sentence for the user while still matching the

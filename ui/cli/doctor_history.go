@@ -115,6 +115,14 @@ func (d *doctor) checkIntegrity(st *store.Store) bool {
 		d.rep.add(historyOK(st))
 		return true
 	}
+	if errors.Is(err, store.ErrLocked) {
+		// Busy, not damaged: another veox held the history too long, or
+		// kept writing to it while the check read it.
+		c := busyCheck(st.Path())
+		c.Summary = api.Sanitize(err.Error())
+		d.rep.add(c)
+		return false
+	}
 	var ce *store.CheckError
 	indexOnly := errors.As(err, &ce) && ce.Structure == nil && len(ce.Unreadable) == 0
 	if !d.repair || st.ReadOnly() {
