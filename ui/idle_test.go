@@ -26,8 +26,9 @@ func historyWith(t *testing.T, n int, status string) *uitest.History {
 	return h
 }
 
-// With nothing running and nothing downloading, start-up and browsing
-// start no timer at all: an idle veox does no work.
+// With nothing running and nothing downloading, start-up starts no timer
+// at all, and browsing none that outlives a moment of rest (the chain line
+// waits for the cursor to rest): an idle veox does no work.
 func TestIdleStartsNoTimer(t *testing.T) {
 	t.Parallel()
 	h := historyWith(t, 300, store.StatusSucceeded)
@@ -35,12 +36,25 @@ func TestIdleStartsNoTimer(t *testing.T) {
 	if r.list.Selected() == nil {
 		t.Fatal("the first page did not load")
 	}
-	for _, k := range []string{"down", "down", "end", "home", "enter", "esc", "tab", "2", "?", "esc", "f", "esc"} {
+	if n := r.p.Started(); n > 0 {
+		t.Fatalf("an idle veox started %d timers: %v", n, r.p.Timers())
+	}
+	keys := []string{"down", "down", "end", "home", "enter", "esc", "tab", "2", "?", "esc", "f", "esc"}
+	for _, k := range keys {
 		r.press(k)
 		_ = r.View()
 	}
-	if n := r.p.Started(); n > 0 {
-		t.Errorf("an idle veox started %d timers: %v", n, r.p.Timers())
+	r.p.Advance(time.Second)
+	if ts := r.p.Timers(); len(ts) > 0 {
+		t.Errorf("after a second of rest, timers still wait: %v", ts)
+	}
+	started := r.p.Started()
+	if started > len(keys) {
+		t.Errorf("%d keys started %d timers", len(keys), started)
+	}
+	r.p.Advance(time.Hour)
+	if n := r.p.Started(); n != started {
+		t.Errorf("an idle veox started %d timers in an hour of rest", n-started)
 	}
 }
 

@@ -97,7 +97,7 @@ func (m Model) optionalCells(l layout, t *store.Task) []cell {
 		cells = append(cells, cell{format.Pad(format.Seed(t), wSeed), true})
 	}
 	if l.age {
-		cells = append(cells, cell{text: format.Pad(format.Rough(m.deps.Now().Sub(t.CreatedAt)), wAge)})
+		cells = append(cells, cell{text: format.Pad(m.age(t), wAge)})
 	}
 	if l.length {
 		cells = append(cells, cell{text: format.Pad(length(t), wLength)})

@@ -34,9 +34,11 @@ type click struct {
 func (m Model) Mouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	switch {
 	case msg.Button == tea.MouseButtonWheelUp:
-		return m.moveBy(-1)
+		m.moveBy(-1) // a turning wheel is a held key: the chain is read when it rests
+		return m, m.follow(true)
 	case msg.Button == tea.MouseButtonWheelDown:
-		return m.moveBy(1)
+		m.moveBy(1)
+		return m, m.follow(true)
 	case msg.Button != tea.MouseButtonLeft || msg.Action != tea.MouseActionPress:
 		return m, nil
 	case msg.Y == lineHeader:
@@ -47,13 +49,6 @@ func (m Model) Mouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-// moveBy moves the cursor n rows, reading pages as keys do.
-func (m Model) moveBy(n int) (Model, tea.Cmd) {
-	m.cursor += n
-	m.clamp()
-	return m, m.selectionChanged()
-}
-
 func (m Model) clickRow(i int) (Model, tea.Cmd) {
 	if i < 0 || i >= len(m.rows) {
 		return m, nil
@@ -62,7 +57,7 @@ func (m Model) clickRow(i int) (Model, tea.Cmd) {
 		m.searching = false
 		m.input.Blur()
 	}
-	m.cursor = i
+	m.cursor, m.owed = i, 0
 	m.clamp()
 	id, now := m.rows[i].LocalID, m.deps.Now()
 	if m.lastClick.id == id && now.Sub(m.lastClick.at) <= doubleClick {

@@ -97,6 +97,9 @@ type Model struct {
 	err     error
 
 	cursor, offset int
+	// owed: rows the cursor was moved past the loaded ones, to go on with
+	// when the page being read arrives (window.go, moveBy).
+	owed int
 
 	input     textinput.Model
 	searching bool   // the search field has focus
@@ -118,12 +121,18 @@ type Model struct {
 	byStatus               map[string]int
 	counted                bool // the counts were read at least once
 
-	chainFor string
-	chain    []store.Task
-	children []store.Task
-	kept     []store.Task // the kept line after the selected task (tasks.KeptLine)
+	chainFor string // the row the chain fields are about
+	// chainAsked: the row whose chain was read (or is being read);
+	// chainMoves counts moves, chainWaiting says a timer runs (chain.go).
+	chainAsked   string
+	chainMoves   int
+	chainWaiting bool
+	chain        []store.Task
+	children     []store.Task
+	kept         []store.Task // the kept line after the selected task (tasks.KeptLine)
 
-	pv preview // the pane beside the list in wide terminals (preview.go)
+	pv preview   // the pane beside the list in wide terminals (preview.go)
+	rc *rowCache // rows as drawn in the last frames (rowcache.go)
 
 	lastClick click // the last click on a row, to tell a double click (mouse.go)
 
@@ -143,7 +152,7 @@ func New(d Deps) Model {
 	in.CharLimit = 1000 // a paste is kept whole; what is wrong with it is said, not cut
 	in.Cursor.SetMode(timer.SteadyCursor)
 	return Model{deps: d, keys: newKeys(), view: All, input: in, topKnown: true,
-		estimates: map[string]time.Duration{}, byStatus: map[string]int{}, pv: newPreview(d)}
+		estimates: map[string]time.Duration{}, byStatus: map[string]int{}, pv: newPreview(d), rc: newRowCache()}
 }
 
 // Init loads the first page, the estimates and the counts.
@@ -193,7 +202,7 @@ func (m Model) CurrentView() View { return m.view }
 func (m Model) Select(localID string) (Model, tea.Cmd) {
 	for i := range m.rows {
 		if m.rows[i].LocalID == localID {
-			m.cursor = i
+			m.cursor, m.owed = i, 0
 			m.clamp()
 			return m, m.selectionChanged()
 		}

@@ -29,11 +29,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.startSearch()
 	case searchMsg:
 		return m.onSearch(msg)
+	case chainTickMsg:
+		return m.onChainTick(msg)
 	case chainMsg:
-		if msg.id == m.chainFor && msg.err == nil {
-			m.chain, m.children, m.kept = msg.chain, msg.children, msg.kept
-		}
-		return m, nil
+		return m.onChain(msg), nil
 	case estimatesMsg:
 		m.estimates, m.estimating = msg, false
 		return m, m.estimateAgain()
@@ -157,13 +156,18 @@ func (m Model) newest(t store.Task) bool {
 	return len(m.rows) == 0 || !t.CreatedAt.Before(m.rows[0].CreatedAt)
 }
 
-// selectionChanged reads the chain of the row under the cursor, and the
-// next page when the cursor nears either end of what is loaded.
-func (m *Model) selectionChanged() tea.Cmd {
+// selectionChanged reads the chain of the row under the cursor once it
+// rests (chain.go), and the next page when the cursor nears either end of
+// what is loaded.
+func (m *Model) selectionChanged() tea.Cmd { return m.follow(false) }
+
+// follow is selectionChanged; byKey: a key moved the cursor, so the chain
+// of the rows it passes is read only when it rests (chain.go).
+func (m *Model) follow(byKey bool) tea.Cmd {
 	var cmds []tea.Cmd
 	if sel := m.Selected(); sel != nil && sel.LocalID != m.chainFor {
-		m.chainFor, m.chain, m.children, m.kept = sel.LocalID, nil, nil, nil
-		cmds = append(cmds, loadChain(m.deps.Service, *sel))
+		m.chainFor, m.chainAsked, m.chain, m.children, m.kept = sel.LocalID, "", nil, nil, nil
+		cmds = append(cmds, m.askChain(byKey))
 	}
 	return tea.Batch(append(cmds, m.pageLoad(), m.schedulePreview())...)
 }
@@ -180,19 +184,20 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 
 func (m Model) onMoveKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	page := m.rowsVisible()
+	var d int
 	switch {
 	case key.Matches(msg, m.keys.Up):
-		m.cursor--
+		d = -1
 	case key.Matches(msg, m.keys.Down):
-		m.cursor++
+		d = 1
 	case key.Matches(msg, m.keys.PageUp):
-		m.cursor -= page
+		d = -page
 	case key.Matches(msg, m.keys.PageDown):
-		m.cursor += page
+		d = page
 	case key.Matches(msg, m.keys.HalfUp):
-		m.cursor -= max(1, page/2)
+		d = -max(1, page/2)
 	case key.Matches(msg, m.keys.HalfDown):
-		m.cursor += max(1, page/2)
+		d = max(1, page/2)
 	case key.Matches(msg, m.keys.Top):
 		m2, cmd := m.home()
 		return m2, cmd, true
@@ -202,8 +207,8 @@ func (m Model) onMoveKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {
 	default:
 		return m, nil, false
 	}
-	m.clamp()
-	return m, m.selectionChanged(), true
+	m.moveBy(d)
+	return m, m.follow(true), true
 }
 
 func (m Model) onViewKey(msg tea.KeyMsg) (Model, tea.Cmd, bool) {

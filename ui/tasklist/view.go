@@ -128,8 +128,19 @@ func (m Model) body() []string {
 	}
 	n := m.rowsVisible()
 	out := make([]string, 0, n)
+	m.rc.frame(m.width, m.query)
+	l := m.layout()
 	for i := m.offset; i < len(m.rows) && i < m.offset+n; i++ {
-		out = append(out, m.row(&m.rows[i], i == m.cursor))
+		t, selected := &m.rows[i], i == m.cursor
+		_, marked := m.marks[t.LocalID]
+		look := rowLook{selected: selected, marked: marked, glyph: m.glyph(t)}
+		if l.age {
+			look.age = m.age(t)
+		}
+		if l.time {
+			look.time = m.timing(t)
+		}
+		out = append(out, m.rc.row(t, look, func() string { return m.row(t, selected) }))
 	}
 	return out
 }
@@ -189,6 +200,9 @@ func (m Model) glyph(t *store.Task) string {
 	}
 	return format.Glyph(t.Status)
 }
+
+// age is how long ago the task was made, as the CREATED column says it.
+func (m Model) age(t *store.Task) string { return format.Rough(m.deps.Now().Sub(t.CreatedAt)) }
 
 // timing is format.Timing with this list's estimate for the task's kind.
 func (m Model) timing(t *store.Task) string {

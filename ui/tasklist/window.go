@@ -33,6 +33,27 @@ type pageRef struct {
 	n          int // rows it held when last read
 }
 
+// moveBy moves the cursor d rows, with the moves still owed. A move past
+// the loaded rows while more are to come is owed, not lost: the cursor
+// waits at the edge and goes on when the page arrives (onPage). Held-down
+// page keys outran the page reads and lost presses there (issue 17).
+func (m *Model) moveBy(d int) {
+	to := m.cursor + m.owed + d
+	m.owed = 0
+	switch {
+	case m.query != "":
+	case to > len(m.rows)-1 && m.hasAfter():
+		m.owed, to = to-(len(m.rows)-1), len(m.rows)-1
+	case to < 0 && m.hasBefore():
+		m.owed, to = to, 0
+	}
+	m.cursor = to
+	m.clamp()
+}
+
+// hasBefore: there are rows before the window, read before or not yet.
+func (m Model) hasBefore() bool { return m.first > 0 || !m.topKnown }
+
 // hasAfter: there are rows past the window, read before or not yet.
 func (m Model) hasAfter() bool {
 	if m.last < len(m.pages) {
@@ -118,7 +139,7 @@ func (m Model) onPage(msg pageMsg) (Model, tea.Cmd) {
 		m.offset += len(msg.tasks)
 		m.dropLast()
 	}
-	m.clamp()
+	m.moveBy(0) // the moves owed while the page was read
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
 }
 
@@ -135,7 +156,7 @@ func (m Model) onPageAbove(msg pageMsg) (Model, tea.Cmd) {
 	m.cursor += len(msg.tasks)
 	m.offset += len(msg.tasks)
 	m.dropLast()
-	m.clamp()
+	m.moveBy(0)
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
 }
 
@@ -179,7 +200,7 @@ func (m *Model) dropLast() {
 // home puts the cursor on the newest task, reading the first page again
 // when the window has moved past it (or never held it: after end).
 func (m Model) home() (Model, tea.Cmd) {
-	m.cursor = 0
+	m.cursor, m.owed = 0, 0
 	if (m.first == 0 && m.topKnown) || m.query != "" {
 		m.clamp()
 		return m, m.selectionChanged()
@@ -196,6 +217,7 @@ func (m Model) home() (Model, tea.Cmd) {
 // window holds the view's last page, else after reading the oldest page
 // from the store's index (store.Oldest), whatever the size of the history.
 func (m Model) end() (Model, tea.Cmd) {
+	m.owed = 0
 	if m.query != "" || m.holdsLast() {
 		m.cursor = len(m.rows) - 1
 		m.clamp()
@@ -216,13 +238,13 @@ func (m Model) holdsLast() bool {
 // forgetPages forgets every boundary met, keeping the rows on screen
 // until the page asked for replaces them.
 func (m *Model) forgetPages() {
-	m.pages, m.first, m.last, m.topKnown, m.midway = nil, 0, 0, true, false
+	m.pages, m.first, m.last, m.topKnown, m.midway, m.owed = nil, 0, 0, true, false, 0
 }
 
 // resetPages forgets the window and every boundary: a new view or search.
 func (m *Model) resetPages() {
 	m.rows, m.pages, m.first, m.last = nil, nil, 0, 0
-	m.cursor, m.offset, m.topKnown, m.midway = 0, 0, true, false
+	m.cursor, m.offset, m.topKnown, m.midway, m.owed = 0, 0, true, false, 0
 	m.want = nil
 }
 
