@@ -55,6 +55,7 @@ type Model struct {
 	out  io.Writer
 	keys globalKeys
 	help help.Model
+	memo *viewMemo // what one frame keeps for the next (view.go)
 
 	stack []screen // never empty: scrTasks at the bottom
 
@@ -110,7 +111,7 @@ func newModel(ctx context.Context, o Options) Model {
 		out = os.Stdout
 	}
 	m := Model{o: o, ctx: ctx, out: out, keys: newGlobalKeys(), help: help.New(), stack: []screen{scrTasks},
-		drafts: map[string]compose.Draft{}, runs: newStoryRuns(), sc: &storyScreens{}}
+		drafts: map[string]compose.Draft{}, runs: newStoryRuns(), sc: &storyScreens{}, memo: newViewMemo()}
 	m.help.Styles.ShortKey = o.Styles.HelpKey
 	m.help.Styles.ShortDesc = o.Styles.HelpDesc
 	m.help.Styles.FullKey = o.Styles.HelpKey

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -22,10 +23,20 @@ func (m Model) View() string {
 	if m.tooSmall() {
 		return m.tooSmallView()
 	}
-	body := lipgloss.NewStyle().Height(m.bodyHeight()).MaxHeight(m.bodyHeight()).MaxWidth(m.width).Render(m.body())
-	foot := lipgloss.NewStyle().MaxWidth(m.width).Render(m.footer())
+	m.memo.fit.frame()
+	body := m.memo.fit.block(m.body(), m.width, m.bodyHeight())
+	foot := m.memo.fit.block(m.footer(), m.width, 0)
 	return body + "\n" + foot + "\n" + statusbar.View(m.bar, m.o.Styles, m.width, m.o.Now())
 }
+
+// viewMemo is what a frame keeps for the next: the widths of its lines
+// (fit.go) and its footer, the same until the keys or the width change.
+type viewMemo struct {
+	fit                *fitter
+	footSig, footDrawn string
+}
+
+func newViewMemo() *viewMemo { return &viewMemo{fit: newFitter()} }
 
 // tooSmall: below the minimum size no screen is drawn, and no key but
 // ctrl+c acts (onKeys), since the user could not see what it did.
@@ -137,8 +148,29 @@ func (m Model) activeKeys() help.KeyMap {
 // messages, quit) always show, at the end; the screen's other keys give
 // way, from the last, when the line is too narrow for all.
 func (m Model) footer() string {
+	keys := m.activeKeys().ShortHelp()
+	sig := footSig(keys, m.width)
+	if sig != m.memo.footSig {
+		m.memo.footSig, m.memo.footDrawn = sig, m.drawFooter(keys)
+	}
+	return m.memo.footDrawn
+}
+
+// footSig is all the footer is drawn from: the width and each key's
+// keys, help and state.
+func footSig(keys []key.Binding, width int) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(width))
+	for _, k := range keys {
+		h := k.Help()
+		fmt.Fprintf(&b, "\x00%t\x01%s\x01%s\x01%s", k.Enabled(), strings.Join(k.Keys(), "\x02"), h.Key, h.Desc)
+	}
+	return b.String()
+}
+
+func (m Model) drawFooter(keys []key.Binding) string {
 	var rest, out []key.Binding
-	for _, b := range m.activeKeys().ShortHelp() {
+	for _, b := range keys {
 		if m.wayOut(b) {
 			out = append(out, b)
 		} else {
