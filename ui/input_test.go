@@ -89,7 +89,7 @@ func TestKeyWordsPastedIntoTheSettleIDAreText(t *testing.T) {
 	m.send(request.OpenDetails{ID: unknown.LocalID})
 	m.press("s")
 	m.paste(keyWords)
-	if m.top() != scrDetails || !m.details.Typing() {
+	if m.top() != scrDetails || !m.details.v().Typing() {
 		t.Fatalf("the paste left the settle field (top %v)", m.top())
 	}
 	if v := m.View(); !strings.Contains(v, "task id: "+keyWords) {

@@ -60,7 +60,7 @@ type Model struct {
 	stack []screen // never empty: scrTasks at the bottom
 
 	list      tasklist.Model
-	details   details.Model
+	details   boxed[details.Model]
 	hasDet    bool
 	downloads downloads.Model
 	spending  ledger.Model
@@ -73,7 +73,7 @@ type Model struct {
 
 	again    again.Model // the review of r on marked rows, while scrAgain is on the stack
 	msgs     messages.Model
-	settings settings.Model
+	settings boxed[settings.Model]
 	notified bool         // a desktop notification failed once: said once, not at every end
 	focus    focus        // whether the terminal has focus, as it reports (notify.go)
 	log      messages.Log // every message the bar showed, with its time

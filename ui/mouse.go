@@ -16,7 +16,7 @@ func (m Model) onMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 		m.list, cmd = m.list.Mouse(msg)
 		return m, cmd
 	case scrDetails:
-		m.details, cmd = m.details.Mouse(msg)
+		m.details, cmd = rebox(m.details.v().Mouse(msg))
 		return m, cmd
 	case scrDownloads, scrMessages, scrAgain:
 		// Their keys scroll: the wheel is an arrow key there.

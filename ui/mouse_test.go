@@ -56,7 +56,7 @@ func TestMouseOnTheList(t *testing.T) {
 				t.Fatal("two clicks a second apart opened Details")
 			}
 			m.send(leftClick(30, firstRowY+4))
-			if m.top() != scrDetails || m.details.ID() != sel {
+			if m.top() != scrDetails || m.details.v().ID() != sel {
 				t.Fatalf("a double click did not open the row's Details (top %v)", m.top())
 			}
 			m.press("esc")

@@ -28,7 +28,7 @@ func (m Model) onRequest(msg tea.Msg) (Model, tea.Cmd, bool) {
 	case request.OpenDetails:
 		m2, cmd := m.openDetails(msg.ID)
 		if msg.Upscale {
-			m2.details = m2.details.AskUpscale()
+			m2.details = box(m2.details.v().AskUpscale())
 		}
 		return m2, cmd, true
 	case request.DownloadMany:
@@ -118,12 +118,12 @@ func (m Model) openCompose(c compose.Model, withDraft bool) (Model, tea.Cmd) {
 }
 
 func (m Model) openDetails(id string) (Model, tea.Cmd) {
-	m.details = details.New(m.detailsDeps(), id).SetSize(m.width, m.bodyHeight())
+	m.details = box(details.New(m.detailsDeps(), id).SetSize(m.width, m.bodyHeight()))
 	m.hasDet = true
 	if m.top() != scrDetails {
 		m.push(scrDetails)
 	}
-	return m, m.details.Init()
+	return m, m.details.v().Init()
 }
 
 func (m Model) download(id string, force bool) (Model, tea.Cmd) {

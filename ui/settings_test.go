@@ -120,7 +120,7 @@ func TestEscStopsAKeyCheckInSettings(t *testing.T) {
 	if _, err := os.Stat(cfg); err == nil {
 		t.Fatal("the config was written although the check was stopped")
 	}
-	if f.settings.Busy() {
+	if f.settings.v().Busy() {
 		t.Fatal("Settings is still busy after the check was stopped")
 	}
 }

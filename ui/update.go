@@ -78,9 +78,11 @@ func (m Model) resize(w, h int) Model {
 	m.downloads = m.downloads.SetSize(w, bh)
 	m.spending = m.spending.SetSize(w, bh)
 	m.msgs = m.msgs.SetSize(w, bh)
-	m.settings = m.settings.SetSize(w, bh)
+	if m.settings.p != nil {
+		m.settings = box(m.settings.v().SetSize(w, bh))
+	}
 	if m.hasDet {
-		m.details = m.details.SetSize(w, bh)
+		m.details = box(m.details.v().SetSize(w, bh))
 	}
 	if m.composing {
 		m.compose = m.compose.SetSize(w, bh)
@@ -103,11 +105,11 @@ func (m Model) typing() bool {
 	case scrCompose:
 		return m.compose.Typing()
 	case scrDetails:
-		return m.details.Typing()
+		return m.details.v().Typing()
 	case scrTasks:
 		return m.list.Typing()
 	case scrSettings:
-		return m.settings.Typing()
+		return m.settings.v().Typing()
 	case scrStory:
 		return m.sc.story.Typing()
 	}
@@ -121,11 +123,11 @@ func (m Model) capturing() bool {
 	case scrCompose:
 		return m.compose.Capturing()
 	case scrDetails:
-		return m.details.Typing()
+		return m.details.v().Typing()
 	case scrTasks:
 		return m.list.Typing()
 	case scrSettings:
-		return m.settings.Capturing()
+		return m.settings.v().Capturing()
 	case scrStory:
 		return m.sc.story.Capturing()
 	case scrAgain:
@@ -227,7 +229,7 @@ func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case scrTasks:
 		m.list, cmd = m.list.Update(msg)
 	case scrDetails:
-		m.details, cmd = m.details.Update(msg)
+		m.details, cmd = rebox(m.details.v().Update(msg))
 	case scrDownloads:
 		m.downloads, cmd, _ = m.downloads.Update(msg)
 	case scrCompose:
@@ -235,7 +237,7 @@ func (m Model) toTop(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case scrMessages:
 		m.msgs, cmd = m.msgs.Update(msg)
 	case scrSettings:
-		m.settings, cmd = m.settings.Update(msg)
+		m.settings, cmd = rebox(m.settings.v().Update(msg))
 	case scrSpending:
 		m.spending, cmd = m.spending.Update(msg, true)
 	case scrStory:
@@ -257,7 +259,7 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m = m.needYou() // the counts arrive here
 	cmds = append(cmds, cmd)
 	if m.hasDet {
-		m.details, cmd = m.details.Update(msg)
+		m.details, cmd = rebox(m.details.v().Update(msg))
 		cmds = append(cmds, cmd)
 	}
 	if m.composing {
@@ -265,7 +267,7 @@ func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, cmd)
 	}
 	if m.onStack(scrSettings) {
-		m.settings, cmd = m.settings.Update(msg) // the answers of its check and save
+		m.settings, cmd = rebox(m.settings.v().Update(msg)) // the answers of its check and save
 		cmds = append(cmds, cmd)
 	}
 	m.spending, cmd = m.spending.Update(msg, m.top() == scrSpending)
@@ -294,7 +296,7 @@ func (m Model) changed(msg request.TaskChanged) (Model, tea.Cmd) {
 	m.list, c1 = m.list.Update(msg)
 	m = m.needYou()
 	if m.hasDet {
-		m.details, c2 = m.details.Update(msg)
+		m.details, c2 = rebox(m.details.v().Update(msg))
 	}
 	var c3, c4, c5 tea.Cmd
 	m.spending, c3 = m.spending.Update(msg, m.top() == scrSpending)
@@ -329,8 +331,8 @@ func (m Model) openSettings() (tea.Model, tea.Cmd) {
 	if m.o.Demo {
 		check = nil
 	}
-	m.settings = settings.New(settings.Deps{Styles: m.o.Styles, Settings: m.o.Settings, Check: check, Ctx: m.ctx}).
-		SetSize(m.width, m.bodyHeight())
+	m.settings = box(settings.New(settings.Deps{Styles: m.o.Styles, Settings: m.o.Settings, Check: check, Ctx: m.ctx}).
+		SetSize(m.width, m.bodyHeight()))
 	m.push(scrSettings)
 	return m, nil
 }

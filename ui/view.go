@@ -64,7 +64,7 @@ func (m Model) body() string {
 func (m Model) screenView(s screen) string {
 	switch s {
 	case scrDetails:
-		return m.details.View()
+		return m.details.v().View()
 	case scrDownloads:
 		return m.downloads.View()
 	case scrCompose:
@@ -76,7 +76,7 @@ func (m Model) screenView(s screen) string {
 	case scrMessages:
 		return m.msgs.View()
 	case scrSettings:
-		return m.settings.View()
+		return m.settings.v().View()
 	case scrSpending:
 		return m.spending.View()
 	case scrStory:
@@ -103,7 +103,7 @@ func (m Model) below() screen {
 func (m Model) screenKeys(s screen) help.KeyMap {
 	switch s {
 	case scrDetails:
-		return m.details.KeyMap()
+		return m.details.v().KeyMap()
 	case scrDownloads:
 		return m.downloads.KeyMap()
 	case scrCompose:
@@ -111,7 +111,7 @@ func (m Model) screenKeys(s screen) help.KeyMap {
 	case scrMessages:
 		return m.msgs.KeyMap()
 	case scrSettings:
-		return m.settings.KeyMap()
+		return m.settings.v().KeyMap()
 	case scrSpending:
 		return m.spending.KeyMap()
 	case scrStory:
