@@ -32,7 +32,7 @@ func TestBinaryCreateUnderStreamResetsIsSentOnceAndUnknown(t *testing.T) {
 			if err := os.WriteFile(certs, s.PEM, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			r := veox(t, home, []string{"VEOX_BASE_URL=" + s.URL, "VEOX_API_KEY=k", "SSL_CERT_FILE=" + certs},
+			r := veoxProc(t, home, []string{"VEOX_BASE_URL=" + s.URL, "VEOX_API_KEY=k", "SSL_CERT_FILE=" + certs}, // Go reads SSL_CERT_FILE from the process
 				"generate", "--prompt", "a paid cat", "--json")
 			t.Logf("%s: exit %d, %d POST(s) (%d HTTP/2, %d HTTP/1.1)", f.name, r.code, s.Posts.Load(), s.H2Posts.Load(), s.H1Posts.Load())
 			if r.code != 3 || s.Posts.Load() != 1 {

@@ -16,8 +16,9 @@ import (
 )
 
 // The exit codes are a contract scripts act on (README, 'veox --help'),
-// the same for every command. Each row is checked against the built binary
-// and the simulator, which counts what reached it.
+// the same for every command. Each row is checked against the built binary,
+// as a process (the code a shell sees), and the simulator, which counts
+// what reached it.
 
 type errorDoc struct {
 	Error *struct {
@@ -55,7 +56,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 		t.Parallel()
 		r := newKillRig(t)
 		r.sim.PushPlan(sim.Plan{Duration: -1})
-		res := r.run(t, "generate", "--prompt", "a lighthouse at dawn", "--wait", "--download", "--json")
+		res := r.runProc(t, "generate", "--prompt", "a lighthouse at dawn", "--wait", "--download", "--json")
 		wantExit(t, res, 0)
 		if tk := oneJSON[taskOut](t, res); tk.Status != "succeeded" || len(tk.Files) != 1 {
 			t.Fatalf("not done with its file: %+v", tk)
@@ -65,7 +66,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 		t.Parallel()
 		r := newKillRig(t)
 		r.sim.PushPlan(sim.Plan{RejectCode: 402, RejectMsg: "insufficient credits"})
-		res := r.run(t, "generate", "--prompt", "a lighthouse at dawn", "--json")
+		res := r.runProc(t, "generate", "--prompt", "a lighthouse at dawn", "--json")
 		wantExit(t, res, 1)
 		if tk := oneJSON[taskOut](t, res); tk.Status != "refused" || tk.TaskID != "" || tk.Error == nil || tk.Error.Code != 402 {
 			t.Fatalf("the refusal is not on the task: %+v", tk)
@@ -78,7 +79,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 		t.Parallel()
 		r := newKillRig(t)
 		r.sim.PushPlan(sim.Plan{Fail: true, Duration: -1})
-		res := r.run(t, "generate", "--prompt", "a bridge collapses", "--wait", "--json")
+		res := r.runProc(t, "generate", "--prompt", "a bridge collapses", "--wait", "--json")
 		wantExit(t, res, 1)
 		if tk := oneJSON[taskOut](t, res); tk.Status != "failed" || tk.Error == nil || tk.Error.Hint == "" {
 			t.Fatalf("the failure is not explained: %+v", tk)
@@ -87,7 +88,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 	t.Run("2 bad input, nothing sent", func(t *testing.T) {
 		t.Parallel()
 		r := newKillRig(t)
-		res := r.run(t, "generate", "--prompt", "x", "--seed", "5", "--json")
+		res := r.runProc(t, "generate", "--prompt", "x", "--seed", "5", "--json")
 		wantExit(t, res, 2)
 		if d := oneJSON[errorDoc](t, res); d.Error == nil || d.Error.Kind != "input" || !strings.Contains(d.Error.Message, "seed") {
 			t.Fatalf("error document: %+v", d.Error)
@@ -100,7 +101,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 		t.Parallel()
 		r := newKillRig(t)
 		r.sim.PushPlan(sim.Plan{DropAfterCreate: true})
-		res := r.run(t, "generate", "--prompt", "a kite over the dunes", "--wait", "--json")
+		res := r.runProc(t, "generate", "--prompt", "a kite over the dunes", "--wait", "--json")
 		wantExit(t, res, 3)
 		if tk := oneJSON[taskOut](t, res); tk.Status != "unknown" {
 			t.Fatalf("want unknown, got %+v", tk)
@@ -112,7 +113,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 	t.Run("4 still running after --timeout, tracked", func(t *testing.T) {
 		t.Parallel()
 		r := newKillRig(t) // tasks run a minute of the simulator's clock
-		res := r.run(t, "generate", "--prompt", "a lantern drifts", "--wait", "--timeout", "300ms", "--json")
+		res := r.runProc(t, "generate", "--prompt", "a lantern drifts", "--wait", "--timeout", "300ms", "--json")
 		wantExit(t, res, 4)
 		tk := oneJSON[taskOut](t, res)
 		if tk.Status != "running" || !strings.Contains(res.stderr, "veox wait "+tk.TaskID) {
@@ -130,7 +131,7 @@ func TestExitCodesRowByRow(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.sim.PushPlan(sim.Plan{Duration: -1})
-		res := veox(t, r.home, append(r.env(), "VEOX_DOWNLOAD_DIR="+notADir), "generate", "--prompt", "a paper boat",
+		res := veoxProc(t, r.home, append(r.env(), "VEOX_DOWNLOAD_DIR="+notADir), "generate", "--prompt", "a paper boat",
 			"--wait", "--download", "--json")
 		wantExit(t, res, 5)
 		tk := oneJSON[taskOut](t, res)

@@ -81,7 +81,7 @@ func TestFramesSeamPNG(t *testing.T) {
 		t.Errorf("%d frames kept under %q, want the two sides", len(kept), paths["frames"])
 	}
 	again := filepath.Join(home, "again.png")
-	if r := veox(t, home, []string{"PATH=" + t.TempDir()}, "--demo", "frames", ext.TaskID, "--at", "seam", "--out", again); r.code != 0 {
+	if r := veoxProc(t, home, []string{"PATH=" + t.TempDir()}, "--demo", "frames", ext.TaskID, "--at", "seam", "--out", again); r.code != 0 {
 		t.Fatalf("the kept seam needed ffmpeg: exit %d: %s", r.code, r.stderr)
 	}
 	if a, b := readFile(t, out), readFile(t, again); string(a) != string(b) {
@@ -116,7 +116,7 @@ func TestFramesWithoutFFmpeg(t *testing.T) {
 	if r := veox(t, home, nil, "--demo", "download", demoSource); r.code != 0 {
 		t.Fatalf("download: exit %d: %s", r.code, r.stderr)
 	}
-	r := veox(t, home, []string{"PATH=" + t.TempDir()}, "--demo", "frames", demoSource, "--at", "first",
+	r := veoxProc(t, home, []string{"PATH=" + t.TempDir()}, "--demo", "frames", demoSource, "--at", "first",
 		"--out", filepath.Join(home, "f.png"), "--json")
 	if r.code != 5 {
 		t.Fatalf("exit %d, want 5\n%s", r.code, r.stderr)

@@ -73,10 +73,16 @@ func (r *killRig) env() []string {
 	return []string{"VEOX_BASE_URL=" + r.api.URL, "VEOX_API_KEY=" + killKey}
 }
 
-// run runs veox to the end against the rig.
+// run runs veox to the end against the rig, in this process.
 func (r *killRig) run(t *testing.T, args ...string) run {
 	t.Helper()
 	return veox(t, r.home, r.env(), args...)
+}
+
+// runProc runs veox to the end against the rig, as a process.
+func (r *killRig) runProc(t *testing.T, args ...string) run {
+	t.Helper()
+	return veoxProc(t, r.home, r.env(), args...)
 }
 
 // start runs veox in the background; kill9 ends it the hard way.

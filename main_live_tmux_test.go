@@ -35,7 +35,7 @@ func TestTmuxTUIBesideScripts(t *testing.T) {
 	t.Cleanup(func() { _ = long.Process.Kill(); wg.Wait() })
 	x.wait("the keeper waits long")
 
-	r := veox(t, home, nil, "--demo", "generate", "--prompt", "a heron made beside the tui", "--json")
+	r := veoxProc(t, home, nil, "--demo", "generate", "--prompt", "a heron made beside the tui", "--json")
 	made := time.Now()
 	if r.code != 0 {
 		t.Fatalf("create beside the TUI and a --wait: exit %d: %s", r.code, r.stderr)
@@ -52,12 +52,12 @@ func TestTmuxTUIBesideScripts(t *testing.T) {
 		t.Errorf("the TUI took %v to show a task made elsewhere; want about 1 s", shown)
 	}
 
-	if r := veox(t, home, nil, "--demo", "status", created.TaskID, "--json"); r.code != 0 {
+	if r := veoxProc(t, home, nil, "--demo", "status", created.TaskID, "--json"); r.code != 0 {
 		t.Errorf("status (refresh with recording) beside the TUI: exit %d: %s", r.code, r.stderr)
 	} else if st := decode[taskOut](t, r); st.Status != "succeeded" {
 		t.Errorf("status recorded %q, want succeeded", st.Status)
 	}
-	list := decode[[]taskOut](t, veox(t, home, nil, "--demo", "list", "--json"))
+	list := decode[[]taskOut](t, veoxProc(t, home, nil, "--demo", "list", "--json"))
 	seen := map[string]string{}
 	for _, tk := range list {
 		seen[tk.Prompt] = tk.Status
@@ -65,7 +65,7 @@ func TestTmuxTUIBesideScripts(t *testing.T) {
 	if seen["a heron made beside the tui"] != "succeeded" || seen["the keeper waits long"] == "" {
 		t.Errorf("list beside the TUI and the --wait does not show both tasks as they are: %v", seen)
 	}
-	r = veox(t, home, nil, "--demo", "download", created.TaskID, "--json")
+	r = veoxProc(t, home, nil, "--demo", "download", created.TaskID, "--json")
 	if r.code != 0 {
 		t.Errorf("download beside the TUI: exit %d: %s", r.code, r.stderr)
 	} else if d := decode[taskOut](t, r); len(d.Files) != 1 {

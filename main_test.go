@@ -9,15 +9,24 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/veox/veox/api/mp4"
 	"github.com/veox/veox/store"
+	"github.com/veox/veox/ui/cli"
+	"github.com/veox/veox/ui/cli/noprobe"
 )
 
-// These tests drive the built binary's headless commands against the
-// built-in simulator (--demo), as a script would: exit codes, JSON on
-// stdout, messages on stderr, real files on disk.
+// These tests drive veox's headless commands against the built-in
+// simulator (--demo), as a script would: exit codes, JSON on stdout,
+// messages on stderr, real files on disk. Most run the commands in this
+// process, through the entry point main hands its arguments to (veox); a
+// process costs 40-55 ms of CPU to start on this machine, and these tests
+// started about 300. What is about the process itself runs as one
+// (veoxProc, veoxCmd): exit codes as a shell sees them, signals, kill -9,
+// locks held by another veox, terminals, and settings Go reads from the
+// process's environment (PATH, SSL_CERT_FILE).
 
 // asVeox is set in the environment of the processes these tests start:
 // the test binary then runs veox's main instead of the tests. It is built
@@ -30,6 +39,10 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	// As main does first: take away the $CI that noprobe set for the
+	// package inits, so the commands run here see the environment a veox
+	// process would.
+	noprobe.Restore()
 	// These tests spend their time waiting on veox processes and the
 	// simulator's timers, not on this process's CPU: run more of them at
 	// once than there are cores, unless -parallel says otherwise.
@@ -57,15 +70,22 @@ func veoxCmd(args ...string) *exec.Cmd {
 // veox), for a process the test starts and stops itself.
 func veoxIn(home string, extraEnv []string, args ...string) *exec.Cmd {
 	cmd := veoxCmd(args...)
-	cmd.Env = append(cmd.Env, "VEOX_HOME="+home, "VEOX_DOWNLOAD_DIR="+filepath.Join(home, "videos"),
-		"VEOX_DEMO_DURATION=0s", "VEOX_API_KEY=", "NO_COLOR=1")
+	cmd.Env = append(cmd.Env, testEnv(home, extraEnv, args)...)
+	return cmd
+}
+
+// testEnv is what the tests add to the environment of a veox: a private
+// home and download folder, demo tasks that end at their first poll, a
+// fast poll, no key, no colour; then extraEnv, which wins.
+func testEnv(home string, extraEnv []string, args []string) []string {
+	env := []string{"VEOX_HOME=" + home, "VEOX_DOWNLOAD_DIR=" + filepath.Join(home, "videos"),
+		"VEOX_DEMO_DURATION=0s", "VEOX_API_KEY=", "NO_COLOR=1"}
 	if slices.Contains(args, "--demo") || slices.ContainsFunc(extraEnv, func(e string) bool {
 		return strings.HasPrefix(e, "VEOX_BASE_URL=http://127.0.0.1:")
 	}) {
-		cmd.Env = append(cmd.Env, "VEOX_POLL_INTERVAL=50ms") // only a simulator may be polled this fast
+		env = append(env, "VEOX_POLL_INTERVAL=50ms") // only a simulator may be polled this fast
 	}
-	cmd.Env = append(cmd.Env, extraEnv...)
-	return cmd
+	return append(env, extraEnv...)
 }
 
 type run struct {
@@ -73,9 +93,49 @@ type run struct {
 	stdout, stderr string
 }
 
-// veox runs the binary with a private home and download folder, demo
-// tasks that end at their first poll, and a fast poll.
+// veox runs one veox command in this process with veox's test settings
+// (testEnv): the command tree main runs (cli.NewRoot, cli.Execute), with
+// the environment read from a map instead of the process's, stdout and
+// stderr kept for the test, and stdin empty and not a terminal, as for a
+// veox started by a script with </dev/null. Main adds only the signal
+// handling, which the tests that send signals exercise in a process.
 func veox(t *testing.T, home string, extraEnv []string, args ...string) run {
+	t.Helper()
+	env := map[string]string{}
+	for _, kv := range append(os.Environ(), testEnv(home, extraEnv, args)...) {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v // the last wins, as in a process's environment built by os/exec
+		}
+	}
+	var out, errb lockedBuffer
+	root := cli.NewRoot(cli.Wiring{Version: version, Getenv: func(k string) string { return env[k] }, Stdout: &out, Stderr: &errb})
+	root.SetIn(strings.NewReader(""))
+	code := cli.Execute(t.Context(), root, args)
+	return run{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// lockedBuffer is a pipe's end as a test holds it: several goroutines of
+// a command may write at once, as they may to a file.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// veoxProc runs veox as a process with veox's test settings, for what a
+// process is the point of.
+func veoxProc(t *testing.T, home string, extraEnv []string, args ...string) run {
 	t.Helper()
 	cmd := veoxIn(home, extraEnv, args...)
 	var out, errb bytes.Buffer
@@ -378,7 +438,8 @@ func nonImports(t *testing.T, home string) []store.Task {
 }
 
 // Another veox using the history (a TUI open all day) leaves every other
-// veox its full rights: lists see everything, creates are recorded.
+// veox its full rights: lists see everything, creates are recorded. The
+// veox beside it are processes: the lock is between processes.
 func TestSecondVeoxHasFullRights(t *testing.T) {
 	t.Parallel()
 	home := t.TempDir()
@@ -391,12 +452,12 @@ func TestSecondVeoxHasFullRights(t *testing.T) {
 	}
 	defer open.Close()
 
-	r := veox(t, home, nil, "--demo", "extend", "--task", demoSource, "--prompt", "x", "--json")
+	r := veoxProc(t, home, nil, "--demo", "extend", "--task", demoSource, "--prompt", "x", "--json")
 	if r.code != 0 {
 		t.Fatalf("a create beside a running veox: exit %d, stderr %q", r.code, r.stderr)
 	}
 	created := decode[taskOut](t, r)
-	r = veox(t, home, nil, "--demo", "list", "--json")
+	r = veoxProc(t, home, nil, "--demo", "list", "--json")
 	if r.code != 0 || strings.Contains(r.stderr, "read-only") {
 		t.Fatalf("list beside a running veox: exit %d, stderr %q", r.code, r.stderr)
 	}
