@@ -19,7 +19,8 @@ import (
 // themselves (Walk, newest first), not from any index.
 func referenceFind(t *testing.T, s *Store, f Find, limit int) []string {
 	t.Helper()
-	return referenceOver(allTasks(t, s), f, limit)
+	all := allTasks(t, s)
+	return referenceOver(all, searchValues(all), f, limit)
 }
 
 func allTasks(t *testing.T, s *Store) []Task {
@@ -31,7 +32,19 @@ func allTasks(t *testing.T, s *Store) []Task {
 	return all
 }
 
-func referenceOver(all []Task, f Find, limit int) []string {
+// searchValues is each task's searchable text, worked out once for the
+// many queries a test holds to the reference.
+func searchValues(all []Task) [][]byte {
+	vals := make([][]byte, len(all))
+	for i := range all {
+		vals[i] = searchValue(&all[i])
+	}
+	return vals
+}
+
+// referenceOver answers f over all (newest first) by reading every task's
+// searchable text (vals, from searchValues).
+func referenceOver(all []Task, vals [][]byte, f Find, limit int) []string {
 	var words [][]byte
 	for _, w := range f.Words {
 		w = strings.ToLower(strings.TrimSpace(w))
@@ -45,7 +58,7 @@ func referenceOver(all []Task, f Find, limit int) []string {
 	var ids []string
 	for i := range all {
 		tk := &all[i]
-		if len(ids) == limit || !holdsAll(searchValue(tk), []byte(tk.LocalID), words) ||
+		if len(ids) == limit || !holdsAll(vals[i], []byte(tk.LocalID), words) ||
 			!matches(f.Statuses, []byte(tk.Status)) || !matches(f.Kinds, []byte(tk.Kind)) {
 			continue
 		}
@@ -69,7 +82,8 @@ func localIDs(ts []Task) []string {
 func sameAnswers(t *testing.T, s *Store, extra ...string) {
 	t.Helper()
 	tasks := allTasks(t, s)
-	all := referenceOver(tasks, Find{}, 1<<30)
+	vals := searchValues(tasks)
+	all := referenceOver(tasks, vals, Find{}, 1<<30)
 	if len(all) == 0 {
 		t.Fatal("an empty history")
 	}
@@ -95,8 +109,9 @@ func sameAnswers(t *testing.T, s *Store, extra ...string) {
 	for _, q := range queries {
 		for fi, f := range filters {
 			f.Words = q
+			every := referenceOver(tasks, vals, f, 1<<30)
 			for _, limit := range []int{1, 50, 1 << 30} {
-				want := referenceOver(tasks, f, limit)
+				want := every[:min(limit, len(every)):min(limit, len(every))] // the newest limit of them
 				got, err := s.Find(ctx, f, limit)
 				if err != nil {
 					t.Fatal(err)
@@ -110,7 +125,7 @@ func sameAnswers(t *testing.T, s *Store, extra ...string) {
 		if len(q) > 1 {
 			continue // Search takes the query as one phrase
 		}
-		want := referenceOver(tasks, Find{Words: q}, 50)
+		want := referenceOver(tasks, vals, Find{Words: q}, 50)
 		if strings.Contains(one, "\x00") {
 			want = nil
 		}
