@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"maps"
-	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -20,22 +19,22 @@ import (
 // walk reached, with plain reads, instead of through bbolt. At 100,000
 // tasks the check through bbolt spent about 40 % of its time mapping the
 // file afresh for each unit of work and faulting its pages in; the walk
-// already knows every leaf page of every bucket, so a pass reads them
-// again in file order, a chunk (scanChunk) per read, and decodes the
-// records outside any lock.
+// already reads every page, so it notes a hash of each leaf page, and a
+// pass then reads the leaves again in file order, a chunk (scanChunk) per
+// read, and decodes the records, all outside the lock.
 //
-// The locks stay as short as verify's: the walk holds a shared lock (a
-// writer waits for it, as for Open's walk), then each chunk is read under
-// a shared lock of its own, a fraction of a millisecond, and the meta
-// page is read under the same lock. bbolt never writes over a page that
-// the current meta reaches (a commit writes its pages where the freelist
-// says, then a new meta), so while the meta's txid is the walk's, the
-// pages read are the walk's. When it is not, another veox committed: the
-// pass is dropped and Check starts over. After checkAttempts such starts
-// (a veox writing without pause) a pass holds the shared lock from the
-// walk on, so the check ends; but never past checkHold, half the second a
-// veox waits for the lock before its write fails (Options.Timeout): past
-// it the pass lets go, and if a commit lands before it ends, Check says
+// The lock is held as Open's walk holds it: the walk, the counters, the
+// search pack and the last few leaves of each bucket (hotLeaves) are read
+// under one shared lock (a writer waits for it), and that is all. The
+// leaves read afterwards are the walk's exactly when their bytes hash as
+// the walk's did (a commit of another veox writes only pages free in the
+// file the walk saw, so most commits meanwhile touch none of them); a leaf
+// that no longer does has been reused by a commit, and the pass is
+// dropped and Check starts over. After checkAttempts such
+// starts a pass holds the shared lock from the walk on, so the check
+// ends; but never past checkHold, half the second a veox waits for the
+// lock before its write fails (Options.Timeout): past it the pass lets
+// go, and if a leaf it still has to read is reused meanwhile, Check says
 // the history is busy (ErrLocked) instead of holding a writer off longer.
 
 // checkAttempts is how many passes Check drops for a change in flight
@@ -55,9 +54,21 @@ type passLock struct {
 // expire lets go of the lock once its time is up.
 func (l *passLock) expire() {
 	if l.held && !time.Now().Before(l.until) {
+		l.release()
+	}
+}
+
+func (l *passLock) release() {
+	if l.held {
 		l.held = unlockFile(l.f) != nil
 	}
 }
+
+// hotLeaves is how many of the last leaves of each bucket (in key order)
+// are read under the walk's lock: new tasks and the tasks still running,
+// which other veox write, sit there, so those pages are the ones most
+// likely reused before the pass reads them.
+const hotLeaves = 4
 
 // leafRef is a leaf page to read: its id, its bytes with its overflow
 // pages, and the bucket it belongs to (an index into checkBuckets).
@@ -67,44 +78,69 @@ type leafRef struct {
 	bucket int
 }
 
-// checkBuckets: the tasks first, then the indexes Check compares with them.
-func checkBuckets() []string { return append([]string{bTasks}, indexNames()...) }
+// checkBuckets: the tasks first, then the indexes Check compares with
+// them, then the search pack.
+func checkBuckets() []string { return append(append([]string{bTasks}, indexNames()...), bPack) }
 
 // errChanged: another veox committed while a pass read the file.
 var errChanged = errors.New("the history changed while it was read")
 
 // checkPass runs one pass of Check. changed reports a pass dropped for a
-// commit in flight; a held pass is never dropped: a commit after it let
-// go of the lock is ErrLocked.
+// leaf reused by a commit; a held pass is never dropped: a leaf reused
+// after it let go of the lock is ErrLocked.
 func (s *Store) checkPass(hold bool) (ce *CheckError, changed bool, err error) {
 	start := time.Now()
-	f, r, scan, err := s.walkForCheck(hold)
-	if errors.Is(err, ErrLocked) {
-		return nil, false, err // busy, not damaged
-	}
-	if err != nil {
-		return &CheckError{Structure: err}, false, nil
-	}
-	defer f.Close()
-	lk := &passLock{f: f, held: hold, until: start.Add(cmp.Or(s.checkHold, checkHold))}
-	lk.expire()
-	if s.checkWalked != nil {
-		s.checkWalked(lk.held)
-	}
-	ce, err = s.checkLeaves(r, scan, lk)
+	w, err := s.walkForCheck()
 	switch {
 	case errors.Is(err, errChanged) && !hold:
 		return nil, true, nil
 	case errors.Is(err, errChanged):
-		return nil, false, newUserError(fmt.Sprintf("another veox kept writing to %s while it was checked: run the check again in a moment", s.path), ErrLocked)
+		return nil, false, s.busyWriting()
+	case errors.Is(err, ErrLocked):
+		return nil, false, err // busy, not damaged
+	case err != nil:
+		return &CheckError{Structure: err}, false, nil
+	}
+	defer w.f.Close()
+	lk := &passLock{f: w.f, held: true, until: start.Add(cmp.Or(s.checkHold, checkHold))}
+	ce, err = s.checkLeaves(w, lk, func() {
+		if !hold {
+			lk.release()
+		}
+		lk.expire()
+		if s.checkWalked != nil {
+			s.checkWalked(lk.held)
+		}
+	})
+	switch {
+	case errors.Is(err, errChanged) && !hold:
+		return nil, true, nil
+	case errors.Is(err, errChanged):
+		return nil, false, s.busyWriting()
 	}
 	return ce, false, err
 }
 
-// walkForCheck opens the file, takes the shared lock and walks the whole
-// tree, as verify does; unless hold is set, the lock is dropped after the
-// walk. The file stays open for the leaves to be read.
-func (s *Store) walkForCheck(hold bool) (*os.File, *treeReport, *fileScan, error) {
+func (s *Store) busyWriting() error {
+	return newUserError(fmt.Sprintf("another veox kept writing to %s while it was checked: run the check again in a moment", s.path), ErrLocked)
+}
+
+// walked is what a pass of Check reads under the walk's lock.
+type walked struct {
+	f      *os.File // open, for the leaves to be read
+	r      *treeReport
+	scan   *fileScan // with the leaves' hashes
+	seed   maphash.Seed
+	stored counts // the counters
+	edge   []byte // the search pack's edge
+	// problem: a search entry below the edge left outside the pack.
+	problem error
+}
+
+// walkForCheck opens the file, takes the shared lock, walks the whole
+// tree as verify does, and reads the counters and the search pack's edge;
+// the lock is still held when it returns.
+func (s *Store) walkForCheck() (*walked, error) {
 	deadline := time.Now().Add(s.timeout)
 	for attempt := 0; ; attempt++ {
 		f, err := lockedFile(s.path, os.O_RDONLY, 0, false, false, deadline)
@@ -112,30 +148,47 @@ func (s *Store) walkForCheck(hold bool) (*os.File, *treeReport, *fileScan, error
 			continue
 		}
 		if err != nil {
-			return nil, nil, nil, s.openError(err)
+			return nil, s.openError(err)
 		}
-		r, scan, err := s.walkLocked(f, true)
-		if err == nil && !hold {
-			err = unlockFile(f)
+		w := &walked{f: f, seed: maphash.MakeSeed()}
+		w.r, w.scan, err = s.walkLocked(f, true, true)
+		if err == nil {
+			// A unit of work of its own, under the lock this one holds:
+			// the counters and the edge as the walk saw the file.
+			err = s.view(func(tx *bolt.Tx) error {
+				if uint64(tx.ID()) != w.r.meta.txid {
+					return errChanged // only where flock holds nobody off (lock_other.go)
+				}
+				var err error
+				if w.stored, err = readCounts(tx); err != nil {
+					return err
+				}
+				w.edge, w.problem = packHead(tx)
+				return nil
+			})
 		}
 		if err != nil {
 			f.Close()
-			return nil, nil, nil, err
+			return nil, err
 		}
-		return f, r, scan, nil
+		return w, nil
 	}
 }
 
 // checkLeaves reads the records and index entries on the leaves the walk
 // found, decodes the records, and compares what they need with what the
 // indexes, counters and search pack hold.
-func (s *Store) checkLeaves(r *treeReport, scan *fileScan, lk *passLock) (*CheckError, error) {
+// The hot leaves are read first, under the walk's lock; then unlocked
+// runs (it lets go of the lock unless the pass holds it), then the rest.
+func (s *Store) checkLeaves(w *walked, lk *passLock, unlocked func()) (*CheckError, error) {
 	ce := &CheckError{}
-	seed := maphash.MakeSeed()
+	r, seed := w.r, w.seed
 	var h maphash.Hash
 	h.SetSeed(seed)
 	names := checkBuckets()
-	got := make([]indexSum, len(names)) // what each index holds (got[0] unused)
+	got := make([]indexSum, len(names)) // what each index and the pack hold (got[0] unused)
+	pack := len(names) - 1
+	badChunk := false
 	tallies := make([]checkTally, runtime.GOMAXPROCS(0))
 	for i := range tallies {
 		tallies[i].init(seed)
@@ -149,11 +202,14 @@ func (s *Store) checkLeaves(r *treeReport, scan *fileScan, lk *passLock) (*Check
 			if e.flags&leafIsBucket != 0 {
 				v = nil // a cursor gives a nested bucket's key with no value
 			}
-			if bucket == 0 {
+			switch bucket {
+			case 0:
 				recs = append(recs, rawRecord{key: e.key, value: v})
-				continue
+			case pack:
+				badChunk = sumChunk(w.edge, e.key, v, &h, &got[pack]) || badChunk
+			default:
+				got[bucket].add(&h, e.key, v)
 			}
-			got[bucket].add(&h, e.key, v)
 		}
 	}
 	// records decodes the records gathered and sums what they need.
@@ -166,36 +222,26 @@ func (s *Store) checkLeaves(r *treeReport, scan *fileScan, lk *passLock) (*Check
 		elems(i, r.inline[name])
 	}
 	records()
-	err := s.readLeaves(lk, r.meta, leafRefs(r, scan, names), func(ref leafRef, page []byte) error {
-		p := parsePageHeader(page)
-		if p.id != ref.id || p.flags != flagLeaf {
-			return errChanged // cannot be while the txid is the walk's; start over all the same
-		}
-		es, err := leafElems(p, page, nil)
+	page := func(ref leafRef, page []byte) error {
+		es, err := leafElems(parsePageHeader(page), page, nil)
 		if err != nil {
-			return errChanged
+			return errChanged // hashed as the walk's sound page: cannot be
 		}
 		elems(ref.bucket, es)
 		return nil
-	}, records)
+	}
+	hot, cold := leafRefs(r, w.scan, names)
+	err := readLeaves(lk, w.scan, hot, page, records)
+	if err == nil {
+		unlocked()
+		err = readLeaves(lk, w.scan, cold, page, records)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var stored counts
-	var packed indexSum
-	var problem error
-	if err := s.viewFile(func(tx *bolt.Tx, file *os.File) error {
-		if uint64(tx.ID()) != r.meta.txid {
-			return errChanged
-		}
-		var err error
-		if stored, err = readCounts(tx); err != nil {
-			return err
-		}
-		packed, problem = packSum(tx, file, seed)
-		return nil
-	}); err != nil {
-		return nil, err
+	stored, packed, problem := w.stored, got[pack], w.problem
+	if badChunk {
+		problem = errBadChunk
 	}
 	c := newCounts()
 	want := map[string]*indexSum{}
@@ -221,9 +267,9 @@ func (s *Store) checkLeaves(r *treeReport, scan *fileScan, lk *passLock) (*Check
 		ce.index(fmt.Errorf("counters say %d tasks %v, the history holds %d %v", stored.Total, stored.ByStatus, c.Total, c.ByStatus))
 	}
 	if problem != nil {
-		ce.index(problem)
+		ce.index(fmt.Errorf("index %q: %w", bPack, problem))
 	}
-	for i, name := range names[1:] {
+	for i, name := range names[1:pack] {
 		g := got[i+1]
 		if name == bSearch { // the older entries are in the pack (searchpack.go)
 			g.n, g.sum = g.n+packed.n, g.sum+packed.sum
@@ -300,17 +346,25 @@ func tallyRecords(recs []rawRecord, tallies []checkTally) {
 	wg.Wait()
 }
 
-// leafRefs lists the leaf pages of the named buckets, in file order.
-func leafRefs(r *treeReport, scan *fileScan, names []string) []leafRef {
+// leafRefs lists the leaf pages of the named buckets, in file order: the
+// last hotLeaves of each bucket, and the others.
+func leafRefs(r *treeReport, scan *fileScan, names []string) (hot, cold []leafRef) {
 	ps := uint64(r.meta.pageSize)
-	var refs []leafRef
 	for i, name := range names {
-		for _, id := range r.leaves[name] {
-			refs = append(refs, leafRef{id: id, span: (uint64(scan.pages[id].overflow) + 1) * ps, bucket: i})
+		leaves := r.leaves[name] // in key order
+		for j, id := range leaves {
+			ref := leafRef{id: id, span: (uint64(scan.pages[id].overflow) + 1) * ps, bucket: i}
+			if j >= len(leaves)-hotLeaves {
+				hot = append(hot, ref)
+			} else {
+				cold = append(cold, ref)
+			}
 		}
 	}
-	slices.SortFunc(refs, func(a, b leafRef) int { return cmpU64(a.id, b.id) })
-	return refs
+	byID := func(a, b leafRef) int { return cmpU64(a.id, b.id) }
+	slices.SortFunc(hot, byID)
+	slices.SortFunc(cold, byID)
+	return hot, cold
 }
 
 func cmpU64(a, b uint64) int {
@@ -323,60 +377,43 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
+// readGap is the most one read takes in between the pages it is for:
+// leaves far apart (the hot ones) are read each on its own.
+const readGap = 64 << 10
+
 // readLeaves reads the pages refs name (sorted, not overlapping), up to
-// scanChunk bytes a read, each read under a shared lock of its own unless
-// lk is held, with the meta page read under the same lock. page sees each
-// page (valid until chunk returns); chunk runs after each read, outside
-// the read's own lock. errChanged: the meta's txid is no longer m's.
-func (s *Store) readLeaves(lk *passLock, m fileMeta, refs []leafRef, page func(leafRef, []byte) error, chunk func()) error {
-	f := lk.f
-	ps := uint64(m.pageSize)
+// scanChunk bytes a read, without a lock of its own (lk lets go of a held
+// one when its time is up). page sees each page whose bytes hash as the
+// walk's did (valid until chunk returns); chunk runs after each read.
+// errChanged: a page no longer holds what the walk saw.
+func readLeaves(lk *passLock, scan *fileScan, refs []leafRef, page func(leafRef, []byte) error, chunk func()) error {
+	ps := uint64(scan.m.pageSize)
 	var buf []byte
 	for i := 0; i < len(refs); {
 		start := refs[i].id * ps
 		end := start + refs[i].span
 		j := i + 1
-		for j < len(refs) && refs[j].id*ps+refs[j].span-start <= scanChunk {
+		for j < len(refs) && refs[j].id*ps+refs[j].span-start <= scanChunk && refs[j].id*ps-end <= readGap {
 			end = refs[j].id*ps + refs[j].span
 			j++
 		}
 		buf = slices.Grow(buf[:0], int(end-start))[:end-start]
 		lk.expire()
-		if err := s.readAtTxid(f, buf, int64(start), m.txid, lk.held); err != nil {
-			return err
+		if _, err := lk.f.ReadAt(buf, int64(start)); err != nil {
+			return errChanged // shorter than the walk saw it
 		}
 		for _, ref := range refs[i:j] {
 			off := ref.id*ps - start
-			if err := page(ref, buf[off:off+ref.span]); err != nil {
+			b := buf[off : off+ref.span]
+			if maphash.Bytes(scan.seed, b) != scan.sums[ref.id] {
+				return errChanged
+			}
+			if err := page(ref, b); err != nil {
 				return err
 			}
 		}
 		chunk()
 		i = j
-	}
-	if lk.expire(); !lk.held {
-		// A repair or an upgrade may have put another file in its place.
-		if err := stillAt(f, s.path); err != nil {
-			return errChanged
-		}
-	}
-	return nil
-}
-
-// readAtTxid reads b at off under a shared lock (unless held already),
-// and reports errChanged when the file's meta no longer has txid.
-func (s *Store) readAtTxid(f *os.File, b []byte, off int64, txid uint64, held bool) error {
-	if !held {
-		if err := lockFile(f, false, time.Now().Add(s.timeout)); err != nil {
-			return s.openError(err)
-		}
-		defer unlockFile(f)
-	}
-	if _, err := f.ReadAt(b, off); err != nil {
-		return errChanged // shorter than the walk saw it: it changed
-	}
-	if m, err := readMeta(f, math.MaxInt64); err != nil || m.txid != txid {
-		return errChanged
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func liveRecordPages(t testing.TB, data []byte) map[string]uint64 {
 				where[string(e.key)+fmt.Sprint("@", page)] = page
 			}
 		}
-	})
+	}, false)
 	if err := report.err(); err != nil {
 		t.Fatal(err)
 	}

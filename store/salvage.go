@@ -150,7 +150,7 @@ func salvageFile(f io.ReaderAt, size int64) (*found, error) {
 			collect(page, e, &all, broken)
 		}
 	}
-	report, scan := verifyReader(f, size, visit)
+	report, scan := verifyReader(f, size, visit, false)
 	if scan == nil {
 		// No usable header: read the file as pages of the size the
 		// header would say, or the usual size.
@@ -160,7 +160,7 @@ func salvageFile(f io.ReaderAt, size int64) (*found, error) {
 		}
 		m.hwm = uint64(size) / uint64(m.pageSize)
 		if m.hwm > 2 {
-			if _, err := scanFile(f, m, visit); err != nil {
+			if _, err := scanFile(f, m, visit, false); err != nil {
 				return nil, err
 			}
 		}

@@ -355,39 +355,30 @@ func containsAll(data []byte, words [][]byte) bool {
 	return true
 }
 
-// packSum sums the pack's entries, as Check sums an index's, and says
-// what is wrong with its shape: a chunk that does not parse or is not
-// under its first entry's key, an entry not below the edge, a search entry
-// still in bSearch below it. f is the unit's file (viewFile), for chunks
-// read with pread.
-func packSum(tx *bolt.Tx, f *os.File, seed maphash.Seed) (sum indexSum, problem error) {
-	edge := packEdge(tx)
-	pb := tx.Bucket([]byte(bPack))
+// packHead is what Check reads of the pack besides its chunks: the edge,
+// and whether a search entry below it is still in bSearch.
+func packHead(tx *bolt.Tx) (edge []byte, problem error) {
+	edge = bytes.Clone(packEdge(tx))
 	if k, _ := tx.Bucket([]byte(bSearch)).Cursor().First(); k != nil && packed(edge, k) {
 		problem = errors.New("search entries below the edge are left outside the pack")
 	}
-	if pb != nil {
-		var h maphash.Hash
-		h.SetSeed(seed)
-		var buf []byte
-		pc := pb.Cursor()
-		for ck, cv := pc.First(); ck != nil; ck, cv = pc.Next() {
-			var data []byte
-			data, buf = chunkBytes(tx, f, cv, buf)
-			first := true
-			if perr := eachEntry(data, func(k, text []byte) {
-				if first && !bytes.Equal(k, ck) || !packed(edge, k) {
-					problem = errBadChunk
-				}
-				first = false
-				sum.add(&h, k, text)
-			}); perr != nil || first {
-				problem = errBadChunk
-			}
+	return edge, problem
+}
+
+// sumChunk adds the entries of the chunk data, stored under the key ck, to
+// sum, as Check sums an index's, and reports a chunk of the wrong shape:
+// one that does not parse or is empty, is not under its first entry's key,
+// or holds an entry not below the edge.
+func sumChunk(edge, ck, data []byte, h *maphash.Hash, sum *indexSum) (bad bool) {
+	first := true
+	if err := eachEntry(data, func(k, text []byte) {
+		if first && !bytes.Equal(k, ck) || !packed(edge, k) {
+			bad = true
 		}
+		first = false
+		sum.add(h, k, text)
+	}); err != nil || first {
+		bad = true
 	}
-	if problem != nil {
-		problem = fmt.Errorf("index %q: %w", bPack, problem)
-	}
-	return sum, problem
+	return bad
 }

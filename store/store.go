@@ -124,8 +124,8 @@ type Store struct {
 	packSizes packLimits
 
 	// checkWalked, if set (tests only), runs in each pass of Check after
-	// the tree walk, before the leaves are read; held says the pass holds
-	// the shared lock.
+	// what it reads under the walk's lock, before the other leaves are
+	// read; held says the pass still holds the shared lock.
 	checkWalked func(held bool)
 	// checkHold overrides checkHold (tests); zero: the default.
 	checkHold time.Duration

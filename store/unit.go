@@ -329,14 +329,15 @@ func (s *Store) verify(full bool) error {
 // verifyLocked walks the file f (locked), unless the stamp says a veox
 // found it sound in its current state (stamp.go), and stamps it if sound.
 func (s *Store) verifyLocked(f *os.File, full bool) error {
-	_, _, err := s.walkLocked(f, full)
+	_, _, err := s.walkLocked(f, full, false)
 	return err
 }
 
 // walkLocked is verifyLocked that also hands back what the walk found and
 // the pages the scan noted (both nil when the stamp spared the walk), for
-// Check to read the records from the leaves the walk reached.
-func (s *Store) walkLocked(f *os.File, full bool) (*treeReport, *fileScan, error) {
+// Check to read the records from the leaves the walk reached; sums asks
+// for the leaves' hashes (fileScan.sums).
+func (s *Store) walkLocked(f *os.File, full, sums bool) (*treeReport, *fileScan, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
@@ -350,7 +351,7 @@ func (s *Store) walkLocked(f *os.File, full bool) (*treeReport, *fileScan, error
 		return nil, nil, nil
 	}
 	s.walks.Add(1)
-	r, scan := verifyReader(f, info.Size(), nil)
+	r, scan := verifyReader(f, info.Size(), nil, sums)
 	if err := r.err(); err != nil {
 		return nil, nil, s.corrupt(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 )
 
@@ -41,8 +42,13 @@ type pageSum struct {
 
 // fileScan is the scan's result.
 type fileScan struct {
-	m        fileMeta
-	pages    []pageSum
+	m     fileMeta
+	pages []pageSum
+	// sums, when asked for, holds a hash of each sound leaf page's bytes
+	// (overflow pages included), by id: Check reads the leaves again
+	// without the lock and keeps only pages that still hash the same.
+	sums     []uint64
+	seed     maphash.Seed
 	children map[uint64][]uint64   // branch pages: child ids
 	buckets  map[uint64][]leafElem // leaf pages that hold bucket elements: all their elements
 }
@@ -56,8 +62,12 @@ type leafElem struct {
 // scanFile reads every page below the high water mark. visit, if not nil,
 // sees every leaf page that looks sound, reached by the tree or not, with
 // its elements (valid only during the call): salvage reads records there.
-func scanFile(r io.ReaderAt, m fileMeta, visit func(id uint64, elems []leafElem)) (*fileScan, error) {
+// sums asks for the leaf pages' hashes (fileScan.sums).
+func scanFile(r io.ReaderAt, m fileMeta, visit func(id uint64, elems []leafElem), sums bool) (*fileScan, error) {
 	s := &fileScan{m: m, pages: make([]pageSum, m.hwm), children: map[uint64][]uint64{}, buckets: map[uint64][]leafElem{}}
+	if sums {
+		s.sums, s.seed = make([]uint64, m.hwm), maphash.MakeSeed()
+	}
 	ps := uint64(m.pageSize)
 	per := max(uint64(scanChunk)/ps, 1)
 	buf := make([]byte, per*ps)
@@ -100,6 +110,9 @@ func scanFile(r io.ReaderAt, m fileMeta, visit func(id uint64, elems []leafElem)
 				}
 				if visit != nil {
 					visit(id, elems)
+				}
+				if sums {
+					s.sums[id] = maphash.Bytes(s.seed, b)
 				}
 				if holdsBucket(elems) {
 					s.buckets[id] = cloneElems(elems)
@@ -163,8 +176,9 @@ func newReport() *treeReport {
 	return &treeReport{leaves: map[string][]uint64{}, inline: map[string][]leafElem{}}
 }
 
-// verifyReader scans and walks the file; visit is passed to scanFile.
-func verifyReader(f io.ReaderAt, size int64, visit func(uint64, []leafElem)) (*treeReport, *fileScan) {
+// verifyReader scans and walks the file; visit and sums are passed to
+// scanFile.
+func verifyReader(f io.ReaderAt, size int64, visit func(uint64, []leafElem), sums bool) (*treeReport, *fileScan) {
 	r := newReport()
 	m, err := readMeta(f, size)
 	if err != nil {
@@ -181,7 +195,7 @@ func verifyReader(f io.ReaderAt, size int64, visit func(uint64, []leafElem)) (*t
 		m.hwm = inFile
 	}
 	r.meta = m
-	s, err := scanFile(f, m, visit)
+	s, err := scanFile(f, m, visit, sums)
 	if err != nil {
 		r.problem("%v", err)
 		return r, nil
