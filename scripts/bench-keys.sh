@@ -36,7 +36,8 @@ command -v go >/dev/null || { echo "go is needed to build veox" >&2; exit 2; }
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/veox-bench-keys.XXXXXX")
 SOCK="veox-bench-keys-$$"
-cleanup() { tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$TMP"; }
+# cleanup waits for the last TUI to end (it saves its place as it goes) before removing its home
+cleanup() { quit; rm -rf "$TMP"; }
 # quit: end the TUI of the run before, and wait for its server to go
 quit() {
 	tmux -L "$SOCK" kill-server 2>/dev/null || true
