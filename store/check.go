@@ -63,15 +63,17 @@ func (e *CheckError) index(err error) {
 
 // Check verifies the whole history: the file's page tree (as Open does),
 // that every record decodes, and that the indexes and counters agree with
-// the records. It returns nil or a *CheckError.
+// the records. It returns nil or a *CheckError; ErrLocked when other veox
+// kept the history busy.
 //
 // The records and index entries are read from the leaf pages the tree
 // walk reached (checkpages.go), not through bbolt: mapping the file for
 // unit after unit and faulting its pages in cost more than the check
-// itself. The walk holds a shared lock as Open's does; the pages are then
-// read a chunk per short lock. If another veox commits meanwhile, the
-// check starts over, so it never reports a change in flight as damage;
-// after a few such starts it holds the shared lock for a whole pass.
+// itself. The walk holds a shared lock as Open's does; the other leaves
+// are then read without one, and kept only if they still hash as the walk
+// saw them. If another veox reused one meanwhile, the check starts over,
+// so it never reports a change in flight as damage; after a few such
+// starts a pass holds the shared lock, for checkHold at most.
 func (s *Store) Check() error {
 	for attempt := 0; ; attempt++ {
 		ce, changed, err := s.checkPass(attempt == checkAttempts)

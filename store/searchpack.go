@@ -36,7 +36,7 @@ import (
 // above it have piled up (sealPack), so a history from before the pack
 // gets one when it is first opened for writing. No edge in meta: no pack,
 // bSearch holds every entry. 'veox doctor' counts the pack's entries with
-// bSearch's (packSum); Reindex rebuilds both.
+// bSearch's (sumChunk); Reindex rebuilds both.
 
 const (
 	bPack         = "searchpack" // time key of a chunk's first entry -> entries (appendEntry)
