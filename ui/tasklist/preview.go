@@ -18,9 +18,10 @@ import (
 )
 
 // In a terminal of previewMin columns or more, a pane beside the list shows
-// the selected task's last frame. It is asked for previewDelay after the
-// cursor stops, so holding j does not start (and kill) an ffmpeg per row;
-// moving on kills the one under way.
+// the selected task's last frame. It is asked for once the cursor has
+// rested previewDelay (within twice that after it stops), so holding j
+// does not start (and kill) an ffmpeg per row; moving on kills the one
+// under way.
 const (
 	previewMin   = 140
 	previewDelay = 150 * time.Millisecond
@@ -30,7 +31,12 @@ const (
 type preview struct {
 	row frameview.Model
 	id  string // local id of the task the pane is about
-	gen int    // tags the delay's timer: only the latest one asks
+	// gen counts the moves of the pane to another task; waiting: the
+	// delay's timer runs. One timer at a time, as the chain line's
+	// (chain.go): a timer per move was a message and a frame per move of a
+	// held key; one that fires after moves is set again.
+	gen     int
+	waiting bool
 	// inside: this model draws the list part of a wide screen (View).
 	inside bool
 }
@@ -78,7 +84,15 @@ func (m *Model) schedulePreview() tea.Cmd {
 	}
 	m.pv.id = sel.LocalID
 	m.pv.gen++
-	gen, id := m.pv.gen, sel.LocalID
+	if m.pv.waiting {
+		return nil
+	}
+	return m.previewTimer()
+}
+
+func (m *Model) previewTimer() tea.Cmd {
+	m.pv.waiting = true
+	gen, id := m.pv.gen, m.pv.id
 	return timer.After(m.deps.Tick, previewDelay, func(time.Time) tea.Msg { return previewTickMsg{gen, id} })
 }
 
@@ -96,8 +110,15 @@ func (m Model) Resized() (Model, tea.Cmd) {
 // onPreview takes the pane's messages; ok is false for any other.
 func (m Model) onPreview(msg tea.Msg) (Model, tea.Cmd, bool) {
 	if t, ok := msg.(previewTickMsg); ok {
+		m.pv.waiting = false
 		sel := m.Selected()
-		if t.gen != m.pv.gen || sel == nil || sel.LocalID != t.id || m.previewWidth() == 0 {
+		if sel == nil || m.previewWidth() == 0 {
+			return m, nil, true
+		}
+		if t.gen != m.pv.gen { // moved on meanwhile: wait for the cursor to rest
+			return m, m.previewTimer(), true
+		}
+		if sel.LocalID != t.id {
 			return m, nil, true
 		}
 		job, ok := lastFrameJob(sel)

@@ -67,7 +67,7 @@ func TestPreviewPaneShowsTheLastFrame(t *testing.T) {
 	}
 	m.press("down", "down", "up") // through two other videos, back to the bars' neighbour…
 	m.press("up")                 // …and back to the bars
-	m.p.Advance(previewDelay)
+	m.p.Advance(2 * previewDelay) // the timer set at the first move finds moves and waits once more
 	if n := runs(t, log); n != 1 {
 		t.Errorf("%d ffmpeg runs for one stop of the cursor, want 1", n)
 	}
@@ -140,5 +140,22 @@ func BenchmarkViewWithPane(b *testing.B) {
 				_ = m.View()
 			}
 		})
+	}
+}
+
+// A held key sets one timer for the pane, not one per row it passes: a
+// timer per move was a message and a frame per move.
+func TestPreviewWaitsWithOneTimer(t *testing.T) {
+	m, log := previewRig(t, 160, 30)
+	m.p.Advance(time.Second) // the first row's picture
+	first := runs(t, log)
+	before := m.p.Started()
+	m.press("down", "down", "down", "up", "up", "down")
+	if n := m.p.Started() - before; n != 2 {
+		t.Fatalf("6 moves started %d timers, want 2 (the chain line's and the pane's): %v", n, m.p.Timers())
+	}
+	m.p.Advance(2 * previewDelay)
+	if n := runs(t, log) - first; n != 1 {
+		t.Errorf("%d ffmpeg runs after the cursor rested, want 1", n)
 	}
 }
