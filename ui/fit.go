@@ -61,6 +61,7 @@ func (f *fitter) block(s string, w, h int) string {
 	}
 	fill := min(widest, w)
 	var b strings.Builder
+	b.Grow(len(s) + len(lines)*(fill+1))
 	for i, l := range lines {
 		if i > 0 {
 			b.WriteByte('\n')

@@ -150,8 +150,12 @@ func (m Model) onKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m.onKey(msg)
 	}
+	presses := input.Presses(msg)
+	if len(presses) == 1 {
+		return m.onKey(presses[0]) // the usual case: the root is boxed once, not twice
+	}
 	var cmds []tea.Cmd
-	for _, press := range input.Presses(msg) {
+	for _, press := range presses {
 		next, cmd := m.onKey(press)
 		m, cmds = next.(Model), append(cmds, cmd)
 	}

@@ -23,7 +23,7 @@ import (
 // the list writes into a task's slices in place: a changed task always
 // arrives as a new value (request.TaskChanged, a page read).
 type rowCache struct {
-	cur, prev map[string]cachedRow
+	cur, prev map[string]*cachedRow
 	width     int
 	query     string
 	drawn     int // rows drawn, not found: tests see what a frame cost
@@ -42,7 +42,7 @@ type cachedRow struct {
 }
 
 func newRowCache() *rowCache {
-	return &rowCache{cur: map[string]cachedRow{}, prev: map[string]cachedRow{}}
+	return &rowCache{cur: map[string]*cachedRow{}, prev: map[string]*cachedRow{}}
 }
 
 // frame starts a frame of the given width and search: the rows of two
@@ -59,7 +59,7 @@ func (c *rowCache) frame(width int, query string) {
 
 // row is the row drawn from t and look, by draw unless a frame drew it.
 func (c *rowCache) row(t *store.Task, look rowLook, draw func() string) string {
-	for _, m := range []map[string]cachedRow{c.cur, c.prev} {
+	for _, m := range [2]map[string]*cachedRow{c.cur, c.prev} {
 		if e, ok := m[t.LocalID]; ok && e.look == look && sameBits(&e.task, t) {
 			c.cur[t.LocalID] = e
 			return e.out
@@ -67,7 +67,7 @@ func (c *rowCache) row(t *store.Task, look rowLook, draw func() string) string {
 	}
 	out := draw()
 	c.drawn++
-	c.cur[t.LocalID] = cachedRow{task: *t, look: look, out: out}
+	c.cur[t.LocalID] = &cachedRow{task: *t, look: look, out: out}
 	return out
 }
 
