@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"slices"
 	"testing"
 	"time"
@@ -151,6 +152,12 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	}
+	// The search tests decode thousands of tasks for each query and keep
+	// few of them: a collection every 400 % of growth instead of 100 %
+	// takes the package from about 9.5 s of CPU to 7.5 s (80 MB at most).
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 	os.Exit(m.Run())
 }
