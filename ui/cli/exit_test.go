@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/veox/veox/api"
@@ -66,5 +68,26 @@ func TestInterruptedCommandSaysSoInJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.Error.Kind != kindInterrupted {
 		t.Fatalf("stdout %q: %v", out.String(), err)
+	}
+}
+
+// 'veox receive' prints each callback from the request that brought it,
+// so stdout is written from several goroutines at once: what Execute
+// counts to know whether --json's error document may still be printed
+// must add up (the race detector watches the count in CI's -race run).
+func TestStdoutCountedAcrossGoroutines(t *testing.T) {
+	t.Parallel()
+	c := &countingWriter{w: io.Discard}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				c.Write([]byte("callback\n"))
+			}
+		})
+	}
+	wg.Wait()
+	if got := c.n.Load(); got != 8*100*9 {
+		t.Fatalf("counted %d bytes, %d were written", got, 8*100*9)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -136,7 +137,7 @@ func Execute(ctx context.Context, root *cobra.Command, args []string) int {
 	default:
 		report(stderr, err)
 	}
-	if out.n == 0 && wantsJSON(cmd, args) {
+	if out.n.Load() == 0 && wantsJSON(cmd, args) {
 		writeJSON(out, errorDoc(f))
 	}
 	return f.exit
@@ -167,14 +168,17 @@ func wantsJSON(cmd *cobra.Command, args []string) bool {
 }
 
 // countingWriter tells whether a command printed anything on stdout.
+// Several goroutines of a command may write at once ('veox receive'
+// prints each callback from the request that brought it), as they may to
+// the file behind it, so the count is atomic.
 type countingWriter struct {
 	w io.Writer
-	n int
+	n atomic.Int64
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
-	c.n += n
+	c.n.Add(int64(n))
 	return n, err
 }
 
