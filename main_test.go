@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/veox/veox/api/mp4"
 	"github.com/veox/veox/store"
@@ -101,17 +104,22 @@ type run struct {
 // handling, which the tests that send signals exercise in a process.
 func veox(t *testing.T, home string, extraEnv []string, args ...string) run {
 	t.Helper()
+	var out, errb lockedBuffer
+	code := cli.Execute(t.Context(), veoxRoot(home, extraEnv, args, &out, &errb), args)
+	return run{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// veoxRoot is the command tree of one veox run in this process (see veox).
+func veoxRoot(home string, extraEnv, args []string, stdout, stderr io.Writer) *cobra.Command {
 	env := map[string]string{}
 	for _, kv := range append(os.Environ(), testEnv(home, extraEnv, args)...) {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			env[k] = v // the last wins, as in a process's environment built by os/exec
 		}
 	}
-	var out, errb lockedBuffer
-	root := cli.NewRoot(cli.Wiring{Version: version, Getenv: func(k string) string { return env[k] }, Stdout: &out, Stderr: &errb})
+	root := cli.NewRoot(cli.Wiring{Version: version, Getenv: func(k string) string { return env[k] }, Stdout: stdout, Stderr: stderr})
 	root.SetIn(strings.NewReader(""))
-	code := cli.Execute(t.Context(), root, args)
-	return run{code: code, stdout: out.String(), stderr: errb.String()}
+	return root
 }
 
 // lockedBuffer is a pipe's end as a test holds it: several goroutines of
