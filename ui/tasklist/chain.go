@@ -9,15 +9,13 @@ import (
 )
 
 // The chain line is read at once when the cursor moves after a rest, and
-// then not again until it rests: a held key moves the cursor 30 times a
-// second, and a read at each move (a unit of work on the history, then a
-// message and a redraw of its own) cost more than the move itself (issue
-// 17). A key's move starts a timer; one runs at a time. When it fires
-// after moves made since it was set, it is set again; once chainDelay has
-// passed without a move, the row under the cursor has its chain read if it
-// was not yet. A move made by anything else than a key (a page read, a
-// search, a task that changed) reads at once and sets no timer, so an idle
-// veox runs none.
+// then not again until it rests (rest.go): a held key moves the cursor 30
+// times a second, and a read at each move (a unit of work on the history,
+// then a message and a redraw of its own) cost more than the move itself
+// (issue 17). Once the cursor has rested chainDelay, the row under it has
+// its chain read if it was not yet. A move made by anything else than a
+// key (a page read, a search, a task that changed) reads at once and sets
+// no timer, so an idle veox runs none.
 const chainDelay = 80 * time.Millisecond
 
 // chainTickMsg is the timer's end; moves is the count of moves when it
@@ -27,8 +25,7 @@ type chainTickMsg struct{ moves int }
 // askChain is a move to a row whose chain is not shown: read it now unless
 // a timer is under way (its end reads it); byKey starts the timer.
 func (m *Model) askChain(byKey bool) tea.Cmd {
-	m.chainMoves++
-	if m.chainWaiting {
+	if !m.chainRest.moved() {
 		return nil
 	}
 	read := m.readChain()
@@ -39,8 +36,7 @@ func (m *Model) askChain(byKey bool) tea.Cmd {
 }
 
 func (m *Model) chainTimer() tea.Cmd {
-	m.chainWaiting = true
-	moves := m.chainMoves
+	moves := m.chainRest.set()
 	return timer.After(m.deps.Tick, chainDelay, func(time.Time) tea.Msg { return chainTickMsg{moves} })
 }
 
@@ -57,8 +53,7 @@ func (m *Model) readChain() tea.Cmd {
 // onChainTick reads the chain of the row under the cursor if the cursor
 // has rested since the timer was set, or sets it again.
 func (m Model) onChainTick(t chainTickMsg) (Model, tea.Cmd) {
-	m.chainWaiting = false
-	if t.moves != m.chainMoves {
+	if !m.chainRest.fired(t.moves) {
 		return m, m.chainTimer()
 	}
 	return m, m.readChain()

@@ -31,20 +31,16 @@ const (
 type preview struct {
 	row frameview.Model
 	id  string // local id of the task the pane is about
-	// gen counts the moves of the pane to another task; waiting: the
-	// delay's timer runs. One timer at a time, as the chain line's
-	// (chain.go): a timer per move was a message and a frame per move of a
-	// held key; one that fires after moves is set again.
-	gen     int
-	waiting bool
+	// rest waits for the cursor to rest on another task (rest.go).
+	rest rest
 	// inside: this model draws the list part of a wide screen (View).
 	inside bool
 }
 
 // previewTickMsg ends the delay after the cursor moved to task id.
 type previewTickMsg struct {
-	gen int
-	id  string
+	moves int // the pane's rest count when the timer was set
+	id    string
 }
 
 func newPreview(d Deps) preview {
@@ -83,17 +79,15 @@ func (m *Model) schedulePreview() tea.Cmd {
 		m.pv.row = m.pv.row.Clear()
 	}
 	m.pv.id = sel.LocalID
-	m.pv.gen++
-	if m.pv.waiting {
+	if !m.pv.rest.moved() {
 		return nil
 	}
 	return m.previewTimer()
 }
 
 func (m *Model) previewTimer() tea.Cmd {
-	m.pv.waiting = true
-	gen, id := m.pv.gen, m.pv.id
-	return timer.After(m.deps.Tick, previewDelay, func(time.Time) tea.Msg { return previewTickMsg{gen, id} })
+	moves, id := m.pv.rest.set(), m.pv.id
+	return timer.After(m.deps.Tick, previewDelay, func(time.Time) tea.Msg { return previewTickMsg{moves, id} })
 }
 
 // Resized starts the pane's picture when a resize brought the pane in
@@ -110,12 +104,12 @@ func (m Model) Resized() (Model, tea.Cmd) {
 // onPreview takes the pane's messages; ok is false for any other.
 func (m Model) onPreview(msg tea.Msg) (Model, tea.Cmd, bool) {
 	if t, ok := msg.(previewTickMsg); ok {
-		m.pv.waiting = false
+		rested := m.pv.rest.fired(t.moves)
 		sel := m.Selected()
 		if sel == nil || m.previewWidth() == 0 {
 			return m, nil, true
 		}
-		if t.gen != m.pv.gen { // moved on meanwhile: wait for the cursor to rest
+		if !rested { // moved on meanwhile: wait for the cursor to rest
 			return m, m.previewTimer(), true
 		}
 		if sel.LocalID != t.id {

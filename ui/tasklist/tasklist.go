@@ -123,13 +123,12 @@ type Model struct {
 
 	chainFor string // the row the chain fields are about
 	// chainAsked: the row whose chain was read (or is being read);
-	// chainMoves counts moves, chainWaiting says a timer runs (chain.go).
-	chainAsked   string
-	chainMoves   int
-	chainWaiting bool
-	chain        []store.Task
-	children     []store.Task
-	kept         []store.Task // the kept line after the selected task (tasks.KeptLine)
+	// chainRest waits for the cursor to rest (chain.go).
+	chainAsked string
+	chainRest  rest
+	chain      []store.Task
+	children   []store.Task
+	kept       []store.Task // the kept line after the selected task (tasks.KeptLine)
 
 	pv preview   // the pane beside the list in wide terminals (preview.go)
 	rc *rowCache // rows as drawn in the last frames (rowcache.go)
