@@ -141,38 +141,32 @@ type walked struct {
 // tree as verify does, and reads the counters and the search pack's edge;
 // the lock is still held when it returns.
 func (s *Store) walkForCheck() (*walked, error) {
-	deadline := time.Now().Add(s.timeout)
-	for attempt := 0; ; attempt++ {
-		f, err := lockedFile(s.path, os.O_RDONLY, 0, false, false, deadline)
-		if errors.Is(err, errReplaced) && attempt < maxReopen {
-			continue
-		}
-		if err != nil {
-			return nil, s.openError(err)
-		}
-		w := &walked{f: f, seed: maphash.MakeSeed()}
-		w.r, w.scan, err = s.walkLocked(f, true, true)
-		if err == nil {
-			// A unit of work of its own, under the lock this one holds:
-			// the counters and the edge as the walk saw the file.
-			err = s.view(func(tx *bolt.Tx) error {
-				if uint64(tx.ID()) != w.r.meta.txid {
-					return errChanged // only where flock holds nobody off (lock_other.go)
-				}
-				var err error
-				if w.stored, err = readCounts(tx); err != nil {
-					return err
-				}
-				w.edge, w.problem = packHead(tx)
-				return nil
-			})
-		}
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		return w, nil
+	f, err := s.lockShared()
+	if err != nil {
+		return nil, err
 	}
+	w := &walked{f: f, seed: maphash.MakeSeed()}
+	w.r, w.scan, err = s.walkLocked(f, true, true)
+	if err == nil {
+		// A unit of work of its own, under the lock this one holds:
+		// the counters and the edge as the walk saw the file.
+		err = s.view(func(tx *bolt.Tx) error {
+			if uint64(tx.ID()) != w.r.meta.txid {
+				return errChanged // only where flock holds nobody off (lock_other.go)
+			}
+			var err error
+			if w.stored, err = readCounts(tx); err != nil {
+				return err
+			}
+			w.edge, w.problem = packHead(tx)
+			return nil
+		})
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
 // checkLeaves reads the records and index entries on the leaves the walk
@@ -361,20 +355,10 @@ func leafRefs(r *treeReport, scan *fileScan, names []string) (hot, cold []leafRe
 			}
 		}
 	}
-	byID := func(a, b leafRef) int { return cmpU64(a.id, b.id) }
+	byID := func(a, b leafRef) int { return cmp.Compare(a.id, b.id) }
 	slices.SortFunc(hot, byID)
 	slices.SortFunc(cold, byID)
 	return hot, cold
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // readGap is the most one read takes in between the pages it is for:

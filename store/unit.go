@@ -312,6 +312,17 @@ func (h *handle) close() (err error) {
 // when a stamp says the file is in a state found sound: stamp.go); from
 // then on the file changes only by veox's own commits. full always walks.
 func (s *Store) verify(full bool) error {
+	f, err := s.lockShared()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return s.verifyLocked(f, full)
+}
+
+// lockShared opens the file read-only under a shared lock, following a
+// file put in its place while it waited (errReplaced) a few times.
+func (s *Store) lockShared() (*os.File, error) {
 	deadline := time.Now().Add(s.timeout)
 	for attempt := 0; ; attempt++ {
 		f, err := lockedFile(s.path, os.O_RDONLY, 0, false, false, deadline)
@@ -319,10 +330,9 @@ func (s *Store) verify(full bool) error {
 			continue
 		}
 		if err != nil {
-			return s.openError(err)
+			return nil, s.openError(err)
 		}
-		defer f.Close()
-		return s.verifyLocked(f, full)
+		return f, nil
 	}
 }
 

@@ -1,6 +1,7 @@
 package tasklist
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 
@@ -115,19 +116,9 @@ func (m Model) marked() []store.Task {
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
-		return compareStrings(b.LocalID, a.LocalID)
+		return cmp.Compare(b.LocalID, a.LocalID)
 	})
 	return ts
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // onMarkedKey: d, x and r act on every marked row; esc clears the marks.
