@@ -45,12 +45,9 @@ func bucket(tx *bolt.Tx, name string) *bolt.Bucket {
 	return b
 }
 
-// timeKey orders the history by creation; the local id breaks ties and
-// makes the key unique. Times before 1970 (a zero CreatedAt) sort first.
-func timeKey(t *Task) []byte {
-	return appendTimeKey(make([]byte, 0, 8+len(t.LocalID)), t)
-}
-
+// appendTimeKey appends the key that orders the history by creation; the
+// local id breaks ties and makes the key unique. Times before 1970 (a zero
+// CreatedAt) sort first.
 func appendTimeKey(dst []byte, t *Task) []byte {
 	n := t.CreatedAt.UnixNano()
 	if n < 0 || t.CreatedAt.IsZero() {
@@ -60,13 +57,9 @@ func appendTimeKey(dst []byte, t *Task) []byte {
 	return append(dst, t.LocalID...)
 }
 
-// timeValue carries status and kind so filtered List calls can skip
-// non-matching entries without decoding their JSON. The local id is the
-// key's tail.
-func timeValue(t *Task) []byte {
-	return appendTimeValue(nil, t)
-}
-
+// appendTimeValue appends the time entry's value: status and kind, so
+// filtered List calls can skip non-matching entries without decoding their
+// JSON. The local id is the key's tail.
 func appendTimeValue(dst []byte, t *Task) []byte {
 	return append(append(append(dst, t.Status...), 0), t.Kind...)
 }
@@ -74,10 +67,6 @@ func appendTimeValue(dst []byte, t *Task) []byte {
 func parseTimeValue(v []byte) (status, kind []byte) {
 	status, kind, _ = bytes.Cut(v, []byte{0})
 	return status, kind
-}
-
-func childKey(parentTaskID, localID string) []byte {
-	return appendChildKey(nil, parentTaskID, localID)
 }
 
 func appendChildKey(dst []byte, parentTaskID, localID string) []byte {
