@@ -59,8 +59,9 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 // listTx is List inside a read transaction: from and until are decoded
 // cursors (nil: none).
 func listTx(tx *bolt.Tx, q Query, limit int, from, until []byte) ([]Task, string, error) {
-	var tasks []Task
-	var last []byte
+	tasks := make([]Task, 0, min(limit, defaultLimit*2))
+	var last []byte // valid until the transaction ends
+	recs := recordsOf(tx)
 	c := tx.Bucket([]byte(bTime)).Cursor()
 	for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
 		if until != nil && bytes.Compare(k, until) < 0 {
@@ -73,15 +74,16 @@ func listTx(tx *bolt.Tx, q Query, limit int, from, until []byte) ([]Task, string
 		if len(tasks) == limit {
 			return tasks, encodeCursor(last), nil // peeked one more match: there is a next page
 		}
-		t, err := loadTx(tx, string(k[8:]))
-		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
-			continue // a dangling entry or a damaged record: 'veox doctor' reports it
+		data := recs.get(k[8:])
+		if data == nil {
+			continue // a dangling entry: 'veox doctor' reports it
 		}
-		if err != nil {
-			return nil, "", err
+		tasks = append(tasks, Task{})
+		if err := decodeTaskInto(string(k[8:]), data, &tasks[len(tasks)-1]); err != nil {
+			tasks = tasks[:len(tasks)-1]
+			continue // a damaged record: 'veox doctor' reports it
 		}
-		tasks = append(tasks, *t)
-		last = bytes.Clone(k)
+		last = k
 	}
 	return tasks, "", nil
 }

@@ -148,8 +148,15 @@ func encodeTask(t *Task) ([]byte, error) {
 
 // fromRecord is the Task a record holds.
 func fromRecord(r *record) *Task {
+	t := new(Task)
+	fillFromRecord(r, t)
+	return t
+}
+
+// fillFromRecord sets *t to the Task a record holds.
+func fillFromRecord(r *record, t *Task) {
 	c := r.CreatedAt
-	t := &Task{LocalID: r.LocalID, TaskID: r.TaskID, Kind: r.Kind, ParentID: r.ParentID, Request: r.Request, Status: r.Status,
+	*t = Task{LocalID: r.LocalID, TaskID: r.TaskID, Kind: r.Kind, ParentID: r.ParentID, Request: r.Request, Status: r.Status,
 		ResultURLs: r.ResultURLs, FullResultURLs: r.FullResultURLs, OriginURLs: r.OriginURLs, URLsAt: sinceOpt(r.URLsAt, c),
 		Resolution: r.Resolution, Seeds: r.Seeds, HasAudio: r.HasAudio, Upscaled1080: r.Upscaled1080,
 		CreditsBefore: r.CreditsBefore, CreditsAfter: r.CreditsAfter, Charge: chargeOf(r.Charge, c), Error: r.Error,
@@ -168,7 +175,6 @@ func fromRecord(r *record) *Task {
 			}
 		}
 	}
-	return t
 }
 
 // A downloaded file's URL is, nearly always, one of the task's result URLs
@@ -205,24 +211,34 @@ func urlOf(t *Task, ref string) string {
 // upgraded, or a page salvaged from an old one) a v1 Task as JSON. The key
 // is authoritative for the local id.
 func decodeTask(localID string, data []byte) (*Task, error) {
+	t := new(Task)
+	if err := decodeTaskInto(localID, data, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// decodeTaskInto is decodeTask into *t, for a reader filling a slice of
+// tasks (a page of the list) without a task allocated and copied each.
+func decodeTaskInto(localID string, data []byte, t *Task) error {
 	var r record
 	var err error
 	if !fastRecord(data, &r) {
 		r = record{}
 		err = json.Unmarshal(data, &r)
 	}
-	t := fromRecord(&r)
+	fillFromRecord(&r, t)
 	if err != nil {
-		t = new(Task)
+		*t = Task{}
 		if json.Unmarshal(data, t) != nil {
-			return nil, fmt.Errorf("%w: task %s: %v", ErrCorrupt, localID, err)
+			return fmt.Errorf("%w: task %s: %v", ErrCorrupt, localID, err)
 		}
 	}
 	if t.LocalID == "" {
 		t.LocalID = localID
 	}
 	if t.LocalID != localID {
-		return nil, fmt.Errorf("%w: task stored under %s says it is %s", ErrCorrupt, localID, t.LocalID)
+		return fmt.Errorf("%w: task stored under %s says it is %s", ErrCorrupt, localID, t.LocalID)
 	}
-	return t, nil
+	return nil
 }

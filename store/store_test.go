@@ -1056,3 +1056,34 @@ func TestDefaultTimeoutIsASecond(t *testing.T) {
 		t.Fatalf("default wait %v, want 1s", s.timeout)
 	}
 }
+
+// A page of the list allocates a few times per task, not once per string
+// and field: a held page key at 100,000 tasks reads a page every third
+// press, and the garbage of 100 decoded records (37 allocations each, with
+// a task allocated and copied) was as costly as reading them (issue 17).
+// The strings of a task are slices of one copy of its record, its times
+// point into the decoder, and the page's tasks are decoded in place.
+func TestListPageAllocatesLittle(t *testing.T) {
+	s, _ := openTemp(t)
+	if err := SeedHistory(s, 300, epoch); err != nil {
+		t.Fatal(err)
+	}
+	_, next, err := s.List(Query{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Task
+	perTask := testing.AllocsPerRun(20, func() {
+		got, _, err = s.List(Query{Limit: 100, Cursor: next})
+	}) / 100
+	if err != nil || len(got) != 100 {
+		t.Fatalf("a page of %d tasks, %v", len(got), err)
+	}
+	if perTask > 16 {
+		t.Errorf("a page of the list allocates %.1f times a task, want at most 16", perTask)
+	}
+	// The decoded strings are the task's own, not the file's memory.
+	if got[0].Request.Prompt == "" || got[50].LocalID == "" {
+		t.Fatalf("decoded tasks are empty: %+v", got[0])
+	}
+}

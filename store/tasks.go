@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -139,6 +140,22 @@ func resolveTx(tx *bolt.Tx, id string) (string, error) {
 // loadTx decodes a task. json.Unmarshal copies what it keeps, so the result
 // does not point into the transaction's memory map. A record that does not
 // decode is ErrCorrupt for that task only.
+// records reads many task records in one transaction through one cursor:
+// Bucket.Get opens a bucket handle and a cursor for each record, a fifth
+// of the allocations of reading a page of the list (issue 17).
+type records struct{ c *bolt.Cursor }
+
+func recordsOf(tx *bolt.Tx) records { return records{tx.Bucket([]byte(bTasks)).Cursor()} }
+
+// get is the record stored under localID, nil when there is none.
+func (r records) get(localID []byte) []byte {
+	k, v := r.c.Seek(localID)
+	if v == nil || !bytes.Equal(k, localID) {
+		return nil
+	}
+	return v
+}
+
 func loadTx(tx *bolt.Tx, localID string) (*Task, error) {
 	data := tx.Bucket([]byte(bTasks)).Get([]byte(localID))
 	if data == nil {
