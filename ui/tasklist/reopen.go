@@ -72,7 +72,7 @@ func (m Model) Start() (Model, tea.Cmd) {
 // pages above it are read as the cursor nears the top (store.Above).
 func (m Model) onPageAt(msg pageMsg) (Model, tea.Cmd) {
 	m.remember(msg)
-	m.rows, m.first, m.last, m.offset = msg.tasks, 0, 1, 0
+	m.rows, m.first, m.last, m.offset = rowsOf(msg.tasks), 0, 1, 0
 	m.topKnown, m.midway = false, true
 	m.cursor = m.wanted()
 	m.clamp()
@@ -87,10 +87,10 @@ func (m *Model) wanted() int {
 	if w == nil {
 		return m.cursor
 	}
-	if i := slices.IndexFunc(m.rows, func(t store.Task) bool { return t.LocalID == w.ID }); i >= 0 {
+	if i := slices.IndexFunc(m.rows, func(t *store.Task) bool { return t.LocalID == w.ID }); i >= 0 {
 		return i
 	}
-	if i := slices.IndexFunc(m.rows, func(t store.Task) bool { return !t.CreatedAt.After(w.At) }); i >= 0 {
+	if i := slices.IndexFunc(m.rows, func(t *store.Task) bool { return !t.CreatedAt.After(w.At) }); i >= 0 {
 		return i
 	}
 	return max(0, len(m.rows)-1)

@@ -79,7 +79,7 @@ type Model struct {
 	keys keyMap
 
 	view View
-	rows []store.Task // the loaded window of the view, or the search results
+	rows []*store.Task // the loaded window of the view, or the search results
 	// pages are the view's page boundaries met so far; rows holds
 	// pages[first:last] (see window.go).
 	pages       []pageRef
@@ -183,7 +183,7 @@ func (m Model) Selected() *store.Task {
 	if m.cursor < 0 || m.cursor >= len(m.rows) {
 		return nil
 	}
-	t := m.rows[m.cursor]
+	t := *m.rows[m.cursor] // a copy: the row is shared with earlier models
 	return &t
 }
 

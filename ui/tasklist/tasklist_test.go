@@ -246,7 +246,7 @@ func TestKeysAskTheRoot(t *testing.T) {
 
 func TestTaskChangedPatchesAndPrepends(t *testing.T) {
 	m, _ := seeded(t, 80, 22)
-	first := m.rows[0]
+	first := *m.rows[0] // a copy: changing the row itself would prove nothing
 	first.Status = store.StatusFailed
 	m.update(request.TaskChanged{Task: first})
 	if m.rows[0].Status != store.StatusFailed || len(m.rows) != PageSize {

@@ -95,7 +95,7 @@ func (m Model) onSearch(msg searchMsg) (Model, tea.Cmd) {
 	m.loading, m.err = false, msg.err
 	want := m.want
 	m.resetPages()
-	m.rows, m.want = msg.tasks, want
+	m.rows, m.want = rowsOf(msg.tasks), want
 	m.cursor = m.wanted()
 	m.clamp()
 	return m, tea.Batch(m.selectionChanged(), m.spinIfNeeded())
@@ -119,13 +119,13 @@ func (m Model) onTaskChanged(t store.Task) (Model, tea.Cmd) {
 	found := false
 	for i := range m.rows {
 		if m.rows[i].LocalID == t.LocalID {
-			m.rows[i], found = t, true
+			m.rows[i], found = &t, true
 		}
 	}
 	// On top only while the window holds the top: a page read again later
 	// picks the task up (see store.Query.Until).
 	if !found && m.query == "" && m.first == 0 && m.topKnown && m.view.has(t.Status) && m.newest(t) {
-		m.rows = append([]store.Task{t}, m.rows...)
+		m.rows = append([]*store.Task{&t}, m.rows...)
 		if len(m.pages) > 0 {
 			m.pages[0].n++
 		}

@@ -131,7 +131,7 @@ func (m Model) body() []string {
 	m.rc.frame(m.width, m.query)
 	l := m.layout()
 	for i := m.offset; i < len(m.rows) && i < m.offset+n; i++ {
-		t, selected := &m.rows[i], i == m.cursor
+		t, selected := m.rows[i], i == m.cursor
 		_, marked := m.marks[t.LocalID]
 		look := rowLook{selected: selected, marked: marked, glyph: m.glyph(t)}
 		if l.age {
