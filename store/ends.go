@@ -45,7 +45,7 @@ func (s *Store) pageAt(q Query, at []byte) ([]Task, string, error) {
 		tasks []Task
 		from  string
 	)
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewKept(func(tx *bolt.Tx) error {
 		start := startAbove(tx, q, at, limit)
 		var err error
 		if at == nil {

@@ -48,7 +48,7 @@ func (s *Store) List(q Query) ([]Task, string, error) {
 		tasks []Task
 		next  string
 	)
-	err = s.view(func(tx *bolt.Tx) error {
+	err = s.viewKept(func(tx *bolt.Tx) error {
 		var err error
 		tasks, next, err = listTx(tx, q, limit, from, until)
 		return err
@@ -215,7 +215,7 @@ func chainTx(tx *bolt.Tx, id string) ([]Task, error) {
 // marks. The list reads it at every move of the cursor, and opening the
 // history costs more than these reads (issue 17: a held key).
 func (s *Store) Family(id string) (chain, children []Task, kept map[string]string, err error) {
-	err = s.view(func(tx *bolt.Tx) error {
+	err = s.viewKept(func(tx *bolt.Tx) error {
 		if chain, err = chainTx(tx, id); err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func (s *Store) Family(id string) (chain, children []Task, kept map[string]strin
 // counters kept in meta.
 func (s *Store) Count() (int, map[string]int, error) {
 	var c counts
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewKept(func(tx *bolt.Tx) error {
 		var err error
 		c, err = readCounts(tx)
 		return err

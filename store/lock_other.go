@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// canKeepMapping: bbolt holds its own lock for as long as a database is
+// open here, so a kept one would shut writers out (kept.go).
+const canKeepMapping = false
+
 // lockFile leaves locking to bbolt (which waits up to Options.Timeout)
 // where flock is not available.
 func lockFile(*os.File, bool, time.Time) error { return nil }

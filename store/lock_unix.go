@@ -11,6 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// canKeepMapping: a kept database holds no lock between reads, since the
+// store takes and drops the flock itself (kept.go).
+const canKeepMapping = true
+
 // lockFile takes the flock bbolt takes (exclusive for a writer, shared for
 // a reader), waiting until deadline. It polls because flock cannot wait
 // with a timeout; the first waits are short so a unit of work that queues

@@ -120,6 +120,9 @@ type Store struct {
 	// run. Nothing else ever sets it.
 	held *bolt.DB
 
+	// kept is the mapping the list's small reads share (kept.go).
+	kept kept
+
 	// packSizes overrides the search pack's sizes (tests); zero: the defaults.
 	packSizes packLimits
 
@@ -147,7 +150,8 @@ func newUserError(msg string, errs ...error) error {
 
 // Open checks the history at path, creating it if needed and upgrading an
 // older schema, and returns a Store that opens the file again for each
-// unit of work. It holds nothing open between calls.
+// unit of work. It holds no lock between calls (and nothing open, unless
+// KeepMapping asks it to keep a mapping: kept.go).
 func Open(path string, o Options) (*Store, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
@@ -352,6 +356,7 @@ func writeMeta(tx *bolt.Tx, version int) error {
 // not held between units of work, so there is nothing else to release.
 func (s *Store) Close() error {
 	s.closed.Store(true)
+	s.stopKeeping()
 	return nil
 }
 

@@ -28,7 +28,9 @@ import (
 // bench_test.go (BenchmarkUnitOfWork) against a database held open.
 //
 // Unmapping at the end of each unit also returns the mapped pages to the
-// kernel, so a long scan leaves nothing resident behind it.
+// kernel, so a long scan leaves nothing resident behind it. The TUI's
+// small, frequent reads keep one mapping instead (kept.go), still taking
+// and dropping the lock for each.
 
 // view runs fn in a read transaction (a shared lock: readers never wait
 // for each other, only for a writer).
@@ -76,7 +78,7 @@ func (s *Store) unitWith(write, create bool, fnf func(*bolt.Tx, *os.File) error)
 	if s.held != nil {
 		return (&handle{db: s.held}).run(write, func(tx *bolt.Tx) error { return fnf(tx, nil) }, new(uint64))
 	}
-	h, err := s.openHandle(write, create)
+	h, err := s.openHandle(write, create, 0)
 	if err != nil {
 		return err
 	}
@@ -114,14 +116,17 @@ var errReplaced = errors.New("history file was replaced while waiting for it")
 // maxReopen bounds how often a unit of work follows a replaced file.
 const maxReopen = 5
 
-func (s *Store) openHandle(write, create bool) (*handle, error) {
+// openHandle opens the file for one unit of work, its lock taken; mmap is
+// the least bbolt maps (0: the file's size).
+func (s *Store) openHandle(write, create bool, mmap int) (*handle, error) {
 	deadline := time.Now().Add(s.timeout)
 	for attempt := 0; ; attempt++ {
 		h := &handle{}
 		db, err := openGuarded(s.path, h, &bolt.Options{
-			ReadOnly: !write,
-			Timeout:  s.timeout, // the lock is ours already; see lockedFile
-			NoSync:   s.noSync,
+			ReadOnly:        !write,
+			Timeout:         s.timeout, // the lock is ours already; see lockedFile
+			NoSync:          s.noSync,
+			InitialMmapSize: mmap,
 			OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
 				if !create {
 					flag &^= os.O_CREATE

@@ -76,6 +76,10 @@ func Run(ctx context.Context, o Options) (err error) {
 		}
 	}()
 	beeep.AppName = "veox" // the name desktop notifications carry; set once, before anything runs
+	// The list reads small pieces of the history at every held key: they
+	// share one mapping of the file instead of faulting it in afresh each
+	// time (store/kept.go). The store's Close, when veox ends, drops it.
+	o.Service.Store().KeepMapping()
 	m := newModel(ctx, o)
 	if w := startWatch(o); w != nil {
 		defer w.Close()
