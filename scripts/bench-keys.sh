@@ -6,6 +6,7 @@
 #   SECONDS_HELD=10 RATE=40 bash scripts/bench-keys.sh
 #   VEOX=/path/to/veox bash scripts/bench-keys.sh   # that binary, not this tree's
 #   RUNS=5 bash scripts/bench-keys.sh              # holds per key (3 by default; the median counts)
+#   COLD=1 bash scripts/bench-keys.sh              # the history not read into the page cache before each hold
 #
 # Builds veox, seeds two demo histories ('veox --demo seed-history N', N =
 # 100 and 100,000), starts the TUI in a detached tmux pane of 120x36 for
@@ -77,6 +78,17 @@ cpu_ms() { awk -v t="$TICK" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 /
 where() {
 	tmux -L "$SOCK" capture-pane -p -t bench | head -n 3 |
 		grep -oE '[0-9][0-9,]* of [0-9][0-9,]*' | head -n 1 | tr -d , | awk '{ print $1, $3 }'
+}
+
+# warm: read the history into the page cache just before a hold (not with
+# COLD=1). Some virtual machines give the page cache back to their host
+# within seconds (here: a 155 MB history went from 73 to 58 MB cached in
+# 20 s idle, 44 MB after a hold), and a page read then waits on the disk
+# and costs the kernel 2-3 times the CPU of the read itself, more or less
+# from run to run. That is the machine's memory, not veox's work per key.
+warm() {
+	[ -z "${COLD:-}" ] && [ "$n" != ref ] && cat "$TMP/h$n/demo/history.db" >/dev/null
+	return 0
 }
 
 # settle: wait until the position has not changed for 1 s (at most 30 s).
@@ -170,6 +182,7 @@ for n in ref "${SIZES[@]}"; do
 			idle0=$(cpu_ms "$pid")
 			sleep "$SECONDS_HELD"
 			idle=$(($(cpu_ms "$pid") - idle0))
+			warm
 			cpu0=$(cpu_ms "$pid")
 			read -r sent to rate < <(hold "$key" "$up" "$step" "$from" "$total")
 			read -r pos2 _ <<<"$(settle)"

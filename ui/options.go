@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -80,6 +81,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	// share one mapping of the file instead of faulting it in afresh each
 	// time (store/kept.go). The store's Close, when veox ends, drops it.
 	o.Service.Store().KeepMapping()
+	collectLessOften()
 	m := newModel(ctx, o)
 	if w := startWatch(o); w != nil {
 		defer w.Close()
@@ -152,5 +154,18 @@ func savePlace(o Options, final tea.Model) {
 	}
 	if err := place.Save(o.Place, m.list.Place()); err != nil {
 		o.logger().Warn("cannot remember the list's place", "err", err)
+	}
+}
+
+// collectLessOften lets the heap grow to three times what is live before
+// the garbage collector runs (GOGC=200) instead of twice, unless GOGC is
+// set. The screen's live heap is a few megabytes, and a held page key at
+// 100,000 tasks brings a page of 100 decoded tasks every third press:
+// collecting that garbage half as often took a held PageDown from 3.65 to
+// 2.85 ms of CPU a press (medians of 3 holds of 150 presses), for 3 MB
+// more resident (26 to 29 MB after the hold). Issue 17.
+func collectLessOften() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
 	}
 }
