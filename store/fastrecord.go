@@ -111,7 +111,7 @@ func (d *jd) request(q *Request) bool {
 }
 
 func (d *jd) events(out *[]rEvent) bool {
-	return d.array(func() { *out = nil }, func() { *out = []rEvent{} }, func() bool {
+	return d.array(func() { *out = nil }, func() { *out = d.evbuf[:0] }, func() bool {
 		var e rEvent
 		ok := d.object(func(key []byte) bool {
 			switch string(key) {
@@ -185,10 +185,12 @@ type jd struct {
 	b    []byte
 	text string // b as a string, for str to slice from ("": str copies)
 	i    int
-	// ints holds the optional times intPtr points to (a record has four),
-	// so they cost no allocation each.
+	// times holds the optional times intPtr points to (a record has four),
+	// and evbuf the first events, so they cost no allocation each: the
+	// record they belong to lives as long as the decoder.
 	times [4]int64
 	used  int
+	evbuf [6]rEvent
 }
 
 func (d *jd) space() {

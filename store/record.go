@@ -221,11 +221,12 @@ func decodeTask(localID string, data []byte) (*Task, error) {
 // decodeTaskInto is decodeTask into *t, for a reader filling a slice of
 // tasks (a page of the list) without a task allocated and copied each.
 func decodeTaskInto(localID string, data []byte, t *Task) error {
-	var r record
+	var r record // on the stack: encoding/json gets a record of its own
 	var err error
 	if !fastRecord(data, &r) {
-		r = record{}
-		err = json.Unmarshal(data, &r)
+		slow := new(record)
+		err = json.Unmarshal(data, slow)
+		r = *slow
 	}
 	fillFromRecord(&r, t)
 	if err != nil {
