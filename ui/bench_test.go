@@ -107,8 +107,8 @@ func BenchmarkCursorDown(b *testing.B) {
 }
 
 // BenchmarkPageDown is one pgdown plus the frame, from a freshly started
-// list through 8 pages of the screen: with 100,000 tasks that crosses two
-// bbolt pages (each read in the command the press returns).
+// list through 8 pages of the screen: with 100,000 tasks that crosses the
+// edge of the first page read (the next read in the command a press returns).
 func BenchmarkPageDown(b *testing.B) {
 	forSizes(b, func(b *testing.B, h *uitest.History) {
 		keyBench(b, h, repeat("pgdown", 8), true)
@@ -116,7 +116,7 @@ func BenchmarkPageDown(b *testing.B) {
 }
 
 // BenchmarkPageAcross pages 60 screens down and 60 back up: with 100,000
-// tasks that passes 5 pages, so the list drops the far ones and reads them
+// tasks that passes 9 pages read, so the list drops the far ones and reads them
 // again on the way back (its window holds 5); key-ns/op is what input
 // waits for, ns/op includes those reads.
 func BenchmarkPageAcross(b *testing.B) {

@@ -160,10 +160,10 @@ func savePlace(o Options, final tea.Model) {
 // collectLessOften lets the heap grow to three times what is live before
 // the garbage collector runs (GOGC=200) instead of twice, unless GOGC is
 // set. The screen's live heap is a few megabytes, and a held page key at
-// 100,000 tasks brings a page of 100 decoded tasks every third press:
+// 100,000 tasks brings a page of decoded tasks every few presses:
 // collecting that garbage half as often took a held PageDown from 3.65 to
-// 2.85 ms of CPU a press (medians of 3 holds of 150 presses), for 3 MB
-// more resident (26 to 29 MB after the hold). Issue 17.
+// 2.85 ms of CPU a press (medians of 3 holds of 150 presses, pages of 100
+// then), for 3 MB more resident (26 to 29 MB after the hold). Issue 17.
 func collectLessOften() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)

@@ -71,14 +71,15 @@ func heldPresses(m *rig, key string, n int) {
 // then goes on. Both ways: down from the newest, up from the oldest.
 func TestPageKeysThatOutrunThePageReadsAreKept(t *testing.T) {
 	t.Parallel()
-	m, _ := seededN(t, 1000, 80, 22)
+	m, _ := seededN(t, 5*PageSize, 80, 22)
 	page := m.rowsVisible()
-	heldPresses(m, "pgdown", 12)
-	if got, want := m.absCursor(), 12*page; got != want {
-		t.Fatalf("12 page-downs ahead of the reads reached row %d, want %d", got, want)
+	n := 2*PageSize/page + 2 // past two page edges
+	heldPresses(m, "pgdown", n)
+	if got, want := m.absCursor(), n*page; got != want {
+		t.Fatalf("%d page-downs ahead of the reads reached row %d, want %d", n, got, want)
 	}
 	heldPresses(m, "pgup", 5)
-	if got, want := m.absCursor(), 7*page; got != want {
+	if got, want := m.absCursor(), (n-5)*page; got != want {
 		t.Fatalf("then 5 page-ups reached row %d, want %d", got, want)
 	}
 
@@ -87,8 +88,8 @@ func TestPageKeysThatOutrunThePageReadsAreKept(t *testing.T) {
 	if pos != total {
 		t.Fatalf("end is at %d of %d", pos, total)
 	}
-	heldPresses(m, "pgup", 12)
-	if pos, _ := m.position(); pos != total-12*page {
-		t.Fatalf("12 page-ups from the oldest ahead of the reads reached %d, want %d", pos, total-12*page)
+	heldPresses(m, "pgup", n)
+	if pos, _ := m.position(); pos != total-n*page {
+		t.Fatalf("%d page-ups from the oldest ahead of the reads reached %d, want %d", n, pos, total-n*page)
 	}
 }

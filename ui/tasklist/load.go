@@ -13,7 +13,11 @@ import (
 
 // PageSize is how many tasks one read of the history brings; more pages
 // come as the cursor nears the end, so a history of any size opens at once.
-const PageSize = 100
+// Each read also costs a unit of work, a message and a frame of its own:
+// a held PageDown at 100,000 tasks cost 4.4 ms of CPU a press with pages
+// of 100, 3.6 with 200 and 3.3 with 300 (medians of 3 holds); 200 keeps
+// the first read at start-up small (issue 17).
+const PageSize = 200
 
 // SearchLimit caps search results; the list says when it was reached.
 const SearchLimit = 200

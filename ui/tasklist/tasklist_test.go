@@ -95,7 +95,7 @@ func TestPagesLoadAsTheCursorMoves(t *testing.T) {
 // maxPages pages, and at every step the loaded rows are exactly the
 // history's, in order: no page is skipped or read twice.
 func TestPagingHoldsAWindowWithoutGapsOrDuplicates(t *testing.T) {
-	m, e := seededN(t, 1234, 80, 22)
+	m, e := seededN(t, 2*maxPages*PageSize+234, 80, 22) // drops pages both ways
 	all, _, err := e.Store.List(store.Query{Limit: 5000})
 	if err != nil {
 		t.Fatal(err)
