@@ -146,13 +146,6 @@ func encodeTask(t *Task) ([]byte, error) {
 	return json.Marshal(&r)
 }
 
-// fromRecord is the Task a record holds.
-func fromRecord(r *record) *Task {
-	t := new(Task)
-	fillFromRecord(r, t)
-	return t
-}
-
 // fillFromRecord sets *t to the Task a record holds.
 func fillFromRecord(r *record, t *Task) {
 	c := r.CreatedAt
