@@ -26,6 +26,23 @@ func keptStore(t *testing.T, path string) *Store {
 	return s
 }
 
+// keptBeside seeds a history of n tasks and opens it twice: a store that
+// keeps its mapping, and another veox that waits at most timeout.
+func keptBeside(t *testing.T, n int, timeout time.Duration) (reader, other *Store) {
+	t.Helper()
+	s, path := openTemp(t)
+	if err := SeedHistory(s, n, epoch); err != nil {
+		t.Fatal(err)
+	}
+	reader = keptStore(t, path)
+	other, err := Open(path, Options{NoSync: true, Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	return reader, other
+}
+
 func total(t *testing.T, s *Store) int {
 	t.Helper()
 	n, _, err := s.Count()
@@ -46,16 +63,7 @@ func isKept(s *Store) bool {
 // once, never waiting for this one.
 func TestKeptReadsSeeOtherWritersAndHoldNoLock(t *testing.T) {
 	t.Parallel()
-	s, path := openTemp(t)
-	if err := SeedHistory(s, 150, epoch); err != nil {
-		t.Fatal(err)
-	}
-	reader := keptStore(t, path)
-	other, err := Open(path, Options{NoSync: true, Timeout: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	reader, other := keptBeside(t, 150, 50*time.Millisecond)
 	for i := range 20 {
 		if n := total(t, reader); n != 150+i {
 			t.Fatalf("after %d writes by the other veox the kept reader counts %d, want %d", i, n, 150+i)
@@ -230,16 +238,7 @@ func TestKeptMappingIsLetGo(t *testing.T) {
 // read sees a whole commit (run with -race).
 func TestKeptReadsBesideConcurrentReadersAndAWriter(t *testing.T) {
 	t.Parallel()
-	s, path := openTemp(t)
-	if err := SeedHistory(s, 50, epoch); err != nil {
-		t.Fatal(err)
-	}
-	reader := keptStore(t, path)
-	other, err := Open(path, Options{NoSync: true, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	reader, other := keptBeside(t, 50, 5*time.Second)
 	const writes = 40
 	var wg sync.WaitGroup
 	wg.Go(func() {
