@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -273,5 +274,52 @@ func TestKeptReadsBesideConcurrentReadersAndAWriter(t *testing.T) {
 	wg.Wait()
 	if n := total(t, reader); n != 50+writes {
 		t.Fatalf("counted %d at the end, want %d", n, 50+writes)
+	}
+}
+
+// A file damaged under a kept mapping (garbage over a page of records,
+// then over both meta pages) makes the kept reads fail as damage, never
+// crash, and a read after the file is whole again sees it whole.
+func TestKeptReadsOfAFileDamagedUnderThem(t *testing.T) {
+	t.Parallel()
+	path, tasks := smallHistory(t, 60)
+	whole, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := keptStore(t, path)
+	if got, _, err := reader.List(Query{Limit: 100}); err != nil || len(got) != len(tasks) {
+		t.Fatalf("listed %d of %d (%v)", len(got), len(tasks), err)
+	}
+	if !isKept(reader) {
+		t.Fatal("the mapping is not kept")
+	}
+	write := func(b []byte) {
+		t.Helper()
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteAt(b, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := liveRecordPages(t, whole)[tasks[30].LocalID]
+	damaged := bytes.Clone(whole)
+	copy(damaged[page*4096:(page+1)*4096], pseudoRandom(4096))
+	write(damaged) // in place: the kept mapping sees it
+	if _, _, err := reader.List(Query{Limit: 100}); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("a list over a garbage page of records: %v, want ErrCorrupt", err)
+	}
+	metas := bytes.Clone(whole)
+	copy(metas[:2*4096], pseudoRandom(2*4096))
+	write(metas)
+	if _, _, err := reader.Count(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("a count with both meta pages garbage: %v, want ErrCorrupt", err)
+	}
+	write(whole)
+	if n := total(t, reader); n != len(tasks) {
+		t.Fatalf("counted %d once the file was whole again, want %d", n, len(tasks))
 	}
 }
