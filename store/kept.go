@@ -174,19 +174,6 @@ func (s *Store) openKept() error {
 	return nil
 }
 
-// sizeIfStillAt is f's size, or errReplaced when path no longer names f.
-func sizeIfStillAt(f *os.File, path string) (int64, error) {
-	held, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	now, err := os.Stat(path)
-	if err != nil || !os.SameFile(held, now) {
-		return 0, errReplaced
-	}
-	return held.Size(), nil
-}
-
 // usedKept counts a kept read and arms the idle drop.
 func (s *Store) usedKept() {
 	k := &s.kept

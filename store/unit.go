@@ -202,21 +202,28 @@ func lockOnly(name string, flag int, mode os.FileMode, exclusive bool, deadline 
 
 // stillAt reports errReplaced when name no longer refers to f.
 func stillAt(f *os.File, name string) error {
+	_, err := sizeIfStillAt(f, name)
+	return err
+}
+
+// sizeIfStillAt is f's size, or errReplaced when name no longer refers to
+// f (a kept read checks both at once: kept.go).
+func sizeIfStillAt(f *os.File, name string) (int64, error) {
 	held, err := f.Stat()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	now, err := os.Stat(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return errReplaced
+		return 0, errReplaced
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if !os.SameFile(held, now) {
-		return errReplaced
+		return 0, errReplaced
 	}
-	return nil
+	return held.Size(), nil
 }
 
 // openError turns open failures into errors a user can act on.
