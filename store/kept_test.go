@@ -44,6 +44,19 @@ func keptBeside(t *testing.T, n int, timeout time.Duration) (reader, other *Stor
 	return reader, other
 }
 
+// seedFile makes a history of n tasks at path and closes it.
+func seedFile(t *testing.T, path string, n int) {
+	t.Helper()
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := SeedHistory(s, n, epoch); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func total(t *testing.T, s *Store) int {
 	t.Helper()
 	n, _, err := s.Count()
@@ -91,14 +104,7 @@ func TestKeptReadsFollowAReplacedAndAGrownFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "history.db")
-	first, err := Open(path, Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := SeedHistory(first, 10, epoch); err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
+	seedFile(t, path, 10)
 	reader := keptStore(t, path)
 	reader.kept.headroom = 64 << 10 // a few dozen tasks outgrow it
 	if n := total(t, reader); n != 10 {
@@ -107,14 +113,7 @@ func TestKeptReadsFollowAReplacedAndAGrownFile(t *testing.T) {
 
 	// Replaced: another file renamed over the path.
 	newPath := filepath.Join(dir, "new.db")
-	repl, err := Open(newPath, Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := SeedHistory(repl, 25, epoch); err != nil {
-		t.Fatal(err)
-	}
-	repl.Close()
+	seedFile(t, newPath, 25)
 	if err := os.Rename(newPath, path); err != nil {
 		t.Fatal(err)
 	}
