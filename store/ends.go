@@ -73,7 +73,7 @@ func startAbove(tx *bolt.Tx, q Query, at []byte, n int) []byte {
 	}
 	seen := 0
 	for ; k != nil; k, v = c.Next() {
-		status, kind := parseTimeValue(v)
+		status, kind, _ := parseTimeValue(v)
 		if len(k) <= 8 || !matches(q.Statuses, status) || !matches(q.Kinds, kind) {
 			continue
 		}

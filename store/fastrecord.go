@@ -550,6 +550,8 @@ func (d *jd) bools(out *[]bool) bool {
 func fastIndexFields(data []byte, t *Task) bool {
 	d := &jd{b: data}
 	var created int64
+	var submitted, completed *int64
+	var files []rFile
 	ok := d.object(func(key []byte) bool {
 		switch string(key) {
 		case "localId":
@@ -569,6 +571,12 @@ func fastIndexFields(data []byte, t *Task) bool {
 			return d.ints(&t.Seeds)
 		case "createdAt":
 			return d.int64(&created)
+		case "submittedAt":
+			return d.intPtr(&submitted)
+		case "completedAt":
+			return d.intPtr(&completed)
+		case "files":
+			return d.files(&files)
 		case "request":
 			return d.object(func(key []byte) bool {
 				switch string(key) {
@@ -578,8 +586,14 @@ func fastIndexFields(data []byte, t *Task) bool {
 					return d.intN(&t.Request.Seed)
 				case "watermark":
 					return d.str(&t.Request.Watermark)
+				case "model":
+					return d.str(&t.Request.Model)
+				case "duration":
+					return d.intN(&t.Request.Duration)
+				case "upscaleTo":
+					return d.str(&t.Request.UpscaleTo)
 				}
-				return (otherRequestKey(key) || !foldsTo(key, []string{"prompt", "seed", "watermark"})) && d.skip(0)
+				return (otherRequestKey(key) || !foldsTo(key, indexRequestKeys())) && d.skip(0)
 			})
 		}
 		// The other fields are skipped whatever their spelling; only one
@@ -589,6 +603,10 @@ func fastIndexFields(data []byte, t *Task) bool {
 	})
 	d.space()
 	t.CreatedAt = fromMS(created)
+	t.SubmittedAt, t.CompletedAt = sinceOpt(submitted, created), sinceOpt(completed, created)
+	for _, f := range files { // what the row facts read of them
+		t.Files = append(t.Files, File{Duration: f.Duration, Part: f.Part})
+	}
 	return ok && d.i == len(d.b)
 }
 
@@ -640,7 +658,7 @@ func foldsTo(key []byte, keys []string) bool {
 func otherRecordKey(key []byte) bool {
 	switch string(key) {
 	case "events", "resultUrls", "fullResultUrls", "originUrls", "urlsAt", "resolution", "hasAudio", "upscaled1080",
-		"creditsBefore", "creditsAfter", "charge", "files", "error", "submittedAt", "completedAt", "updatedAt", "polledAt":
+		"creditsBefore", "creditsAfter", "charge", "error", "updatedAt", "polledAt":
 		return true
 	}
 	return false
@@ -649,7 +667,7 @@ func otherRecordKey(key []byte) bool {
 // otherRequestKey is otherRecordKey for the request's keys.
 func otherRequestKey(key []byte) bool {
 	switch string(key) {
-	case "model", "callbackUrl", "generationType", "imageUrls", "aspectRatio", "resolution", "duration", "upscaleTo", "index":
+	case "callbackUrl", "generationType", "imageUrls", "aspectRatio", "resolution", "index":
 		return true
 	}
 	return false
@@ -657,7 +675,12 @@ func otherRequestKey(key []byte) bool {
 
 // indexRecordKeys are the record's keys fastIndexFields reads.
 func indexRecordKeys() []string {
-	return []string{"localId", "taskId", "kind", "parentTaskId", "status", "seeds", "createdAt", "request"}
+	return []string{"localId", "taskId", "kind", "parentTaskId", "status", "seeds", "createdAt", "submittedAt", "completedAt", "files", "request"}
+}
+
+// indexRequestKeys are the request's JSON names fastIndexFields reads.
+func indexRequestKeys() []string {
+	return []string{"prompt", "seed", "watermark", "model", "duration", "upscaleTo"}
 }
 
 // recordKeys and requestKeys are the JSON names of record's and Request's

@@ -48,7 +48,7 @@ func (s *Store) Find(ctx context.Context, f Find, limit int) ([]Task, error) {
 		times := tx.Bucket([]byte(bTime))
 		return eachCandidate(tx, file, words, ctx.Err, func(k []byte) (bool, error) {
 			if len(f.Statuses) > 0 || len(f.Kinds) > 0 {
-				status, kind := parseTimeValue(times.Get(k))
+				status, kind, _ := parseTimeValue(times.Get(k))
 				if !matches(f.Statuses, status) || !matches(f.Kinds, kind) {
 					return false, nil
 				}

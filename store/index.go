@@ -59,14 +59,19 @@ func appendTimeKey(dst []byte, t *Task) []byte {
 
 // appendTimeValue appends the time entry's value: status and kind, so
 // filtered List calls can skip non-matching entries without decoding their
-// JSON. The local id is the key's tail.
-func appendTimeValue(dst []byte, t *Task) []byte {
-	return append(append(append(dst, t.Status...), 0), t.Kind...)
+// JSON, then what a list row shows (rowfacts.go); low is t's search text.
+// The local id is the key's tail.
+func appendTimeValue(dst []byte, t *Task, low []byte) []byte {
+	dst = append(append(append(dst, t.Status...), 0), t.Kind...)
+	return appendRowFacts(append(dst, 0), t, low)
 }
 
-func parseTimeValue(v []byte) (status, kind []byte) {
-	status, kind, _ = bytes.Cut(v, []byte{0})
-	return status, kind
+// parseTimeValue splits a time entry's value; neither status nor kind
+// holds a NUL.
+func parseTimeValue(v []byte) (status, kind, facts []byte) {
+	status, rest, _ := bytes.Cut(v, []byte{0})
+	kind, facts, _ = bytes.Cut(rest, []byte{0})
+	return status, kind, facts
 }
 
 func appendChildKey(dst []byte, parentTaskID, localID string) []byte {
@@ -136,11 +141,12 @@ func appendIndexEntries(buf []byte, t *Task, fn func(bucket string, key, value [
 	buf = appendTimeKey(buf, t)
 	tk := buf[at:len(buf):len(buf)]
 	at = len(buf)
-	buf = appendTimeValue(buf, t)
-	fn(bTime, tk, buf[at:len(buf):len(buf)])
-	at = len(buf)
 	buf = appendSearchValue(buf, t)
-	fn(bSearch, tk, buf[at:len(buf):len(buf)])
+	low := buf[at:len(buf):len(buf)]
+	at = len(buf)
+	buf = appendTimeValue(buf, t, low)
+	fn(bTime, tk, buf[at:len(buf):len(buf)])
+	fn(bSearch, tk, low)
 	if t.TaskID != "" {
 		at = len(buf)
 		buf = append(append(buf, t.TaskID...), t.LocalID...)

@@ -23,6 +23,12 @@ type Query struct {
 	// since, so a reader that drops pages and reads them again sees no gap
 	// and no duplicate. The next cursor returned is then Until itself.
 	Until string
+	// Rows asks for list rows, not whole tasks: each task holds what a row
+	// shows and Row is set (rowfacts.go), read from the indexes without
+	// decoding the record. A task whose entry cannot give its row comes
+	// whole. The TUI's list reads its pages so; anything that acts on a
+	// task reads it whole.
+	Rows bool
 }
 
 const defaultLimit = 50
@@ -62,17 +68,29 @@ func listTx(tx *bolt.Tx, q Query, limit int, from, until []byte) ([]Task, string
 	tasks := make([]Task, 0, min(limit, defaultLimit*2))
 	var last []byte // valid until the transaction ends
 	recs := recordsOf(tx)
+	var texts *searchTexts
+	if q.Rows {
+		texts = newSearchTexts(tx)
+	}
 	c := tx.Bucket([]byte(bTime)).Cursor()
 	for k, v := startBefore(c, from); k != nil; k, v = c.Prev() {
 		if until != nil && bytes.Compare(k, until) < 0 {
 			return tasks, encodeCursor(until), nil // the next page starts after until
 		}
-		status, kind := parseTimeValue(v)
+		status, kind, facts := parseTimeValue(v)
 		if !matches(q.Statuses, status) || !matches(q.Kinds, kind) || len(k) <= 8 {
 			continue
 		}
 		if len(tasks) == limit {
 			return tasks, encodeCursor(last), nil // peeked one more match: there is a next page
+		}
+		if texts != nil {
+			tasks = append(tasks, Task{})
+			if rowInto(&tasks[len(tasks)-1], k, status, kind, facts, func() []byte { return texts.get(k) }) == nil {
+				last = k
+				continue
+			}
+			tasks = tasks[:len(tasks)-1] // no row to be had from the indexes: the record says
 		}
 		data := recs.get(k[8:])
 		if data == nil {

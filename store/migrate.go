@@ -20,7 +20,8 @@ import (
 //	   filled to the brim (the file is about half the size).
 //	3: stories (planned chains of extensions) and the kept line of a
 //	   branching chain (story.go).
-const currentSchema = 3
+//	4: time index values also hold what a list row shows (rowfacts.go).
+const currentSchema = 4
 
 // upgradeTx brings a file of an older schema to the current one. It runs
 // inside a write transaction on the old file, so the write lock is held

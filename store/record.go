@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -65,6 +66,10 @@ type rFile struct {
 	Part         bool          `json:"part,omitempty"`
 }
 
+// errRowOnly: a task read as a list row holds only what the row shows;
+// writing it would lose the rest.
+var errRowOnly = errors.New("store: a task read as a list row cannot be written back: read the whole task")
+
 // ms is a time as stored: Unix milliseconds, 0 for the zero time.
 func ms(t time.Time) int64 {
 	if t.IsZero() {
@@ -123,6 +128,9 @@ func truncTimes(t *Task) {
 
 // encodeTask is the stored form of t.
 func encodeTask(t *Task) ([]byte, error) {
+	if t.Row != nil {
+		return nil, errRowOnly
+	}
 	c := ms(t.CreatedAt)
 	r := record{TaskID: t.TaskID, Kind: t.Kind, ParentID: t.ParentID, Request: t.Request, Status: t.Status,
 		ResultURLs: t.ResultURLs, FullResultURLs: t.FullResultURLs, OriginURLs: t.OriginURLs, URLsAt: afterOpt(t.URLsAt, c),

@@ -160,7 +160,7 @@ func TestUpgradeFromV2AddsStories(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if v, _ := s2.SchemaVersion(); v != 3 {
+	if v, _ := s2.SchemaVersion(); v != currentSchema {
 		t.Fatalf("schema after upgrade: v%d", v)
 	}
 	if _, err := os.Stat(path + ".bak-v2"); err != nil {

@@ -111,6 +111,12 @@ type Task struct {
 	CompletedAt time.Time `json:"completedAt,omitzero"`
 	UpdatedAt   time.Time `json:"updatedAt"`
 	PolledAt    time.Time `json:"polledAt,omitzero"`
+
+	// Row is set on a task List read as a list row only (Query.Rows): its
+	// plain fields hold what a row shows (the ids, status, kind, times,
+	// prompt, model, asked duration and upscale target) and nothing else.
+	// nil on a whole task. A row is never written back (encodeTask).
+	Row *RowFacts `json:"-"`
 }
 
 // BestURLs is what to download: the stitched video when present.

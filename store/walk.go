@@ -86,7 +86,7 @@ func readMatches(tx *bolt.Tx, q Query, from []byte, n int, out []rawRecord, aren
 	c := tx.Bucket([]byte(bTime)).Cursor()
 	var ends [][2]int // where each record's time key and value end in the arena
 	for k, v := startBefore(c, from); k != nil && len(ends) < n; k, v = c.Prev() {
-		status, kind := parseTimeValue(v)
+		status, kind, _ := parseTimeValue(v)
 		if len(k) <= 8 || !matches(q.Statuses, status) || !matches(q.Kinds, kind) {
 			continue
 		}

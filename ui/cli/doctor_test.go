@@ -104,7 +104,7 @@ func TestDoctorHealthyHomeExitsZeroAndReportsPartials(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d on a healthy home\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"schema v3", "3 task(s)", "1 running", "storm.mp4.part", "40.0 kB", "resume", "all is well"} {
+	for _, want := range []string{"schema v4", "3 task(s)", "1 running", "storm.mp4.part", "40.0 kB", "resume", "all is well"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)
 		}
