@@ -63,8 +63,12 @@ func (s *Service) PlanAgain(ts []store.Task) []Again {
 }
 
 func (s *Service) planOne(t store.Task) Again {
-	if fresh, err := s.store.Get(t.LocalID); err == nil {
+	fresh, err := s.store.Get(t.LocalID)
+	switch {
+	case err == nil:
 		t = *fresh // marked a while ago: what it is now decides
+	case t.Row != nil: // a list row holds too little to run again
+		return Again{Task: t, Why: "cannot read it from the history: " + err.Error()}
 	}
 	a := Again{Task: t}
 	r := t.Request

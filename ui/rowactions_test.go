@@ -187,3 +187,40 @@ func TestMarkedRows(t *testing.T) {
 		t.Fatalf("the bar says %q", m.bar.Error)
 	}
 }
+
+// The list reads its pages as rows (store.Query.Rows), and a row's whole
+// task comes once the cursor rests. A key pressed before that, on a row
+// that holds no URL and no file, reads the whole task and acts on it.
+func TestActionsOnARowBeforeItsWholeTaskCame(t *testing.T) {
+	t.Parallel()
+	m, e, _, out, _ := rowRig(t, 120, 36)
+	var whole *store.Task
+	for range 40 {
+		m.press("down") // no timer runs: the chain (and whole task) of no row is read
+		sel := m.list.Selected()
+		if sel.Row == nil {
+			continue
+		}
+		w, err := e.Store.Get(sel.LocalID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w.Files) > 0 && len(w.BestURLs()) > 0 {
+			whole = w
+			break
+		}
+	}
+	if whole == nil {
+		t.Fatal("no row read as a row with a file and a URL")
+	}
+	for _, c := range []struct{ key, want string }{{"u", whole.BestURLs()[0]}, {"f", whole.Files[0].Path}} {
+		out.Reset()
+		m.press("c", c.key)
+		if !strings.Contains(out.String(), base64.StdEncoding.EncodeToString([]byte(c.want))) {
+			t.Errorf("c %s on a row sent %q, want %q (bar %q / %q)", c.key, out.String(), c.want, m.bar.Message, m.bar.Error)
+		}
+	}
+	if sel := m.list.Selected(); sel.LocalID != whole.LocalID || sel.Row != nil {
+		t.Fatalf("after the keys the selection is %s, row %v", sel.LocalID, sel.Row)
+	}
+}

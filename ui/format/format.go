@@ -203,6 +203,9 @@ func Seed(t *store.Task) string {
 // SeedValue is the seed as a number: what the service reports, else what
 // was asked, else 0 (none known).
 func SeedValue(t *store.Task) int {
+	if t.Row != nil { // a list row: the store worked it out the same way
+		return t.Row.Seed
+	}
 	if len(t.Seeds) > 0 && t.Seeds[0] != 0 {
 		return t.Seeds[0]
 	}

@@ -59,10 +59,15 @@ func (m Model) onChainTick(t chainTickMsg) (Model, tea.Cmd) {
 	return m, m.readChain()
 }
 
-// onChain shows the chain read for the row still selected.
+// onChain shows the chain read for the row still selected. Its last task
+// is the row's whole task (whole.go); a preview waiting for it to read its
+// files finds it at its next tick.
 func (m Model) onChain(msg chainMsg) Model {
 	if msg.id == m.chainFor && msg.err == nil {
 		m.chain, m.children, m.kept = msg.chain, msg.children, msg.kept
+		if n := len(msg.chain); n > 0 && msg.chain[n-1].LocalID == msg.id {
+			m.whole = &msg.chain[n-1]
+		}
 	}
 	return m
 }

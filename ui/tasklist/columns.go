@@ -76,6 +76,9 @@ func (m Model) promptWidth() int {
 // chosen). An extension's depends on its chain, which a row does not
 // read: it stays blank until its file is on disk.
 func length(t *store.Task) string {
+	if t.Row != nil && t.Row.Length > 0 {
+		return strconv.Itoa(int(t.Row.Length.Seconds()+0.5)) + " s"
+	}
 	for i := len(t.Files) - 1; i >= 0; i-- {
 		if f := t.Files[i]; !f.Part && f.Duration > 0 {
 			return strconv.Itoa(int(f.Duration.Seconds()+0.5)) + " s"

@@ -109,7 +109,7 @@ func loadChain(svc *tasks.Service, t store.Task) tea.Cmd {
 		if err != nil {
 			return chainMsg{id: t.LocalID, err: err}
 		}
-		kept, err := svc.KeptLineOf(&t, marks) // where branches were marked, the line goes on
+		kept, err := svc.KeptLineOf(&chain[len(chain)-1], marks) // where branches were marked, the line goes on
 		return chainMsg{id: t.LocalID, chain: chain, children: kids, kept: kept, err: err}
 	}
 }

@@ -115,6 +115,9 @@ func (m Model) onPreview(msg tea.Msg) (Model, tea.Cmd, bool) {
 		if sel.LocalID != t.id {
 			return m, nil, true
 		}
+		if sel.Row != nil { // its files are not read yet (whole.go)
+			return m, m.previewTimer(), true
+		}
 		job, ok := lastFrameJob(sel)
 		if !ok {
 			m.pv.row = m.pv.row.Clear()
@@ -182,6 +185,8 @@ func (m Model) paneBody(t *store.Task, w int) string {
 		return st.Faint.Render(format.Wrap("running: its frames come when it is done", w))
 	case t.Status != store.StatusSucceeded:
 		return st.Faint.Render("no video")
+	case t.Row != nil:
+		return "" // its files come with its whole task, a moment after the cursor rests
 	case len(t.Files) == 0:
 		return st.Faint.Render(format.Wrap("not downloaded yet: its frames come with the file", w))
 	case t.LocalID != m.pv.id:

@@ -56,8 +56,8 @@ func (m Model) Start() (Model, tea.Cmd) {
 		m.loading = true
 		// The page that starts at the task, or at the next older one of
 		// the view when it is gone (hidden, removed, or of another status now).
-		q := store.Query{Statuses: m.view.statuses(), Limit: PageSize,
-			Cursor: store.CursorBefore(m.want.At.Add(time.Nanosecond))}
+		q := m.pageQuery()
+		q.Cursor = store.CursorBefore(m.want.At.Add(time.Nanosecond))
 		cmd := func() tea.Msg {
 			ts, next, err := s.List(q)
 			return pageMsg{gen: m.gen, at: true, from: q.Cursor, next: next, tasks: ts, err: err}

@@ -122,6 +122,9 @@ type Model struct {
 	counted                bool // the counts were read at least once
 
 	chainFor string // the row the chain fields are about
+	// whole is the chain's row as a whole task (its chain's last), for
+	// Selected when the row was read as a row only (store.Query.Rows).
+	whole *store.Task
 	// chainAsked: the row whose chain was read (or is being read);
 	// chainRest waits for the cursor to rest (chain.go).
 	chainAsked string
@@ -157,8 +160,15 @@ func New(d Deps) Model {
 // Init loads the first page, the estimates and the counts.
 func (m Model) Init() tea.Cmd {
 	s := m.deps.Service.Store()
-	q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
-	return tea.Batch(loadPage(s, m.gen, 0, false, q), loadEstimates(s), loadCounts(s))
+	return tea.Batch(loadPage(s, m.gen, 0, false, m.pageQuery()), loadEstimates(s), loadCounts(s))
+}
+
+// pageQuery reads a page of the view as rows: what a row shows, from the
+// history's indexes, without decoding each task (store.Query.Rows). The
+// selected row's whole task comes with its chain (chain.go), or is read
+// before an action that needs it (whole.go).
+func (m Model) pageQuery() store.Query {
+	return store.Query{Statuses: m.view.statuses(), Limit: PageSize, Rows: true}
 }
 
 // SetSize fits the screen.
@@ -184,6 +194,9 @@ func (m Model) Selected() *store.Task {
 		return nil
 	}
 	t := *m.rows[m.cursor] // a copy: the row is shared with earlier models
+	if t.Row != nil && m.whole != nil && m.whole.LocalID == t.LocalID {
+		t = *m.whole
+	}
 	return &t
 }
 

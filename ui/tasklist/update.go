@@ -33,6 +33,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onChainTick(msg)
 	case chainMsg:
 		return m.onChain(msg), nil
+	case wholeMsg:
+		return m.onWhole(msg)
 	case estimatesMsg:
 		m.estimates, m.estimating = msg, false
 		return m, m.estimateAgain()
@@ -51,6 +53,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyMsg:
 		if m.searching {
 			return m.onSearchKey(msg)
+		}
+		if read, ok := m.wholeFirst(msg); ok {
+			return m, read
 		}
 		if m.copying {
 			return m.onCopyKey(msg)
@@ -166,7 +171,7 @@ func (m *Model) selectionChanged() tea.Cmd { return m.follow(false) }
 func (m *Model) follow(byKey bool) tea.Cmd {
 	var cmds []tea.Cmd
 	if sel := m.Selected(); sel != nil && sel.LocalID != m.chainFor {
-		m.chainFor, m.chainAsked, m.chain, m.children, m.kept = sel.LocalID, "", nil, nil, nil
+		m.chainFor, m.chainAsked, m.chain, m.children, m.kept, m.whole = sel.LocalID, "", nil, nil, nil, nil
 		cmds = append(cmds, m.askChain(byKey))
 	}
 	return tea.Batch(append(cmds, m.pageLoad(), m.schedulePreview())...)

@@ -245,7 +245,7 @@ func (m Model) chainLine() string {
 	if n := len(m.children); n > 0 {
 		line += fmt.Sprintf("  ⇢ %d made from it", n)
 	}
-	if sel.Status == store.StatusSucceeded {
+	if sel.Status == store.StatusSucceeded && sel.Row == nil { // a row alone cannot say: its whole task comes
 		if why := tasks.NotExtendableShort(sel, m.deps.Now()); why != "" {
 			line += "  · cannot extend: " + why
 		}

@@ -79,7 +79,7 @@ func (m *Model) pageLoad() tea.Cmd {
 		return m.readPage(m.first-1, false)
 	case m.cursor < near && !m.topKnown && len(m.pages) > 0:
 		m.loading = true
-		q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
+		q := m.pageQuery()
 		return loadAbove(m.deps.Service.Store(), m.gen, q, m.pages[0].from)
 	}
 	return nil
@@ -89,7 +89,7 @@ func (m *Model) pageLoad() tea.Cmd {
 // a known one between its two cursors (see store.Query.Until).
 func (m *Model) readPage(i int, reset bool) tea.Cmd {
 	m.loading = true
-	q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
+	q := m.pageQuery()
 	switch {
 	case i == len(m.pages) && i > 0:
 		q.Cursor = m.pages[i-1].next
@@ -238,7 +238,7 @@ func (m Model) end() (Model, tea.Cmd) {
 	m.gen++
 	m.forgetPages()
 	m.loading = true
-	q := store.Query{Statuses: m.view.statuses(), Limit: PageSize}
+	q := m.pageQuery()
 	return m, loadOldest(m.deps.Service.Store(), m.gen, q)
 }
 
