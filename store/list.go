@@ -68,7 +68,10 @@ func listTx(tx *bolt.Tx, q Query, limit int, from, until []byte) ([]Task, string
 	tasks := make([]Task, 0, min(limit, defaultLimit*2))
 	var last []byte // valid until the transaction ends
 	recs := recordsOf(tx)
-	var texts *searchTexts
+	var (
+		texts   *searchTexts
+		scratch []byte
+	)
 	if q.Rows {
 		texts = newSearchTexts(tx)
 	}
@@ -86,7 +89,7 @@ func listTx(tx *bolt.Tx, q Query, limit int, from, until []byte) ([]Task, string
 		}
 		if texts != nil {
 			tasks = append(tasks, Task{})
-			if rowInto(&tasks[len(tasks)-1], k, status, kind, facts, func() []byte { return texts.get(k) }) == nil {
+			if rowInto(&tasks[len(tasks)-1], k, status, kind, facts, texts, &scratch) == nil {
 				last = k
 				continue
 			}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"strings"
@@ -243,11 +244,15 @@ func (r *factsReader) field() []byte {
 
 // rowInto fills t, a zero task, with the row that the time index entry
 // (key k, facts) and the search text give; errNoRow when they cannot (the
-// caller reads the record instead). Strings are copies: they outlive the
-// transaction.
-func rowInto(t *Task, k []byte, status, kind, facts []byte, search func() []byte) error {
+// caller reads the record instead). The strings are slices of one copy,
+// made in scratch: they outlive the transaction.
+func rowInto(t *Task, k []byte, status, kind, facts []byte, texts *searchTexts, scratch *[]byte) error {
 	if len(k) <= 8 || len(facts) == 0 {
 		return errNoRow
+	}
+	n := int64(binary.BigEndian.Uint64(k))
+	if n <= 0 {
+		return errNoRow // a time before 1970 is filed under 0: only the record knows it
 	}
 	r := factsReader{b: facts[1:]}
 	flags := facts[0]
@@ -256,11 +261,8 @@ func rowInto(t *Task, k []byte, status, kind, facts []byte, search func() []byte
 	if flags&factLength != 0 {
 		row.Length = time.Duration(r.varint()) * time.Millisecond
 	}
-	var created int64
-	if n := int64(binary.BigEndian.Uint64(k)); n > 0 {
-		t.CreatedAt = time.Unix(0, n).UTC()
-		created = ms(t.CreatedAt)
-	}
+	t.CreatedAt = time.Unix(0, n).UTC()
+	created := ms(t.CreatedAt)
 	if flags&factSubmitted != 0 {
 		t.SubmittedAt = since(r.varint(), created)
 	}
@@ -268,28 +270,35 @@ func rowInto(t *Task, k []byte, status, kind, facts []byte, search func() []byte
 		t.CompletedAt = since(r.varint(), created)
 	}
 	model, upscale := r.field(), r.field()
-	var prompt, taskID []byte
+	b := append((*scratch)[:0], k[8:]...)
+	b = append(append(append(append(b, status...), kind...), model...), upscale...)
+	var lp int
 	if flags&factInline != 0 {
-		prompt, taskID = r.field(), r.field()
+		prompt := r.field()
+		lp = len(prompt)
+		b = append(append(append(b, prompt...), 0), r.field()...)
 	} else {
-		lp, lt := r.uvarint(), r.uvarint()
-		low := search()
+		var lt int
+		lp, lt = r.uvarint(), r.uvarint()
+		low := texts.get(k)
 		if r.bad || lp+1+lt > len(low) || low[lp] != 0 {
 			return errNoRow
 		}
-		both, err := applyCasePatch(nil, low[:lp+1+lt], r.b)
-		if err != nil {
+		var err error
+		if b, err = applyCasePatch(b, low[:lp+1+lt], r.b); err != nil {
 			return errNoRow
 		}
 		r.b = nil
-		prompt, taskID = both[:lp], both[lp+1:]
 	}
+	*scratch = b
 	if r.bad || len(r.b) != 0 {
 		return errNoRow
 	}
-	t.LocalID, t.Status, t.Kind = string(k[8:]), string(status), string(kind)
-	t.Request.Prompt, t.TaskID = string(prompt), string(taskID)
-	t.Request.Model, t.Request.UpscaleTo = string(model), string(upscale)
+	all := string(b) // local id, status, kind, model, upscale target, prompt, NUL, service id
+	next := func(n int) string { s := all[:n]; all = all[n:]; return s }
+	t.LocalID, t.Status, t.Kind = next(len(k)-8), next(len(status)), next(len(kind))
+	t.Request.Model, t.Request.UpscaleTo, t.Request.Prompt = next(len(model)), next(len(upscale)), next(lp)
+	t.TaskID = all[1:]
 	t.Row = row
 	return nil
 }
@@ -299,14 +308,18 @@ func rowInto(t *Task, k []byte, status, kind, facts []byte, search func() []byte
 // the pack's chunks below it, each chunk parsed once.
 type searchTexts struct {
 	edge    []byte
-	search  *bolt.Bucket
+	search  *bolt.Cursor // one cursor for every lookup: a Get makes one each time
 	pack    *bolt.Bucket
 	first   []byte      // the key the parsed chunk is filed under
 	entries [][2][]byte // its entries, in key order
 }
 
 func newSearchTexts(tx *bolt.Tx) *searchTexts {
-	return &searchTexts{edge: packEdge(tx), search: tx.Bucket([]byte(bSearch)), pack: tx.Bucket([]byte(bPack))}
+	s := &searchTexts{edge: packEdge(tx), pack: tx.Bucket([]byte(bPack))}
+	if b := tx.Bucket([]byte(bSearch)); b != nil {
+		s.search = b.Cursor()
+	}
+	return s
 }
 
 // get is the search text under k, nil if none.
@@ -315,7 +328,10 @@ func (s *searchTexts) get(k []byte) []byte {
 		if s.search == nil {
 			return nil
 		}
-		return s.search.Get(k)
+		if got, v := s.search.Seek(k); bytes.Equal(got, k) {
+			return v
+		}
+		return nil
 	}
 	if s.first == nil || string(k) < string(s.first) || !s.covers(k) {
 		s.load(k)

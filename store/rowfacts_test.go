@@ -140,11 +140,14 @@ func TestARowIsNotWrittenBack(t *testing.T) {
 }
 
 // An entry that cannot give its row (no facts, as an older veox wrote
-// it; its search entry gone; facts cut short) gives the whole task instead.
+// it; its search entry gone; facts cut short; a time before 1970, which
+// the key does not hold) gives the whole task instead.
 func TestARowThatCannotBeMadeComesWhole(t *testing.T) {
 	t.Parallel()
 	s, _ := openTemp(t)
 	ts := oddTasks(s, epoch, "")
+	ts[3].CreatedAt = time.Date(1969, 7, 20, 20, 17, 0, 0, time.UTC) // filed under 0 in the time index
+	ts[3].SubmittedAt = ts[3].CreatedAt.Add(time.Second)
 	for _, tk := range ts {
 		mustPut(t, s, tk)
 	}
@@ -168,7 +171,8 @@ func TestARowThatCannotBeMadeComesWhole(t *testing.T) {
 	rows := listAll(t, s, Query{Rows: true})
 	whole := listAll(t, s, Query{})
 	for i := range rows {
-		broken := rows[i].LocalID == ts[0].LocalID || rows[i].LocalID == ts[1].LocalID || rows[i].LocalID == ts[2].LocalID
+		broken := rows[i].LocalID == ts[0].LocalID || rows[i].LocalID == ts[1].LocalID || rows[i].LocalID == ts[2].LocalID ||
+			rows[i].LocalID == ts[3].LocalID
 		switch {
 		case broken && (rows[i].Row != nil || !reflect.DeepEqual(rows[i], whole[i])):
 			t.Errorf("row %d (%s) is not its whole task: %+v", i, rows[i].LocalID, rows[i])

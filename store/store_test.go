@@ -1086,4 +1086,15 @@ func TestListPageAllocatesLittle(t *testing.T) {
 	if got[0].Request.Prompt == "" || got[50].LocalID == "" {
 		t.Fatalf("decoded tasks are empty: %+v", got[0])
 	}
+	// As rows (the TUI's pages), from the indexes: a string and the facts
+	// a row, and the page's unit of work (about 50 allocations).
+	perRow := testing.AllocsPerRun(20, func() {
+		got, _, err = s.List(Query{Limit: 100, Cursor: next, Rows: true})
+	}) / 100
+	if err != nil || len(got) != 100 || got[7].Row == nil || got[7].Request.Prompt == "" {
+		t.Fatalf("a page of %d rows, %v", len(got), err)
+	}
+	if perRow > 3 {
+		t.Errorf("a page of rows allocates %.1f times a row, want at most 3", perRow)
+	}
 }
