@@ -157,21 +157,64 @@ func Break(s string, width int) []string {
 // Line flattens text to one line (prompts may hold newlines) and cuts it to
 // width cells with an ellipsis.
 func Line(s string, width int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	if !oneLine(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
 	if width <= 0 {
 		return ""
 	}
-	return ansi.Truncate(s, width, "…")
+	return truncate(s, width)
 }
 
 // Pad cuts or pads s to exactly width cells, so columns line up whatever
 // the text.
 func Pad(s string, width int) string {
+	if printable(s) { // every list row's cells, drawn 30 times a second while a key is held
+		if len(s) > width {
+			return truncate(s, width)
+		}
+		return s + strings.Repeat(" ", width-len(s))
+	}
 	s = ansi.Truncate(s, width, "…")
 	if w := ansi.StringWidth(s); w < width {
 		s += strings.Repeat(" ", width-w)
 	}
 	return s
+}
+
+// truncate is ansi.Truncate with an ellipsis, without its parser for
+// printable ASCII, where a byte is a cell.
+func truncate(s string, width int) string {
+	if !printable(s) {
+		return ansi.Truncate(s, width, "…")
+	}
+	switch {
+	case len(s) <= width:
+		return s
+	case width < 1:
+		return ""
+	}
+	return s[:width-1] + "…"
+}
+
+// printable: s is printable ASCII alone, so each byte is one cell and
+// holds nothing a terminal would act on.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// oneLine: s is printable ASCII with single spaces between words and none
+// at either end, as strings.Fields and a join would leave it.
+func oneLine(s string) bool {
+	if !printable(s) || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") {
+		return false
+	}
+	return !strings.Contains(s, "  ")
 }
 
 // Elapsed is how long a task has run (or ran): from acceptance (or the

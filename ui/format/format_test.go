@@ -75,3 +75,33 @@ func TestFileWords(t *testing.T) {
 		}
 	}
 }
+
+// Pad and Line answer printable ASCII without ansi's parser: the answers
+// are ansi's, for every width, at the edges of what the fast path takes.
+func TestPadAndLineFastPathsAgreeWithAnsi(t *testing.T) {
+	slowPad := func(s string, width int) string {
+		s = ansi.Truncate(s, width, "…")
+		if w := ansi.StringWidth(s); w < width {
+			s += strings.Repeat(" ", width-w)
+		}
+		return s
+	}
+	slowLine := func(s string, width int) string {
+		s = strings.Join(strings.Fields(s), " ")
+		if width <= 0 {
+			return ""
+		}
+		return ansi.Truncate(s, width, "…")
+	}
+	for _, s := range []string{"", "a", "ab", "A lighthouse on a rocky cliff", " lead", "trail ", "two  spaces", "tab\there",
+		"new\nline", "~!@#$%^&*()_+{}|:<>?", "caf\u00e9", "\x1b[31mred\x1b[0m", "\x7f", "wide 漢字", strings.Repeat("x", 300)} {
+		for width := -1; width <= len(s)+2; width++ {
+			if got, want := Pad(s, width), slowPad(s, width); got != want {
+				t.Errorf("Pad(%q, %d) = %q, want %q", s, width, got, want)
+			}
+			if got, want := Line(s, width), slowLine(s, width); got != want {
+				t.Errorf("Line(%q, %d) = %q, want %q", s, width, got, want)
+			}
+		}
+	}
+}

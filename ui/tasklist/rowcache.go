@@ -24,9 +24,12 @@ import (
 // arrives as a new value (request.TaskChanged, a page read).
 type rowCache struct {
 	cur, prev map[string]*cachedRow
-	width     int
-	query     string
-	drawn     int // rows drawn, not found: tests see what a frame cost
+	// statuses are the status cells as styled, by status and glyph: a
+	// dozen texts, each styled once instead of at every row drawn.
+	statuses map[[2]string]string
+	width    int
+	query    string
+	drawn    int // rows drawn, not found: tests see what a frame cost
 }
 
 // rowLook is what besides the task a row depends on.
@@ -42,7 +45,18 @@ type cachedRow struct {
 }
 
 func newRowCache() *rowCache {
-	return &rowCache{cur: map[string]*cachedRow{}, prev: map[string]*cachedRow{}}
+	return &rowCache{cur: map[string]*cachedRow{}, prev: map[string]*cachedRow{}, statuses: map[[2]string]string{}}
+}
+
+// status is the status cell of status with glyph, by draw the first time.
+func (c *rowCache) status(status, glyph string, draw func() string) string {
+	k := [2]string{status, glyph}
+	if s, ok := c.statuses[k]; ok {
+		return s
+	}
+	s := draw()
+	c.statuses[k] = s
+	return s
 }
 
 // frame starts a frame of the given width and search: the rows of two

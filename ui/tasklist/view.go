@@ -129,7 +129,7 @@ func (m Model) body() []string {
 	n := m.rowsVisible()
 	out := make([]string, 0, n)
 	m.rc.frame(m.width, m.query)
-	l := m.layout()
+	l, pw := m.layout(), m.promptWidth()
 	for i := m.offset; i < len(m.rows) && i < m.offset+n; i++ {
 		t, selected := m.rows[i], i == m.cursor
 		_, marked := m.marks[t.LocalID]
@@ -140,7 +140,7 @@ func (m Model) body() []string {
 		if l.time {
 			look.time = m.timing(t)
 		}
-		out = append(out, m.rc.row(t, look, func() string { return m.row(t, selected) }))
+		out = append(out, m.rc.row(t, look, func() string { return m.row(t, selected, l, pw) }))
 	}
 	return out
 }
@@ -161,7 +161,8 @@ func (m Model) emptyNote() string {
 	return "no tasks yet: g generates a video, N extends one by its task id."
 }
 
-func (m Model) row(t *store.Task, selected bool) string {
+// row draws t's row in layout l with the prompt pw wide (both the frame's).
+func (m Model) row(t *store.Task, selected bool, l layout, pw int) string {
 	st := m.deps.Styles
 	mark := "  "
 	_, marked := m.marks[t.LocalID]
@@ -173,24 +174,24 @@ func (m Model) row(t *store.Task, selected bool) string {
 	case marked:
 		mark = st.Bold.Render(" *")
 	}
-	status := st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+format.StatusWord(t.Status), wStatus))
-	l := m.layout()
+	status := m.rc.status(t.Status, m.glyph(t), func() string {
+		return st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+format.StatusWord(t.Status), wStatus))
+	})
 	cells := []cell{{text: format.Pad(format.Kind(t), wKind)}}
 	if l.id {
 		// One column of gap: an id as long as the column ran into the prompt.
 		cells = append(cells, cell{format.Pad(format.Short(format.ID(t)), wID-1) + " ", true})
 	}
-	cells = append(cells, cell{format.Pad(format.Line(t.Request.Prompt, m.promptWidth()-1), m.promptWidth()), true})
+	cells = append(cells, cell{format.Pad(format.Line(t.Request.Prompt, pw-1), pw), true})
 	cells = append(cells, m.optionalCells(l, t)...)
-	var words []string
-	if m.query != "" {
-		words = m.parsed.words
-	}
 	var base *lipgloss.Style
 	if selected {
 		base = &st.Selected
 	}
-	return mark + status + renderCells(cells, words, base, st.Warning.Bold(true).Reverse(true))
+	if m.query == "" || len(m.parsed.words) == 0 {
+		return mark + status + renderCells(cells, nil, base, lipgloss.Style{})
+	}
+	return mark + status + renderCells(cells, m.parsed.words, base, st.Warning.Bold(true).Reverse(true))
 }
 
 // glyph is the spinner's frame while a task runs, its status glyph after.
