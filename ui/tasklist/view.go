@@ -137,7 +137,7 @@ func (m Model) body() []string {
 		if l.age {
 			look.age = m.age(t)
 		}
-		if l.time {
+		if l.time && timeMoves(t.Status) {
 			look.time = m.timing(t)
 		}
 		out = append(out, m.rc.row(t, look, func() string { return m.row(t, selected, l, pw) }))
@@ -208,6 +208,18 @@ func (m Model) age(t *store.Task) string { return format.Rough(m.deps.Now().Sub(
 // timing is format.Timing with this list's estimate for the task's kind.
 func (m Model) timing(t *store.Task) string {
 	return format.Timing(t, m.estimates[t.Kind], m.deps.Now())
+}
+
+// timeMoves: the TIME column of a task of this status follows the clock.
+// Otherwise it is the task's alone ("took 1m15s", "needs you"), and the
+// row cache, which keys a row by its task, need not work it out each frame.
+// (format.Timing's cases that do not read now.)
+func timeMoves(status string) bool {
+	switch status {
+	case store.StatusSucceeded, store.StatusFailed, store.StatusRefused, store.StatusUnknown:
+		return false
+	}
+	return true
 }
 
 // Estimate is the expected total duration of a kind, 0 if unknown.
