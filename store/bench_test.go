@@ -243,3 +243,37 @@ func copyFile(src, dst string) error {
 	}
 	return out.Close()
 }
+
+// BenchmarkListPage200 reads 200-task pages of the list deep in the
+// history through the kept mapping, as the TUI's list does while a page
+// key is held: whole tasks (the records decoded) against rows (the
+// indexes alone, Query.Rows).
+func BenchmarkListPage200(b *testing.B) {
+	for _, n := range []int{100_000} {
+		s := seededAt(b, n)
+		s.KeepMapping()
+		var cursors []string
+		q := Query{Limit: 200}
+		for range 50 {
+			_, next, err := s.List(q)
+			if err != nil || next == "" {
+				b.Fatal(err)
+			}
+			cursors = append(cursors, next)
+			q.Cursor = next
+		}
+		for _, rows := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%d/rows=%v", n, rows), func(b *testing.B) {
+				defer measure(b)()
+				i := 0
+				for b.Loop() {
+					page, _, err := s.List(Query{Limit: 200, Cursor: cursors[i%len(cursors)], Rows: rows})
+					if err != nil || len(page) != 200 || (page[0].Row != nil) != rows {
+						b.Fatal(len(page), err)
+					}
+					i++
+				}
+			})
+		}
+	}
+}

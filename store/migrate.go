@@ -41,6 +41,9 @@ func (s *Store) upgradeTx(old *bolt.Tx, from int) error {
 	tmp := s.path + ".upgrade"
 	backup := fmt.Sprintf("%s.bak-v%d", s.path, from)
 	_ = os.Remove(tmp) // left by an upgrade that crashed
+	if s.upgrading != nil {
+		s.upgrading(from, currentSchema, backup)
+	}
 	if err := rewrite(old, tmp); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("upgrade the history to schema v%d: %w (the file is unchanged)", currentSchema, err)

@@ -87,6 +87,10 @@ type Options struct {
 	// NoSync skips fsync on commit. For tests whose subject is not
 	// durability: a crash can lose the last writes. Never in veox itself.
 	NoSync bool
+	// Upgrading, if set, is told before an older history is upgraded to
+	// this veox's schema: the file is rewritten (seconds at 100,000 tasks)
+	// and the old one kept at backup.
+	Upgrading func(from, to int, backup string)
 }
 
 // Store is the history. Its methods are safe for concurrent use, within
@@ -98,6 +102,8 @@ type Store struct {
 	timeout  time.Duration
 	noSync   bool
 	now      func() time.Time
+	// upgrading is Options.Upgrading.
+	upgrading func(from, to int, backup string)
 
 	// mu orders this process's own units of work: readers share, a writer
 	// is alone. The file lock (flock) is per open file, so without it two
@@ -163,7 +169,7 @@ func Open(path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: abs, readOnly: o.ReadOnly, timeout: o.Timeout, noSync: o.NoSync, now: o.Now}
+	s := &Store{path: abs, readOnly: o.ReadOnly, timeout: o.Timeout, noSync: o.NoSync, now: o.Now, upgrading: o.Upgrading}
 	if o.ReadOnly {
 		s.roReason = "opened read-only"
 		return s, s.openExisting()

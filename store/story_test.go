@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -155,11 +156,17 @@ func TestUpgradeFromV2AddsStories(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	s2, err := Open(path, Options{NoSync: true})
+	var told []string
+	s2, err := Open(path, Options{NoSync: true, Upgrading: func(from, to int, backup string) {
+		told = append(told, fmt.Sprintf("v%d v%d %s", from, to, backup))
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s2.Close()
+	if want := fmt.Sprintf("v2 v%d %s.bak-v2", currentSchema, path); len(told) != 1 || told[0] != want {
+		t.Fatalf("told of the upgrade: %q, want %q", told, want)
+	}
 	if v, _ := s2.SchemaVersion(); v != currentSchema {
 		t.Fatalf("schema after upgrade: v%d", v)
 	}

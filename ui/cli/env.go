@@ -101,13 +101,20 @@ func (e *Env) openLog() error {
 // (the store holds it only per unit of work); readOnly is the user's choice,
 // and a history on read-only media is opened read-only by itself.
 func (e *Env) openStore(readOnly bool) error {
-	s, err := store.Open(e.Paths.DB, store.Options{ReadOnly: readOnly})
+	s, err := store.Open(e.Paths.DB, store.Options{ReadOnly: readOnly, Upgrading: e.tellUpgrade})
 	if err != nil {
 		return err
 	}
 	e.Store, e.ReadOnly = s, s.ReadOnly()
 	e.closers = append(e.closers, s.Close)
 	return nil
+}
+
+// tellUpgrade says on stderr, before the wait, that the history is being
+// rewritten for this veox and where the old file stays.
+func (e *Env) tellUpgrade(from, to int, backup string) {
+	fmt.Fprintf(os.Stderr, "veox: bringing the history up to this veox's format (v%d to v%d): a few seconds for a long history.\n"+
+		"      The file as it was is kept at %s; delete it once this veox suits you.\n", from, to, backup)
 }
 
 func (e *Env) buildService(ctx context.Context, g *globals, needKey bool) error {
