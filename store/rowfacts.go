@@ -31,6 +31,9 @@ import (
 // them. A reader that cannot make a row from them (no facts, a missing
 // or different search entry) decodes the record as before. A task read as
 // a row carries Row and cannot be written back (encodeTask refuses it).
+// Rows do not read the records, so a record damaged or lost under its
+// index entries still shows as its row; reading it whole then fails and
+// says so, and 'veox doctor' reports it, as before.
 
 // RowFacts is what a row shows beyond a task's plain fields: set on the
 // tasks List returns for Query.Rows, nil on a whole task.
