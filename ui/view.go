@@ -161,9 +161,20 @@ func (m Model) footer() string {
 func footSig(keys []key.Binding, width int) string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(width))
-	for _, k := range keys {
+	for _, k := range keys { // at every frame: plain writes, not fmt's
 		h := k.Help()
-		fmt.Fprintf(&b, "\x00%t\x01%s\x01%s\x01%s", k.Enabled(), strings.Join(k.Keys(), "\x02"), h.Key, h.Desc)
+		b.WriteString("\x00")
+		if k.Enabled() {
+			b.WriteString("on")
+		}
+		for _, name := range k.Keys() {
+			b.WriteString("\x01")
+			b.WriteString(name)
+		}
+		b.WriteString("\x02")
+		b.WriteString(h.Key)
+		b.WriteString("\x02")
+		b.WriteString(h.Desc)
 	}
 	return b.String()
 }

@@ -169,11 +169,8 @@ func Line(s string, width int) string {
 // Pad cuts or pads s to exactly width cells, so columns line up whatever
 // the text.
 func Pad(s string, width int) string {
-	if printable(s) { // every list row's cells, drawn 30 times a second while a key is held
-		if len(s) > width {
-			return truncate(s, width)
-		}
-		return s + strings.Repeat(" ", width-len(s))
+	if w, ok := plainWidth(s); ok && w <= width { // every list row's cells, drawn 30 times a second while a key is held
+		return s + blanks(width-w)
 	}
 	s = ansi.Truncate(s, width, "…")
 	if w := ansi.StringWidth(s); w < width {
@@ -195,6 +192,25 @@ func truncate(s string, width int) string {
 		return ""
 	}
 	return s[:width-1] + "…"
+}
+
+// plainWidth is the cells s takes when it is printable ASCII, perhaps cut
+// with an ellipsis (as truncate leaves it); ok is false for anything else.
+func plainWidth(s string) (int, bool) {
+	if cut, ok := strings.CutSuffix(s, "…"); ok {
+		return len(cut) + 1, printable(cut)
+	}
+	return len(s), printable(s)
+}
+
+// spaces is a run of blanks to take padding from.
+const spaces = "                                                                                "
+
+func blanks(n int) string {
+	if n <= len(spaces) {
+		return spaces[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 // printable: s is printable ASCII alone, so each byte is one cell and

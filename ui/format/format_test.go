@@ -94,7 +94,7 @@ func TestPadAndLineFastPathsAgreeWithAnsi(t *testing.T) {
 		return ansi.Truncate(s, width, "…")
 	}
 	for _, s := range []string{"", "a", "ab", "A lighthouse on a rocky cliff", " lead", "trail ", "two  spaces", "tab\there",
-		"new\nline", "~!@#$%^&*()_+{}|:<>?", "caf\u00e9", "\x1b[31mred\x1b[0m", "\x7f", "wide 漢字", strings.Repeat("x", 300)} {
+		"new\nline", "~!@#$%^&*()_+{}|:<>?", "cut…", "…", "a…b", "é…", "caf\u00e9", "\x1b[31mred\x1b[0m", "\x7f", "wide 漢字", strings.Repeat("x", 300)} {
 		for width := -1; width <= len(s)+2; width++ {
 			if got, want := Pad(s, width), slowPad(s, width); got != want {
 				t.Errorf("Pad(%q, %d) = %q, want %q", s, width, got, want)

@@ -19,6 +19,11 @@ type cell struct {
 // on its own, so a highlight never ends the selected row's background.
 func renderCells(cells []cell, words []string, base *lipgloss.Style, match lipgloss.Style) string {
 	var b strings.Builder
+	n := 0
+	for _, c := range cells {
+		n += len(c.text)
+	}
+	b.Grow(n + 32*len(cells)) // the text, and room for a style's sequences
 	for _, c := range cells {
 		if !c.find || len(words) == 0 {
 			b.WriteString(styled(base, c.text))
