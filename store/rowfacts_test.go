@@ -226,3 +226,21 @@ func ascii(s string) bool {
 	}
 	return true
 }
+
+// A status or kind this veox knows is one byte in the time index; any
+// other is spelled out, even one that starts like a code.
+func TestTimeValueNames(t *testing.T) {
+	for _, c := range []struct{ status, kind string }{
+		{StatusSucceeded, KindGenerate}, {StatusRefused, KindImport}, {"paused", "remix"}, {"", ""}, {"\x02x", "\x1fy"}, {"\x01", KindExtend},
+	} {
+		tk := &Task{Status: c.status, Kind: c.kind, LocalID: "l1"}
+		v := appendTimeValue(nil, tk, appendSearchValue(nil, tk))
+		status, kind, facts := parseTimeValue(v)
+		if string(status) != c.status || string(kind) != c.kind || len(facts) == 0 {
+			t.Errorf("%q %q read back as %q %q (facts %d bytes)", c.status, c.kind, status, kind, len(facts))
+		}
+	}
+	if v := appendTimeValue(nil, &Task{Status: StatusRunning, Kind: KindExtend}, []byte("\x00")); v[0] != 2 || v[1] != 2 {
+		t.Errorf("known names take %q", v[:2])
+	}
+}

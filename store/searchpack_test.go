@@ -239,6 +239,7 @@ func TestSearchPackBuiltForAnOlderHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.packSizes = packLimits{chunk: packChunk, tail: packTail, tailLimit: 1 << 30} // seeding seals no pack
 	if err := SeedHistory(s, packTailLimit+150, epoch); err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,12 @@ func SeedHistory(s *Store, n int, now time.Time) error {
 			return err
 		}
 		done += size
+		// Seal the search pack as a history that grows does (Open, when
+		// its newest entries pile up), so the pages each seal frees are
+		// taken again by the next batch instead of left free in the file.
+		if err := s.maybeSeal(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
