@@ -135,7 +135,7 @@ if [ -z "${SKIP_GO_BENCH:-}" ]; then
 	echo
 	echo "store benchmarks on copies of the same histories (go test -bench; per operation):"
 	VEOX_BENCH_HISTORY_100=$(db 100) VEOX_BENCH_HISTORY_100000=$(db 100000) \
-		go test -run '^$' -bench 'UnitOfWork|PollRound|Search100k' -benchtime 200x ./store/ |
+		go test -run '^$' -bench 'UnitOfWork|PollRound|Search100k|ListPage200' -benchtime 200x ./store/ |
 		awk '/^Benchmark/ {
 			name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
 			line = sprintf("  %-42s %10.3f ms", name, $3 / 1e6)

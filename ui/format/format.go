@@ -194,6 +194,17 @@ func truncate(s string, width int) string {
 	return s[:width-1] + "…"
 }
 
+// WritePadded writes Pad(s, width) to b, without making it first when s
+// is plain ASCII that fits.
+func WritePadded(b *strings.Builder, s string, width int) {
+	if w, ok := plainWidth(s); ok && w <= width {
+		b.WriteString(s)
+		b.WriteString(blanks(width - w))
+		return
+	}
+	b.WriteString(Pad(s, width))
+}
+
 // plainWidth is the cells s takes when it is printable ASCII, perhaps cut
 // with an ellipsis (as truncate leaves it); ok is false for anything else.
 func plainWidth(s string) (int, bool) {

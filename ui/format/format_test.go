@@ -76,7 +76,7 @@ func TestFileWords(t *testing.T) {
 	}
 }
 
-// Pad and Line answer printable ASCII without ansi's parser: the answers
+// Pad, WritePadded and Line answer printable ASCII without ansi's parser: the answers
 // are ansi's, for every width, at the edges of what the fast path takes.
 func TestPadAndLineFastPathsAgreeWithAnsi(t *testing.T) {
 	slowPad := func(s string, width int) string {
@@ -98,6 +98,10 @@ func TestPadAndLineFastPathsAgreeWithAnsi(t *testing.T) {
 		for width := -1; width <= len(s)+2; width++ {
 			if got, want := Pad(s, width), slowPad(s, width); got != want {
 				t.Errorf("Pad(%q, %d) = %q, want %q", s, width, got, want)
+			}
+			var b strings.Builder
+			if WritePadded(&b, s, width); b.String() != slowPad(s, width) {
+				t.Errorf("WritePadded(%q, %d) wrote %q, want %q", s, width, b.String(), slowPad(s, width))
 			}
 			if got, want := Line(s, width), slowLine(s, width); got != want {
 				t.Errorf("Line(%q, %d) = %q, want %q", s, width, got, want)

@@ -93,23 +93,22 @@ func length(t *store.Task) string {
 	return ""
 }
 
-// optionalCells are the row's cells after the prompt.
-func (m Model) optionalCells(l layout, t *store.Task) []cell {
-	var cells []cell
+// optionalCells appends the row's cells after the prompt.
+func (m Model) optionalCells(cells []cell, l layout, t *store.Task) []cell {
 	if l.seed {
-		cells = append(cells, cell{format.Pad(format.Seed(t), wSeed), true})
+		cells = append(cells, cell{format.Seed(t), wSeed, true})
 	}
 	if l.age {
-		cells = append(cells, cell{text: format.Pad(m.age(t), wAge)})
+		cells = append(cells, cell{text: m.age(t), width: wAge})
 	}
 	if l.length {
-		cells = append(cells, cell{text: format.Pad(length(t), wLength)})
+		cells = append(cells, cell{text: length(t), width: wLength})
 	}
 	if l.model {
-		cells = append(cells, cell{text: format.Pad(modelOf(t), wModel)})
+		cells = append(cells, cell{text: modelOf(t), width: wModel})
 	}
 	if l.time {
-		cells = append(cells, cell{text: format.Pad(m.timing(t), wTime)})
+		cells = append(cells, cell{text: m.timing(t), width: wTime})
 	}
 	return cells
 }

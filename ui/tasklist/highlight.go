@@ -5,32 +5,36 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/veox/veox/ui/format"
 )
 
-// cell is a column of a row, as drawn: plain text, padded to its width;
-// find marks the columns where the search's words are highlighted.
+// cell is a column of a row: plain text, cut or padded to width as it is
+// drawn; find marks the columns where the search's words are highlighted.
 type cell struct {
-	text string
-	find bool
+	text  string
+	width int
+	find  bool
 }
 
-// renderCells draws a row's columns in base (nil: unstyled), the search's
-// words in each findable column in match on top of it. Each run is styled
-// on its own, so a highlight never ends the selected row's background.
-func renderCells(cells []cell, words []string, base *lipgloss.Style, match lipgloss.Style) string {
-	var b strings.Builder
-	n := 0
+// renderCells writes a row's columns to b in base (nil: unstyled), the
+// search's words in each findable column in match on top of it. Each run
+// is styled on its own, so a highlight never ends the selected row's
+// background. An unstyled column is padded as it is written: most rows
+// of a frame are those, and a held page key draws 29 of them a press.
+func renderCells(b *strings.Builder, cells []cell, words []string, base *lipgloss.Style, match lipgloss.Style) {
 	for _, c := range cells {
-		n += len(c.text)
-	}
-	b.Grow(n + 32*len(cells)) // the text, and room for a style's sequences
-	for _, c := range cells {
-		if !c.find || len(words) == 0 {
-			b.WriteString(styled(base, c.text))
+		if base == nil && (!c.find || len(words) == 0) {
+			format.WritePadded(b, c.text, c.width)
 			continue
 		}
-		hit := marks(c.text, words)
-		runes := []rune(c.text)
+		text := format.Pad(c.text, c.width)
+		if !c.find || len(words) == 0 {
+			b.WriteString(styled(base, text))
+			continue
+		}
+		hit := marks(text, words)
+		runes := []rune(text)
 		for i := 0; i < len(runes); {
 			j := i
 			for j < len(runes) && hit[j] == hit[i] {
@@ -48,7 +52,6 @@ func renderCells(cells []cell, words []string, base *lipgloss.Style, match lipgl
 			i = j
 		}
 	}
-	return b.String()
 }
 
 func styled(st *lipgloss.Style, s string) string {

@@ -177,21 +177,28 @@ func (m Model) row(t *store.Task, selected bool, l layout, pw int) string {
 	status := m.rc.status(t.Status, m.glyph(t), func() string {
 		return st.ForStatus(t.Status).Render(format.Pad(m.glyph(t)+" "+format.StatusWord(t.Status), wStatus))
 	})
-	cells := []cell{{text: format.Pad(format.Kind(t), wKind)}}
+	var room [10]cell
+	cells := append(room[:0], cell{text: format.Kind(t), width: wKind})
 	if l.id {
 		// One column of gap: an id as long as the column ran into the prompt.
-		cells = append(cells, cell{format.Pad(format.Short(format.ID(t)), wID-1) + " ", true})
+		cells = append(cells, cell{format.Short(format.ID(t)), wID - 1, true}, cell{text: " ", width: 1})
 	}
-	cells = append(cells, cell{format.Pad(format.Line(t.Request.Prompt, pw-1), pw), true})
-	cells = append(cells, m.optionalCells(l, t)...)
+	cells = append(cells, cell{format.Line(t.Request.Prompt, pw-1), pw, true})
+	cells = m.optionalCells(cells, l, t)
 	var base *lipgloss.Style
 	if selected {
 		base = &st.Selected
 	}
+	var b strings.Builder
+	b.Grow(m.width + 64) // the row, and a style's sequences
+	b.WriteString(mark)
+	b.WriteString(status)
 	if m.query == "" || len(m.parsed.words) == 0 {
-		return mark + status + renderCells(cells, nil, base, lipgloss.Style{})
+		renderCells(&b, cells, nil, base, lipgloss.Style{})
+	} else {
+		renderCells(&b, cells, m.parsed.words, base, st.Warning.Bold(true).Reverse(true))
 	}
-	return mark + status + renderCells(cells, m.parsed.words, base, st.Warning.Bold(true).Reverse(true))
+	return b.String()
 }
 
 // glyph is the spinner's frame while a task runs, its status glyph after.
