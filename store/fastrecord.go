@@ -578,23 +578,7 @@ func fastIndexFields(data []byte, t *Task) bool {
 		case "files":
 			return d.files(&files)
 		case "request":
-			return d.object(func(key []byte) bool {
-				switch string(key) {
-				case "prompt":
-					return d.str(&t.Request.Prompt)
-				case "seed":
-					return d.intN(&t.Request.Seed)
-				case "watermark":
-					return d.str(&t.Request.Watermark)
-				case "model":
-					return d.str(&t.Request.Model)
-				case "duration":
-					return d.intN(&t.Request.Duration)
-				case "upscaleTo":
-					return d.str(&t.Request.UpscaleTo)
-				}
-				return (otherRequestKey(key) || !foldsTo(key, indexRequestKeys())) && d.skip(0)
-			})
+			return d.request(&t.Request) // small: read whole, as the full decoder does
 		}
 		// The other fields are skipped whatever their spelling; only one
 		// that encoding/json would take, ignoring case, for a field read
@@ -664,24 +648,12 @@ func otherRecordKey(key []byte) bool {
 	return false
 }
 
-// otherRequestKey is otherRecordKey for the request's keys.
-func otherRequestKey(key []byte) bool {
-	switch string(key) {
-	case "callbackUrl", "generationType", "imageUrls", "aspectRatio", "resolution", "index":
-		return true
-	}
-	return false
-}
 
 // indexRecordKeys are the record's keys fastIndexFields reads.
 func indexRecordKeys() []string {
 	return []string{"localId", "taskId", "kind", "parentTaskId", "status", "seeds", "createdAt", "submittedAt", "completedAt", "files", "request"}
 }
 
-// indexRequestKeys are the request's JSON names fastIndexFields reads.
-func indexRequestKeys() []string {
-	return []string{"prompt", "seed", "watermark", "model", "duration", "upscaleTo"}
-}
 
 // recordKeys and requestKeys are the JSON names of record's and Request's
 // fields (TestFastKeyListsMatchTheStructs keeps them in step).
