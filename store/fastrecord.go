@@ -648,12 +648,10 @@ func otherRecordKey(key []byte) bool {
 	return false
 }
 
-
 // indexRecordKeys are the record's keys fastIndexFields reads.
 func indexRecordKeys() []string {
 	return []string{"localId", "taskId", "kind", "parentTaskId", "status", "seeds", "createdAt", "submittedAt", "completedAt", "files", "request"}
 }
-
 
 // recordKeys and requestKeys are the JSON names of record's and Request's
 // fields (TestFastKeyListsMatchTheStructs keeps them in step).
